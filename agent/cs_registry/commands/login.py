@@ -1,0 +1,290 @@
+"""``cs-registry login``: registry secrets → Docker's config.
+
+Discovers the triplets, resolves each to a credential (ECR keys are swapped for
+tokens), and merges them into ``config.json`` in one locked, atomic update. One
+bad registry never stops the others.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cs_registry import dockerconfig, lifecycle, log
+from cs_registry.auths import Credential, alias_index, helper_binary, helper_for, put
+from cs_registry.context import Context
+from cs_registry.credstore import DockerPyHelper, HelperError, HelperStore, store_through
+from cs_registry.diagnosis import Code, debug_hint
+from cs_registry.errors import CsRegistryError
+from cs_registry.secrets import Triplet, discover
+from cs_registry.servers import Kind
+from cs_registry.status import ExitStatus
+from cs_registry.ui import mark, paint, print_json
+
+WRITTEN, UNCHANGED, SKIPPED, FAILED = "written", "unchanged", "skipped", "failed"
+# failures `debug-login` can take apart step by step
+_NETWORK_CODES = frozenset(
+    {Code.BAD_CREDENTIALS, Code.SHADOWED_BY_CRED_HELPER, Code.ECR_UNREACHABLE}
+)
+
+
+@dataclass
+class LoginOptions:
+    """What ``login`` was asked to do (parsed by :mod:`cs_registry.main`)."""
+
+    config_dir: str | None = None
+    env_file: str | None = None
+    dry_run: bool = False
+    json: bool = False
+    hook: bool = False
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass
+class Row:
+    """One registry's outcome; serialises to the ``registries`` items of the JSON contract."""
+
+    id: str
+    server: str | None
+    key: str | None
+    kind: str
+    status: str = WRITTEN
+    code: Code = Code.OK
+    message: str = ""
+    verified: bool | None = None
+    warnings: list[str] = field(default_factory=list)
+    credential: Credential | None = field(default=None, repr=False)
+
+    def fail(self, code: Code, message: str) -> None:
+        self.status, self.code, self.message = FAILED, code, message
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "server": self.server,
+            "key": self.key,
+            "kind": self.kind,
+            "status": self.status,
+            "code": self.code.value,
+            "message": self.message,
+            "verified": self.verified,
+            "warnings": self.warnings,
+        }
+
+
+def _entry_kind(triplet: Triplet) -> str:
+    if triplet.server is None:
+        return "basic"
+    if triplet.server.kind is Kind.ECR_PUBLIC:
+        return "ecr-public"
+    if triplet.server.kind is Kind.ECR:
+        return "ecr-token" if triplet.user == "AWS" else "ecr"
+    return "basic"
+
+
+def _row(triplet: Triplet) -> Row:
+    server = triplet.server
+    row = Row(
+        id=triplet.id,
+        server=server.host if server else None,
+        key=server.key if server else None,
+        kind=_entry_kind(triplet),
+        warnings=[f.message for f in triplet.warnings],
+    )
+    if triplet.errors:
+        first = triplet.errors[0]
+        row.fail(first.code, "; ".join(f.message for f in triplet.errors))
+    elif triplet.duplicate_of is not None:
+        row.status, row.message = SKIPPED, f"same server and credentials as {triplet.duplicate_of}"
+    elif row.kind in ("ecr", "ecr-public"):
+        row.status = SKIPPED
+        row.message = "ECR key swap is not available in this version; use user AWS and a token"
+    elif server is not None:
+        row.credential = Credential(server.key, triplet.user, triplet.password)
+    return row
+
+
+def _environ(ctx: Context, options: LoginOptions) -> Mapping[str, str]:
+    if not options.env_file:
+        return ctx.environ
+    from cs_registry import envfile
+
+    return {**ctx.environ, **envfile.load(options.env_file)}
+
+
+def _apply(
+    data: dict[str, Any], rows: list[Row], path_env: str | None, dry_run: bool
+) -> tuple[bool, list[tuple[Row, str]]]:
+    """Put every plain credential into ``data``; return (changed, rows for helpers)."""
+    index = alias_index(data.get("auths") or {})
+    changed = False
+    via_helper: list[tuple[Row, str]] = []
+    for row in rows:
+        credential = row.credential
+        if credential is None or row.status == FAILED:
+            continue
+        helper = helper_for(data, credential.key)
+        if helper is not None:
+            if helper_binary(helper, path_env) is None:
+                source = (
+                    "credHelpers" if credential.key in data.get("credHelpers", {}) else "credsStore"
+                )
+                row.fail(
+                    Code.CREDS_STORE_UNAVAILABLE,
+                    f"{source} names '{helper}' for {credential.key} but "
+                    f"docker-credential-{helper} is not on PATH; Docker would not read an "
+                    "`auths` entry, so none was written",
+                )
+            else:
+                via_helper.append((row, helper))
+            continue
+        row.status = WRITTEN if put(data, credential, index) else UNCHANGED
+        changed = changed or row.status == WRITTEN
+    return changed, via_helper
+
+
+def _store_via_helpers(ctx: Context, pending: list[tuple[Row, str]], dry_run: bool) -> None:
+    for row, helper in pending:
+        assert row.credential is not None
+        if dry_run:
+            row.message = f"would store through docker-credential-{helper}"
+            continue
+        try:
+            store: HelperStore = DockerPyHelper(helper, dict(ctx.environ))
+            wrote = store_through(store, row.credential)
+        except HelperError as exc:
+            row.fail(
+                Code.SHADOWED_BY_CRED_HELPER,
+                f"Docker asks docker-credential-{helper} for {row.key}, and it could not store "
+                f"the credential ({log.scrub(exc.message)}); no `auths` entry was written",
+            )
+            continue
+        row.status = WRITTEN if wrote else UNCHANGED
+        row.message = f"stored through docker-credential-{helper}"
+
+
+def run(ctx: Context, options: LoginOptions) -> ExitStatus:
+    """Run ``login``; returns the exit status (always OK in hook mode)."""
+    try:
+        status = _run(ctx, options)
+    except CsRegistryError as exc:
+        if not options.hook:
+            raise
+        ctx.print(f"cs-registry: {exc.message}; run `cs-registry doctor` for details")
+        return ExitStatus.OK
+    return ExitStatus.OK if options.hook else status
+
+
+def _run(ctx: Context, options: LoginOptions) -> ExitStatus:
+    environ = _environ(ctx, options)
+    config_path = dockerconfig.config_dir(environ, options.config_dir) / dockerconfig.CONFIG_NAME
+    where = lifecycle.detect(environ)
+    discovery = discover(environ, ignore=options.ignore)
+    for triplet in discovery.triplets:
+        log.register_secret(triplet.password.reveal())
+    rows = [_row(t) for t in discovery.triplets]
+    if where.phase is lifecycle.Phase.PREBUILD and not options.dry_run:
+        return _report_prebuild(ctx, options, config_path, rows, where)
+    pending: list[tuple[Row, str]] = []
+
+    def change(data: dict[str, Any]) -> bool:
+        nonlocal pending
+        changed, pending = _apply(data, rows, environ.get("PATH"), options.dry_run)
+        return changed and not options.dry_run
+
+    if any(row.credential is not None for row in rows):
+        if options.dry_run:
+            loaded = dockerconfig.load(config_path)
+            change(loaded.data)
+        else:
+            dockerconfig.update(config_path, change)
+        _store_via_helpers(ctx, pending, options.dry_run)
+    _report(ctx, options, config_path, rows, discovery.stray)
+    return ExitStatus.FAILED if any(r.status == FAILED for r in rows) else ExitStatus.OK
+
+
+def _report_prebuild(
+    ctx: Context, options: LoginOptions, path: Path, rows: list[Row], where: lifecycle.Where
+) -> ExitStatus:
+    reason = (
+        f"a Codespaces prebuild is being made (ACTION_NAME=createPrebuildTemplate from "
+        f"{where.source}); its snapshot is shared, so no credentials are written"
+    )
+    for row in rows:
+        if row.status != FAILED:
+            row.status, row.code, row.message = SKIPPED, Code.PREBUILD_PHASE, reason
+    if options.json:
+        print_json(ctx, {"config_path": str(path), "registries": [r.as_json() for r in rows]})
+    else:
+        ctx.print(f"cs-registry: {reason}.")
+    return ExitStatus.OK
+
+
+def _report(
+    ctx: Context, options: LoginOptions, path: Path, rows: list[Row], stray: list[Any]
+) -> None:
+    if options.json:
+        document: dict[str, Any] = {
+            "config_path": str(path),
+            "registries": [r.as_json() for r in rows],
+        }
+        if options.dry_run:
+            document["dry_run"] = True
+        if stray:
+            document["warnings"] = [f.message for f in stray]
+        print_json(ctx, document)
+        return
+    if options.hook:
+        _report_hook(ctx, rows, stray)
+        return
+    shown = _display_path(path, ctx.environ)
+    if not rows:
+        ctx.print("No registry secrets found (<ID>_CONTAINER_REGISTRY_SERVER/_USER/_PASSWORD).")
+    else:
+        verb = "would update" if options.dry_run else "updated"
+        ctx.print(f"Docker config: {shown}" + (f" ({verb})" if options.dry_run else ""))
+    for row in rows:
+        status = row.status
+        status_text = "would write" if options.dry_run and status == WRITTEN else status
+        line = f"  {mark(ctx, status)} {row.id:<12} {row.key or '-':<40} {status_text}"
+        if row.code is not Code.OK:
+            line += f"  {paint(ctx, row.code.value, 'red' if status == FAILED else 'dim')}"
+        ctx.print(line)
+        if row.message:
+            ctx.print(f"      {row.message}")
+        for warning in row.warnings:
+            ctx.print(f"      {mark(ctx, 'warn')} {warning}")
+        if status == FAILED and row.key and row.code in _NETWORK_CODES:
+            ctx.print(f"      → {debug_hint(row.server or row.key)}")
+    for finding in stray:
+        ctx.print(f"  {mark(ctx, 'warn')} {finding.message}")
+
+
+def _report_hook(ctx: Context, rows: list[Row], stray: list[Any]) -> None:
+    if not rows and not stray:
+        return  # nothing to do: stay quiet in the lifecycle log
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    parts = [f"{n} {status}" for status, n in counts.items()]
+    failed = [f"{r.id} ({r.code.value})" for r in rows if r.status == FAILED]
+    warned = sum(len(r.warnings) for r in rows) + len(stray)
+    line = f"cs-registry: registries {', '.join(parts) or 'none'}"
+    if failed:
+        line += f"; failed: {', '.join(failed)}"
+    if warned:
+        line += f"; {warned} warning(s)"
+    if failed or warned:
+        line += "; run `cs-registry doctor` for details"
+    ctx.print(line)
+
+
+def _display_path(path: Path, environ: Mapping[str, str]) -> str:
+    home = environ.get("HOME")
+    text = str(path)
+    if home and text.startswith(home.rstrip(os.sep) + os.sep):
+        return "~" + text[len(home.rstrip(os.sep)) :]
+    return text

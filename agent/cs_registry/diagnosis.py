@@ -1,0 +1,358 @@
+"""Diagnosis codes: stable names, a plain summary and a remedy for each.
+
+The codes are a public contract (design.md, "Diagnosis codes"): tests and users
+match on them, so a code keeps its meaning forever. New codes may be added.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Code(str, enum.Enum):
+    """A stable diagnosis code; its value is what users see and match on."""
+
+    OK = "ok"
+    # input and secrets
+    MISSING_CREDENTIALS = "missing_credentials"
+    PARTIAL_TRIPLET = "partial_triplet"
+    MALFORMED_SERVER = "malformed_server"
+    SECRET_WHITESPACE = "secret_whitespace"
+    SECRET_QUOTED = "secret_quoted"
+    CONFLICTING_TRIPLETS = "conflicting_triplets"
+    INVALID_SECRET_NAME = "invalid_secret_name"
+    INVALID_SECRET = "invalid_secret"
+    # network
+    DNS_FAILURE = "dns_failure"
+    CONNECTION_REFUSED = "connection_refused"
+    CONNECT_TIMEOUT = "connect_timeout"
+    READ_TIMEOUT = "read_timeout"
+    PROXY_ERROR = "proxy_error"
+    # TLS
+    TLS_UNKNOWN_CA = "tls_unknown_ca"
+    TLS_HOSTNAME_MISMATCH = "tls_hostname_mismatch"
+    TLS_EXPIRED = "tls_expired"
+    HTTP_ON_HTTPS_PORT = "http_on_https_port"
+    TLS_ERROR = "tls_error"
+    # registry
+    NOT_A_REGISTRY = "not_a_registry"
+    UNVERIFIED_ANONYMOUS = "unverified_anonymous"
+    TOKEN_ENDPOINT_UNREACHABLE = "token_endpoint_unreachable"
+    BAD_CREDENTIALS = "bad_credentials"
+    INSUFFICIENT_SCOPE = "insufficient_scope"
+    TOKEN_EXPIRED = "token_expired"
+    CLOCK_SKEW = "clock_skew"
+    RATE_LIMITED = "rate_limited"
+    UNTRUSTED_REALM = "untrusted_realm"
+    REGISTRY_UNAVAILABLE = "registry_unavailable"
+    # ECR
+    ECR_INVALID_KEY_ID = "ecr_invalid_key_id"
+    ECR_INVALID_SECRET = "ecr_invalid_secret"
+    ECR_ACCESS_DENIED = "ecr_access_denied"
+    ECR_SESSION_TOKEN_REQUIRED = "ecr_session_token_required"
+    ECR_EXPIRED_CREDENTIALS = "ecr_expired_credentials"
+    ECR_WRONG_REGION = "ecr_wrong_region"
+    ECR_UNREACHABLE = "ecr_unreachable"
+    # docker side
+    DAEMON_UNREACHABLE = "daemon_unreachable"
+    CREDS_STORE_UNAVAILABLE = "creds_store_unavailable"
+    SHADOWED_BY_CRED_HELPER = "shadowed_by_cred_helper"
+    DOCKERHUB_ALIAS_KEY = "dockerhub_alias_key"
+    CONFIG_UNREADABLE = "config_unreadable"
+    CONFIG_UNWRITABLE = "config_unwritable"
+    PREBUILD_PHASE = "prebuild_phase"
+    # devcontainer.json lint
+    JSONC_SYNTAX = "jsonc_syntax"
+    INVALID_REPOSITORY_NAME = "invalid_repository_name"
+    DIFFERENT_OWNER = "different_owner"
+    UNKNOWN_PERMISSION = "unknown_permission"
+    INVALID_PERMISSION_VALUE = "invalid_permission_value"
+    PACKAGES_WRITE_NOT_ALLOWED = "packages_write_not_allowed"
+    WORKFLOWS_READ_NOT_ALLOWED = "workflows_read_not_allowed"
+    WILDCARD_IN_PREBUILD = "wildcard_in_prebuild"
+    PREBUILD_WRITE_NEEDS_TOKEN = "prebuild_write_needs_token"
+    DOCKER_IN_PREBUILD_HOOK = "docker_in_prebuild_hook"
+    DEPRECATED_CODESPACES_KEY = "deprecated_codespaces_key"
+    UNKNOWN_CODESPACES_KEY = "unknown_codespaces_key"
+    HOOK_NOT_WIRED = "hook_not_wired"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What a code means, in a sentence, and what to do about it."""
+
+    summary: str
+    remedy: str
+
+
+EXPLANATIONS: dict[Code, Explanation] = {
+    Code.OK: Explanation("Everything checked out.", "Nothing to do."),
+    Code.MISSING_CREDENTIALS: Explanation(
+        "No credentials were found for this registry.",
+        "Add the <ID>_CONTAINER_REGISTRY_SERVER/_USER/_PASSWORD secrets (Codespaces settings, "
+        "or the environment), or pass -u/--password-stdin.",
+    ),
+    Code.PARTIAL_TRIPLET: Explanation(
+        "A registry secret triplet is incomplete.",
+        "Create the missing secret named in the message; all three of _SERVER, _USER and "
+        "_PASSWORD are required. Secrets reach a codespace only when it is created or restarted.",
+    ),
+    Code.MALFORMED_SERVER: Explanation(
+        "The registry server value is not a bare host[:port].",
+        "Set _SERVER to the host only, e.g. `ghcr.io` or `myreg.azurecr.io:443`, "
+        "without scheme, path or spaces.",
+    ),
+    Code.SECRET_WHITESPACE: Explanation(
+        "The secret has leading or trailing whitespace or a newline.",
+        "Paste the secret again without the stray whitespace; a copied newline is the usual cause.",
+    ),
+    Code.SECRET_QUOTED: Explanation(
+        "The secret is wrapped in quotes, which become part of the password.",
+        "Store the secret without the surrounding quotes.",
+    ),
+    Code.CONFLICTING_TRIPLETS: Explanation(
+        "Two secret triplets name the same registry with different credentials.",
+        "Delete or rename one of them (repository secrets override organisation secrets "
+        "of the same name, not of another ID); neither was written.",
+    ),
+    Code.INVALID_SECRET_NAME: Explanation(
+        "A variable looks like a registry secret but its ID breaks the secret-name rules.",
+        "Rename it: the ID uses only letters, digits and underscores, does not start with a "
+        "digit, and does not start with GITHUB_.",
+    ),
+    Code.INVALID_SECRET: Explanation(
+        "A user name or password cannot be used as a Docker credential.",
+        "Store the value again: it must be valid UTF-8 without control characters, and a user "
+        "name must not contain ':'.",
+    ),
+    Code.DNS_FAILURE: Explanation(
+        "The registry's host name does not resolve.",
+        "Check the spelling of the server; inside a corporate network check the DNS or proxy "
+        "settings of the container and of the Docker daemon.",
+    ),
+    Code.CONNECTION_REFUSED: Explanation(
+        "Nothing listens on the registry's port.",
+        "Check the port in the server value and that the registry is running.",
+    ),
+    Code.CONNECT_TIMEOUT: Explanation(
+        "The TCP connection to the registry timed out.",
+        "A firewall or missing proxy is dropping traffic; set HTTPS_PROXY for the shell and "
+        "the Docker daemon, or check the network path.",
+    ),
+    Code.READ_TIMEOUT: Explanation(
+        "The registry accepted the connection but never answered.",
+        "The registry or a proxy in front of it hangs; try again later or check the proxy.",
+    ),
+    Code.PROXY_ERROR: Explanation(
+        "The configured HTTP(S) proxy refused or failed the request.",
+        "Check HTTPS_PROXY/NO_PROXY for the shell and the Docker daemon.",
+    ),
+    Code.TLS_UNKNOWN_CA: Explanation(
+        "The registry's certificate is signed by an authority this machine does not trust.",
+        "Install the CA as /etc/docker/certs.d/HOST[:PORT]/ca.crt for the daemon and into the "
+        "system store (update-ca-certificates) for other clients.",
+    ),
+    Code.TLS_HOSTNAME_MISMATCH: Explanation(
+        "The registry's certificate is for another name.",
+        "Use the host name the certificate was issued for, or reissue the certificate with "
+        "this name in its subjectAltName.",
+    ),
+    Code.TLS_EXPIRED: Explanation(
+        "The registry's certificate has expired or is not valid yet.",
+        "Renew the certificate; if it should be valid, check this machine's clock.",
+    ),
+    Code.HTTP_ON_HTTPS_PORT: Explanation(
+        "The registry speaks plain HTTP where Docker expects HTTPS.",
+        "Serve the registry over TLS, or add it to the daemon's insecure-registries "
+        "(daemon.json) if plain HTTP is intended.",
+    ),
+    Code.TLS_ERROR: Explanation(
+        "The TLS handshake with the registry failed.",
+        "Check the registry's TLS configuration (protocol versions, ciphers, certificate chain).",
+    ),
+    Code.NOT_A_REGISTRY: Explanation(
+        "The server does not speak the registry API at /v2/.",
+        "Check the server value: it must be the registry host, not a web page or a path.",
+    ),
+    Code.UNVERIFIED_ANONYMOUS: Explanation(
+        "The registry answers /v2/ without asking for credentials, so nothing was verified.",
+        "Docker reports 'Login Succeeded' with any password here; the credentials are only "
+        "tested on the first pull or push. Use --repository NAME to test access.",
+    ),
+    Code.TOKEN_ENDPOINT_UNREACHABLE: Explanation(
+        "The registry's token server (the challenge's realm) cannot be reached.",
+        "Check DNS, proxy and firewall for the realm host named in the message, not only the "
+        "registry host.",
+    ),
+    Code.BAD_CREDENTIALS: Explanation(
+        "The registry rejected the user name or password.",
+        "Check the user name and create a fresh token with read access to packages; "
+        "Docker Hub accounts with 2FA or SSO need an access token, not the password.",
+    ),
+    Code.INSUFFICIENT_SCOPE: Explanation(
+        "The credentials are valid but may not pull this repository.",
+        "Grant the user or token read access to the repository (GHCR: `read:packages` and "
+        "package access; ECR: a repository policy).",
+    ),
+    Code.TOKEN_EXPIRED: Explanation(
+        "The token or stored credential has expired.",
+        "Create a new token and update the secret; for ECR use access keys so tokens are "
+        "refreshed, not a ready token.",
+    ),
+    Code.CLOCK_SKEW: Explanation(
+        "This machine's clock differs from the server's by more than a minute.",
+        "Fix the clock (NTP); tokens are rejected as expired or not yet valid.",
+    ),
+    Code.RATE_LIMITED: Explanation(
+        "The registry is rate limiting these requests.",
+        "Wait for the time given in Retry-After, or authenticate to get a higher limit.",
+    ),
+    Code.UNTRUSTED_REALM: Explanation(
+        "The registry asks for credentials to be sent to a token server on another host.",
+        "If that token server is legitimate, allow it with --allow-realm HOST; otherwise the "
+        "registry may be hostile or hijacked: do not send it credentials.",
+    ),
+    Code.REGISTRY_UNAVAILABLE: Explanation(
+        "The registry answered with a server error (5xx).",
+        "The registry is having trouble; check its status page and try again later.",
+    ),
+    Code.ECR_INVALID_KEY_ID: Explanation(
+        "AWS does not recognise the access key ID.",
+        "Check _USER holds an active access key ID of the right partition; a region that is "
+        "not enabled for the account gives the same error.",
+    ),
+    Code.ECR_INVALID_SECRET: Explanation(
+        "The AWS secret access key does not match the key ID.",
+        "Store the secret access key that belongs to this access key ID in _PASSWORD.",
+    ),
+    Code.ECR_ACCESS_DENIED: Explanation(
+        "The AWS identity may not get an ECR authorization token.",
+        "Attach a policy allowing the IAM action named in the message (resource `*`).",
+    ),
+    Code.ECR_SESSION_TOKEN_REQUIRED: Explanation(
+        "Temporary AWS keys (ASIA…) need their session token.",
+        "Add <ID>_CONTAINER_REGISTRY_SESSION_TOKEN, or use long-lived keys (AKIA…).",
+    ),
+    Code.ECR_EXPIRED_CREDENTIALS: Explanation(
+        "The AWS credentials have expired.",
+        "Issue new credentials and update the secrets.",
+    ),
+    Code.ECR_WRONG_REGION: Explanation(
+        "The ECR region in the server is not valid or not reachable for these credentials.",
+        "Check the region part of the ECR host name (…dkr.ecr.REGION.amazonaws.com).",
+    ),
+    Code.ECR_UNREACHABLE: Explanation(
+        "The ECR API endpoint could not be reached.",
+        "Check network and proxy access to the ECR API endpoint for the region.",
+    ),
+    Code.DAEMON_UNREACHABLE: Explanation(
+        "The Docker daemon does not answer.",
+        "Start Docker (or wait for Docker-in-Docker to come up); check DOCKER_HOST and that "
+        "your user may use the socket. During a prebuild there is no daemon at all.",
+    ),
+    Code.CREDS_STORE_UNAVAILABLE: Explanation(
+        "Docker's config names a credential helper that is not installed.",
+        "Install docker-credential-NAME, or remove `credsStore`/`credHelpers` from "
+        "config.json so Docker reads `auths`.",
+    ),
+    Code.SHADOWED_BY_CRED_HELPER: Explanation(
+        "A credential helper answers for this registry, so Docker ignores the `auths` entry.",
+        "Remove the `credsStore`/`credHelpers` entry for this host, or store the credentials "
+        "in that helper.",
+    ),
+    Code.DOCKERHUB_ALIAS_KEY: Explanation(
+        "Docker Hub credentials are stored under a key the docker CLI never reads.",
+        "Store them under `https://index.docker.io/v1/` (`cs-registry login` does).",
+    ),
+    Code.CONFIG_UNREADABLE: Explanation(
+        "Docker's config.json cannot be parsed, so it was left as it is.",
+        "Fix the file at the position given (or move it aside) and run again.",
+    ),
+    Code.CONFIG_UNWRITABLE: Explanation(
+        "Docker's config directory or file cannot be written.",
+        "Check the ownership and permissions of the directory named in the message, or point "
+        "DOCKER_CONFIG at a writable directory.",
+    ),
+    Code.PREBUILD_PHASE: Explanation(
+        "A Codespaces prebuild is being made; its snapshot is shared, so no credentials are "
+        "written.",
+        "Nothing to do: credentials are written when a codespace is created from the prebuild "
+        "(postCreateCommand).",
+    ),
+    Code.JSONC_SYNTAX: Explanation(
+        "devcontainer.json is not valid JSON with comments.",
+        "Fix the syntax at the position given; the devcontainers CLI silently ignores such "
+        "errors, so settings after it are lost.",
+    ),
+    Code.INVALID_REPOSITORY_NAME: Explanation(
+        "A repository under customizations.codespaces.repositories is not `owner/repo` or "
+        "`owner/*`.",
+        "Write the key as OWNER/REPO (or OWNER/* for all of the owner's repositories).",
+    ),
+    Code.DIFFERENT_OWNER: Explanation(
+        "Codespaces only grants access to repositories of the codespace's own owner.",
+        "Remove the entry, or use a secret with a personal access token for that repository.",
+    ),
+    Code.UNKNOWN_PERMISSION: Explanation(
+        "A permission name is not one Codespaces knows.",
+        "Use one of actions, checks, contents, deployments, discussions, issues, packages, "
+        "pages, pull_requests, repository_projects, statuses, workflows.",
+    ),
+    Code.INVALID_PERMISSION_VALUE: Explanation(
+        "A permission value is not `read` or `write` (or `read-all`/`write-all` for the whole "
+        "set).",
+        'Write "permissions": "read-all", "write-all" or {"NAME": "read"|"write"}.',
+    ),
+    Code.PACKAGES_WRITE_NOT_ALLOWED: Explanation(
+        "Codespaces grants `packages` read access only.",
+        'Use "packages": "read"; for pushes use a token stored as a secret.',
+    ),
+    Code.WORKFLOWS_READ_NOT_ALLOWED: Explanation(
+        "Codespaces grants `workflows` write access only.",
+        'Use "workflows": "write", or leave it out.',
+    ),
+    Code.WILDCARD_IN_PREBUILD: Explanation(
+        "`owner/*` is not allowed in a configuration used for prebuilds.",
+        "List the repositories the prebuild needs by name.",
+    ),
+    Code.PREBUILD_WRITE_NEEDS_TOKEN: Explanation(
+        "Prebuilds get read access to other repositories only.",
+        "Add a CODESPACES_PREBUILD_TOKEN repository secret (a classic PAT) to grant write "
+        "access or access to another owner's repositories while prebuilding.",
+    ),
+    Code.DOCKER_IN_PREBUILD_HOOK: Explanation(
+        "onCreateCommand or updateContentCommand runs docker, which does not exist while a "
+        "prebuild is made.",
+        "Move the docker commands to postCreateCommand or postStartCommand.",
+    ),
+    Code.DEPRECATED_CODESPACES_KEY: Explanation(
+        "A top-level `codespaces` key is deprecated.",
+        "Move it under customizations.codespaces.",
+    ),
+    Code.UNKNOWN_CODESPACES_KEY: Explanation(
+        "A key under customizations.codespaces is not one Codespaces defines.",
+        "Use `repositories`, `openFiles` or `disableAutomaticConfiguration`; repository "
+        "entries belong under `repositories`.",
+    ),
+    Code.HOOK_NOT_WIRED: Explanation(
+        "No lifecycle command runs cs-registry, so registry logins happen only by hand.",
+        'Add the Feature "./cs-registry" or "postCreateCommand": "hooks/post-create".',
+    ),
+}
+
+
+def explain(code: Code) -> Explanation:
+    """The summary and remedy for ``code``."""
+    return EXPLANATIONS[code]
+
+
+def debug_hint(server: str) -> str:
+    """The pointer we print under a failed login."""
+    return f"run `cs-registry debug-login {server}` to see each step"
+
+
+__all__ = ["EXPLANATIONS", "Code", "Explanation", "debug_hint", "explain"]

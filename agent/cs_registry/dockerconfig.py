@@ -1,0 +1,208 @@
+"""Docker's ``config.json``: find it, read it strictly, replace it atomically under a lock.
+
+Rules (design.md, "Writing Docker's config"): parse as a plain dict and change only
+what we own; a malformed file is reported and left byte-for-byte as it was; writes
+go to a temp file in the same directory (0600 or the existing mode), are fsynced and
+``os.replace``d onto the symlink's target; concurrent writers serialise on a lock
+file so none loses another's entry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import stat
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cs_registry.diagnosis import Code
+from cs_registry.errors import CsRegistryError
+from cs_registry.status import ExitStatus
+
+CONFIG_NAME = "config.json"
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+class ConfigUnreadable(CsRegistryError):
+    """The existing config cannot be used; it is left untouched (exit 2)."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None):
+        super().__init__(message, code=Code.CONFIG_UNREADABLE, status=ExitStatus.USAGE)
+        self.line = line
+        self.column = column
+
+
+class ConfigUnwritable(CsRegistryError):
+    """The config directory or file cannot be written (exit 2)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code=Code.CONFIG_UNWRITABLE, status=ExitStatus.USAGE)
+
+
+def config_dir(environ: Mapping[str, str], override: str | None = None) -> Path:
+    """``--config`` > ``$DOCKER_CONFIG`` > ``~/.docker``, as the docker CLI resolves it."""
+    if override:
+        return Path(override).expanduser()
+    if environ.get("DOCKER_CONFIG"):
+        return Path(environ["DOCKER_CONFIG"]).expanduser()
+    home = environ.get("HOME") or str(Path.home())
+    return Path(home) / ".docker"
+
+
+@dataclass
+class LoadedConfig:
+    """A parsed config: ``data`` is the whole document, ``raw`` its bytes (``b""`` if new)."""
+
+    path: Path
+    data: dict[str, Any]
+    raw: bytes
+    exists: bool
+
+
+def parse(raw: bytes, path: Path) -> dict[str, Any]:
+    """Parse config bytes strictly; errors name the file, line and column."""
+    if not raw.strip():
+        # the docker CLI treats an empty file as an empty config
+        return {}
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigUnreadable(
+            f"{path}: not UTF-8 (byte {exc.start}); fix or move the file aside"
+        ) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigUnreadable(
+            f"{path}:{exc.lineno}:{exc.colno}: {exc.msg}; fix or move the file aside",
+            line=exc.lineno,
+            column=exc.colno,
+        ) from None
+    except RecursionError:
+        raise ConfigUnreadable(f"{path}: nested too deeply to be a Docker config") from None
+    if not isinstance(data, dict):
+        raise ConfigUnreadable(
+            f"{path}: the top level is a JSON {type(data).__name__}, not an object"
+        )
+    for section in ("auths", "credHelpers"):
+        if section in data and not isinstance(data[section], dict):
+            raise ConfigUnreadable(f"{path}: {section!r} is not an object")
+    if "credsStore" in data and not isinstance(data["credsStore"], str):
+        raise ConfigUnreadable(f"{path}: 'credsStore' is not a string")
+    return data
+
+
+def target_of(path: Path) -> Path:
+    """Where writes land: the final target when ``path`` is a symlink (the link is kept)."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def load(path: Path) -> LoadedConfig:
+    """Read and parse ``path``; a missing file is an empty config."""
+    try:
+        raw = target_of(path).read_bytes()
+    except FileNotFoundError:
+        return LoadedConfig(path=path, data={}, raw=b"", exists=False)
+    except IsADirectoryError:
+        raise ConfigUnreadable(f"{path} is a directory, not a file") from None
+    except OSError as exc:
+        raise ConfigUnreadable(f"{path}: cannot read it ({exc.strerror})") from None
+    return LoadedConfig(path=path, data=parse(raw, path), raw=raw, exists=True)
+
+
+def dumps(data: Mapping[str, Any]) -> bytes:
+    """Serialise as the docker CLI does (tab indent), with a trailing newline."""
+    return (json.dumps(data, indent="\t", ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def ensure_dir(directory: Path) -> None:
+    """Create ``directory`` (0700) when missing."""
+    try:
+        directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ConfigUnwritable(f"{directory} exists and is not a directory") from None
+    except OSError as exc:
+        raise ConfigUnwritable(f"cannot create {directory}: {exc.strerror}") from None
+    if not directory.is_dir():
+        raise ConfigUnwritable(f"{directory} exists and is not a directory")
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock shared by every cs-registry writer of ``path``'s target."""
+    target = target_of(path)
+    lock_path = target.parent / f".{target.name}.lock"
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+    except OSError as exc:
+        raise ConfigUnwritable(f"cannot create the lock file {lock_path}: {exc.strerror}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, content: bytes) -> None:
+    """Replace ``path``'s target with ``content``: temp file, fsync, rename, fsync dir."""
+    target = target_of(path)
+    directory = target.parent
+    try:
+        current = target.stat()
+    except FileNotFoundError:
+        current = None
+    mode = stat.S_IMODE(current.st_mode) if current else FILE_MODE
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise ConfigUnwritable(f"cannot write in {directory}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
+            if current is not None and os.geteuid() == 0:
+                # root writing a user's file (sudo, a lifecycle hook): keep the owner
+                os.fchown(handle.fileno(), current.st_uid, current.st_gid)
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise ConfigUnwritable(f"cannot write {target}: {exc.strerror}") from None
+    _fsync_dir(directory)
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def update(path: Path, change: Callable[[dict[str, Any]], bool]) -> tuple[LoadedConfig, bool]:
+    """Read-modify-write ``path`` under the lock.
+
+    ``change`` mutates the parsed document in place and returns whether it changed
+    anything; only then is the file written. Returns the config as read and whether
+    it was written.
+    """
+    ensure_dir(path.parent)
+    with locked(path):
+        loaded = load(path)
+        data = json.loads(json.dumps(loaded.data)) if loaded.exists else {}
+        if not change(data):
+            return loaded, False
+        content = dumps(data)
+        if content == loaded.raw:
+            return loaded, False
+        write_atomic(path, content)
+        return loaded, True

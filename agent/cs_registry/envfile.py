@@ -1,0 +1,70 @@
+"""``--env-file``: dotenv files for running locally what Codespaces does with secrets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from cs_registry.errors import UsageError
+
+_LINE = re.compile(r"(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>.*)", re.S)
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "$": "$"}
+
+
+def _unquote_double(body: str, where: str) -> str:
+    out: list[str] = []
+    chars = iter(body)
+    for ch in chars:
+        if ch == "\\":
+            nxt = next(chars, "")
+            out.append(_ESCAPES.get(nxt, "\\" + nxt))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _value(raw: str, where: str) -> str:
+    raw = raw.strip()
+    if raw[:1] in ("'", '"'):
+        quote = raw[0]
+        end = raw.rfind(quote)
+        if end == 0:
+            raise UsageError(f"{where}: unterminated {quote} quote")
+        rest = raw[end + 1 :].strip()
+        if rest and not rest.startswith("#"):
+            raise UsageError(f"{where}: unexpected text after the closing quote")
+        body = raw[1:end]
+        return _unquote_double(body, where) if quote == '"' else body
+    # unquoted: an inline comment starts at " #"
+    return re.split(r"\s+#", raw, maxsplit=1)[0].rstrip()
+
+
+def parse(text: str, source: str) -> dict[str, str]:
+    """``NAME=value`` lines; ``export``, comments, blank lines and quotes as dotenv has them.
+
+    Quotes in a dotenv file are syntax, so a quoted value is unquoted here and is
+    not a ``secret_quoted`` finding. Errors name ``source:line``, never a value.
+    """
+    values: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        match = _LINE.fullmatch(stripped)
+        if match is None:
+            raise UsageError(f"{source}:{number}: expected NAME=value")
+        values[match["name"]] = _value(match["value"], f"{source}:{number}")
+    return values
+
+
+def load(path: str) -> dict[str, str]:
+    """Read and parse a dotenv file; errors name the file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"--env-file {path}: no such file") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--env-file {path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"--env-file {path}: {exc.strerror}") from None
+    return parse(text, path)

@@ -1,0 +1,43 @@
+"""The one error boundary: expected errors become one line, bugs a pointer to the log."""
+
+from __future__ import annotations
+
+import contextlib
+import traceback
+from collections.abc import Iterator
+
+from cs_registry import log
+from cs_registry.context import Context
+from cs_registry.errors import CsRegistryError
+from cs_registry.status import ExitStatus
+
+
+class Exit(Exception):
+    """Carries an exit status out of the boundary."""
+
+    def __init__(self, status: ExitStatus) -> None:
+        super().__init__(int(status))
+        self.status = status
+
+
+@contextlib.contextmanager
+def boundary(ctx: Context, *, json_output: bool = False) -> Iterator[None]:
+    """Turn exceptions into exit statuses and one clear line on stderr."""
+    try:
+        yield
+    except CsRegistryError as exc:
+        code = f" [{exc.code}]" if str(exc.code) != "ok" else ""
+        ctx.stderr.write(f"cs-registry: {log.scrub(exc.message)}{code}\n")
+        raise Exit(exc.status) from None
+    except KeyboardInterrupt:
+        ctx.stderr.write("cs-registry: interrupted\n")
+        raise Exit(ExitStatus.INTERRUPTED) from None
+    except Exception as exc:  # the last resort: a bug
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        where = log.append_to_log_file(ctx.cache_dir, text)
+        pointer = f"the traceback is in {where}" if where else "no log file could be written"
+        ctx.stderr.write(
+            f"cs-registry: internal error ({type(exc).__name__}); {pointer}. "
+            "Please report it with that file.\n"
+        )
+        raise Exit(ExitStatus.INTERNAL) from None

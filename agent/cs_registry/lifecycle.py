@@ -1,0 +1,79 @@
+"""Where in a dev container's life we are: inside Codespaces? making a prebuild?
+
+There is no documented variable for the prebuild phase. Codespaces writes
+``ACTION_NAME`` into a shared environment file (``createPrebuildTemplate`` while a
+prebuild is made, ``createFromPrebuild`` for a codespace made from one); we also
+honour ``ACTION_NAME`` in the environment, and the file's path can be overridden
+with ``CS_REGISTRY_CODESPACES_ENV_FILE`` (tests, unusual layouts).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+CODESPACES_ENV_FILE = "/workspaces/.codespaces/shared/environment-variables.json"
+ENV_FILE_OVERRIDE = "CS_REGISTRY_CODESPACES_ENV_FILE"
+_MAX_ENV_FILE = 1 << 20
+
+
+class Phase(str, enum.Enum):
+    PREBUILD = "prebuild"  # a prebuild template is being made: write nothing secret
+    FROM_PREBUILD = "from-prebuild"  # a codespace created from a prebuild
+    NORMAL = "normal"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Where:
+    """The lifecycle facts one run needs."""
+
+    in_codespaces: bool
+    phase: Phase
+    action_name: str | None
+    source: str | None  # where ACTION_NAME came from
+
+
+def _action_from_file(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(_MAX_ENV_FILE)
+        data = json.loads(raw)
+    except (OSError, ValueError):
+        return None
+    if isinstance(data, dict):
+        value = data.get("ACTION_NAME")
+        return value if isinstance(value, str) else None
+    if isinstance(data, list):  # [{"name": ..., "value": ...}, ...]
+        for item in data:
+            if isinstance(item, dict) and item.get("name") == "ACTION_NAME":
+                value = item.get("value")
+                return value if isinstance(value, str) else None
+    return None
+
+
+def detect(environ: Mapping[str, str]) -> Where:
+    """The lifecycle phase from ``ACTION_NAME`` (environment first, then Codespaces' file)."""
+    action = environ.get("ACTION_NAME") or None
+    source = "ACTION_NAME" if action else None
+    if action is None:
+        path = Path(environ.get(ENV_FILE_OVERRIDE) or CODESPACES_ENV_FILE)
+        action = _action_from_file(path)
+        source = str(path) if action else None
+    if action == "createPrebuildTemplate":
+        phase = Phase.PREBUILD
+    elif action == "createFromPrebuild":
+        phase = Phase.FROM_PREBUILD
+    else:
+        phase = Phase.NORMAL
+    return Where(
+        in_codespaces=environ.get("CODESPACES") == "true",
+        phase=phase,
+        action_name=action,
+        source=source,
+    )

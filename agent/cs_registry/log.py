@@ -1,0 +1,159 @@
+"""Logging: structlog to stderr, configured once, imported only when something is logged.
+
+structlog costs more to import than the whole ``login`` hot path may take, so
+:func:`get_logger` hands out a proxy that imports and configures structlog on its
+first event. A quiet, successful run never pays for it.
+
+Secrets are kept out twice over: they travel as :class:`~cs_registry.secret.Secret`
+(whose ``repr`` is redacted), and the :func:`redact_processor` masks every value
+registered with :func:`register_secret` and every field whose name says it holds one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import threading
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from cs_registry.secret import Secret, redact
+
+_SECRET_FIELD = re.compile(r"(?i)(pass(word)?|secret|token|auth|credential)s?$")
+_MIN_REGISTERED_LEN = 4
+
+_lock = threading.Lock()
+_registered: set[str] = set()
+_settings: dict[str, Any] = {"stream": None, "json": None, "verbose": False, "ready": False}
+
+
+def register_secret(value: str) -> None:
+    """Mask ``value`` wherever it would appear in a log event or a log file."""
+    if len(value) >= _MIN_REGISTERED_LEN:
+        with _lock:
+            _registered.add(value)
+
+
+def scrub(text: str) -> str:
+    """``text`` with every registered secret replaced by its redacted form."""
+    with _lock:
+        values = sorted(_registered, key=len, reverse=True)
+    for value in values:
+        if value in text:
+            text = text.replace(value, redact(value))
+    return text
+
+
+def _scrub_value(key: str, value: Any) -> Any:
+    if isinstance(value, Secret):
+        return value.redacted
+    if isinstance(value, str):
+        if _SECRET_FIELD.search(key) and value:
+            return redact(value)
+        return scrub(value)
+    return value
+
+
+def redact_processor(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """structlog processor: the last line of defence against a leaked secret."""
+    for key in list(event_dict):
+        event_dict[key] = _scrub_value(key, event_dict[key])
+    return event_dict
+
+
+def configure(
+    *, stream: TextIO | None = None, json: bool | None = None, verbose: bool = False
+) -> None:
+    """Record how to log; structlog itself is set up on the first event.
+
+    ``json=None`` means: JSON lines unless ``stream`` is a terminal.
+    """
+    _settings.update(stream=stream, json=json, verbose=verbose, ready=False)
+
+
+def _setup() -> Any:
+    import logging
+
+    import structlog
+
+    stream = _settings["stream"] or sys.stderr
+    as_json = _settings["json"]
+    if as_json is None:
+        try:
+            as_json = not stream.isatty()
+        except (AttributeError, ValueError):
+            as_json = True
+    renderer: Any
+    if as_json:
+        renderer = structlog.processors.JSONRenderer()
+    else:
+        renderer = structlog.dev.ConsoleRenderer(
+            colors=not os.environ.get("NO_COLOR") and stream.isatty()
+        )
+    level = logging.DEBUG if _settings["verbose"] else logging.WARNING
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            redact_processor,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(stream),
+        cache_logger_on_first_use=False,
+    )
+    _settings["ready"] = True
+    return structlog
+
+
+class _LazyLogger:
+    """Looks like a structlog logger; imports structlog at the first event."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def _emit(self, method: str, event: str, **fields: Any) -> None:
+        with _lock:
+            structlog = sys.modules["structlog"] if _settings["ready"] else _setup()
+        getattr(structlog.get_logger(self._name), method)(event, **fields)
+
+    def debug(self, event: str, **fields: Any) -> None:
+        if _settings["verbose"]:
+            self._emit("debug", event, **fields)
+
+    def info(self, event: str, **fields: Any) -> None:
+        if _settings["verbose"]:
+            self._emit("info", event, **fields)
+
+    def warning(self, event: str, **fields: Any) -> None:
+        self._emit("warning", event, **fields)
+
+    def error(self, event: str, **fields: Any) -> None:
+        self._emit("error", event, **fields)
+
+
+def get_logger(name: str = "cs_registry") -> _LazyLogger:
+    """A logger for ``name``; cheap until it logs."""
+    return _LazyLogger(name)
+
+
+def log_file(cache_dir: Path) -> Path:
+    """Where tracebacks of internal errors go (0600 in a 0700 directory)."""
+    return cache_dir / "cs-registry.log"
+
+
+def append_to_log_file(cache_dir: Path, text: str) -> Path | None:
+    """Append scrubbed ``text`` to the log file; ``None`` if it cannot be written."""
+    path = log_file(cache_dir)
+    try:
+        cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            handle.write(scrub(text).rstrip("\n") + "\n")
+    except OSError:
+        return None
+    return path

@@ -1,0 +1,93 @@
+"""Command-line entry point: parses arguments and dispatches; nothing else lives here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from cs_registry import __version__, log
+from cs_registry.context import Context
+from cs_registry.error_handler import Exit, boundary
+from cs_registry.status import ExitStatus
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse writing to the invocation's streams (usage errors exit 2, as documented)."""
+
+    ctx: Context | None = None
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if message and self.ctx is not None:
+            stream = self.ctx.stderr if file is sys.stderr or file is None else self.ctx.stdout
+            stream.write(message)
+        else:
+            super()._print_message(message, file)
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug events to stderr")
+
+
+def build_parser(ctx: Context | None = None) -> argparse.ArgumentParser:
+    _Parser.ctx = ctx
+    parser = _Parser(
+        prog="cs-registry",
+        description="Codespaces-style private registry logins for any dev container.",
+    )
+    parser.add_argument("--version", action="version", version=f"cs-registry {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    login = commands.add_parser(
+        "login",
+        help="write registry secrets into Docker's config",
+        description="Find <ID>_CONTAINER_REGISTRY_SERVER/_USER/_PASSWORD triplets and merge "
+        "them into Docker's config.json.",
+    )
+    _add_common(login)
+    login.add_argument("--dry-run", action="store_true", help="show what would change")
+    login.add_argument(
+        "--hook", action="store_true", help="lifecycle mode: short summary, always exit 0"
+    )
+    login.add_argument("--config", metavar="DIR", help="Docker config directory")
+    login.add_argument("--env-file", metavar="PATH", help="read triplets from a dotenv file too")
+    login.add_argument(
+        "--ignore", metavar="ID", action="append", default=[], help="skip this triplet ID"
+    )
+    return parser
+
+
+def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
+    if args.command == "login":
+        from cs_registry.commands import login
+
+        return login.run(
+            ctx,
+            login.LoginOptions(
+                config_dir=args.config,
+                env_file=args.env_file,
+                dry_run=args.dry_run,
+                json=args.json,
+                hook=args.hook,
+                ignore=tuple(args.ignore),
+            ),
+        )
+    raise AssertionError(f"unhandled command {args.command!r}")
+
+
+def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
+    """Run ``cs-registry``; returns the process exit status."""
+    ctx = ctx or Context()
+    parser = build_parser(ctx)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return int(exc.code or 0)
+    log.configure(stream=ctx.stderr, verbose=getattr(args, "verbose", False))
+    try:
+        with boundary(ctx):
+            return int(_dispatch(ctx, args))
+    except Exit as exc:
+        return int(exc.status)

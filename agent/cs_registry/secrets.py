@@ -1,0 +1,286 @@
+"""Registry secret triplets from the environment.
+
+Codespaces turns secrets named ``<ID>_CONTAINER_REGISTRY_SERVER``, ``_USER`` and
+``_PASSWORD`` into registry logins. :func:`discover` finds every triplet, checks
+the shape of each value, normalises the server and detects conflicts, so that
+``login`` and ``doctor`` see exactly the same picture.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from cs_registry.diagnosis import Code
+from cs_registry.secret import Secret
+from cs_registry.servers import Server, ServerError, normalise
+
+SERVER = "_CONTAINER_REGISTRY_SERVER"
+USER = "_CONTAINER_REGISTRY_USER"
+PASSWORD = "_CONTAINER_REGISTRY_PASSWORD"
+#: our extension: the session token that goes with temporary (ASIA…) AWS keys
+SESSION_TOKEN = "_CONTAINER_REGISTRY_SESSION_TOKEN"
+_PARTS = (SERVER, USER, PASSWORD)
+_SUFFIXES = (*_PARTS, SESSION_TOKEN)
+
+# GitHub's secret-name rules: [A-Za-z0-9_], no leading digit, no GITHUB_ prefix.
+_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+_QUOTES = ("'", '"', "`")
+
+
+class Severity(str, enum.Enum):
+    WARNING = "warning"
+    ERROR = "error"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something worth telling the user about one triplet. Never holds a secret."""
+
+    code: Code
+    severity: Severity
+    message: str
+
+
+@dataclass(frozen=True)
+class Triplet:
+    """One ``<ID>`` with what the environment gave for it.
+
+    ``usable`` is true when there is no error finding: the credentials may be
+    written. ``duplicate_of`` names an earlier ID with identical credentials.
+    """
+
+    id: str
+    server: Server | None
+    user: str
+    password: Secret
+    session_token: Secret | None
+    findings: tuple[Finding, ...] = ()
+    duplicate_of: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.server is not None and not any(
+            f.severity is Severity.ERROR for f in self.findings
+        )
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.WARNING)
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    def var(self, suffix: str) -> str:
+        """The environment variable name of one part, e.g. ``GHCR_CONTAINER_REGISTRY_USER``."""
+        return f"{self.id}{suffix}"
+
+
+@dataclass
+class Discovery:
+    """All triplets found, plus findings that belong to no triplet."""
+
+    triplets: list[Triplet] = field(default_factory=list)
+    stray: list[Finding] = field(default_factory=list)
+
+    @property
+    def usable(self) -> list[Triplet]:
+        """Triplets whose credentials may be written (duplicates left out)."""
+        return [t for t in self.triplets if t.usable and t.duplicate_of is None]
+
+
+def _split_name(name: str) -> tuple[str, str] | None:
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)], suffix
+    return None
+
+
+def valid_id(ident: str) -> bool:
+    """Whether ``ident`` makes legal secret names (``GITHUB_`` may not start one)."""
+    return bool(_ID.fullmatch(ident)) and not f"{ident}_".upper().startswith("GITHUB_")
+
+
+def _usable_text(value: str) -> bool:
+    """Valid UTF-8 (no lone surrogates from undecodable bytes), no control characters."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not any((ord(ch) < 0x20 and ch not in "\t\n\r") or ch == "\x7f" for ch in value)
+
+
+def shape(value: str, var: str) -> tuple[str, list[Finding]]:
+    """Apply ``docker login --password-stdin``'s trimming and report odd shapes.
+
+    Exactly one trailing newline (and then one carriage return) is removed, as
+    Docker does; other whitespace and quotes are kept but reported. Messages name
+    ``var`` and never the value.
+    """
+    findings: list[Finding] = []
+    trimmed = value.removesuffix("\n").removesuffix("\r") if value.endswith("\n") else value
+    if trimmed != value:
+        findings.append(
+            Finding(
+                Code.SECRET_WHITESPACE,
+                Severity.WARNING,
+                f"{var} ended with a newline; removed it, as `docker login --password-stdin` does",
+            )
+        )
+    if trimmed != trimmed.strip():
+        where = []
+        if trimmed[:1].isspace():
+            where.append("leading")
+        if trimmed[-1:].isspace():
+            where.append("trailing")
+        findings.append(
+            Finding(
+                Code.SECRET_WHITESPACE,
+                Severity.WARNING,
+                f"{var} has {' and '.join(where)} whitespace, kept as part of the value; "
+                "registries rarely expect it",
+            )
+        )
+    core = trimmed.strip()
+    if len(core) >= 2 and core[0] == core[-1] and core[0] in _QUOTES:
+        findings.append(
+            Finding(
+                Code.SECRET_QUOTED,
+                Severity.WARNING,
+                f"{var} is wrapped in {core[0]} quotes, which are kept as part of the value",
+            )
+        )
+    if not _usable_text(trimmed):
+        findings.append(
+            Finding(
+                Code.INVALID_SECRET,
+                Severity.ERROR,
+                f"{var} is not valid UTF-8 text or contains control characters",
+            )
+        )
+    return trimmed, findings
+
+
+def _build(ident: str, parts: Mapping[str, str]) -> Triplet:
+    findings: list[Finding] = []
+    missing = [f"{ident}{suffix}" for suffix in _PARTS if not parts.get(suffix)]
+    for var in missing:
+        state = "is empty" if var[len(ident) :] in parts else "is not set"
+        findings.append(
+            Finding(
+                Code.PARTIAL_TRIPLET,
+                Severity.ERROR,
+                f"{var} {state}; the {ident} triplet needs _SERVER, _USER and _PASSWORD",
+            )
+        )
+    server: Server | None = None
+    raw_server = parts.get(SERVER, "")
+    if raw_server:
+        try:
+            server = normalise(raw_server, f"{ident}{SERVER}")
+        except ServerError as exc:
+            findings.append(Finding(Code.MALFORMED_SERVER, Severity.ERROR, exc.message))
+        else:
+            if server.fixes:
+                findings.append(
+                    Finding(
+                        Code.MALFORMED_SERVER,
+                        Severity.WARNING,
+                        f"{ident}{SERVER}: {'; '.join(server.fixes)} (using {server.key})",
+                    )
+                )
+    user, user_findings = shape(parts.get(USER, ""), f"{ident}{USER}")
+    if ":" in user:
+        user_findings.append(
+            Finding(
+                Code.INVALID_SECRET,
+                Severity.ERROR,
+                f"{ident}{USER} contains ':', which Docker's `auth` encoding cannot carry",
+            )
+        )
+    password, password_findings = shape(parts.get(PASSWORD, ""), f"{ident}{PASSWORD}")
+    session: Secret | None = None
+    if parts.get(SESSION_TOKEN):
+        token, token_findings = shape(parts[SESSION_TOKEN], f"{ident}{SESSION_TOKEN}")
+        session = Secret(token)
+        findings.extend(token_findings)
+    if not missing:
+        findings.extend(user_findings)
+        findings.extend(password_findings)
+    return Triplet(
+        id=ident,
+        server=server,
+        user=user,
+        password=Secret(password),
+        session_token=session,
+        findings=tuple(findings),
+    )
+
+
+def _credentials(triplet: Triplet) -> tuple[str, Secret, Secret | None]:
+    return triplet.user, triplet.password, triplet.session_token
+
+
+def _resolve_conflicts(triplets: list[Triplet]) -> list[Triplet]:
+    by_key: dict[str, list[int]] = {}
+    for index, triplet in enumerate(triplets):
+        if triplet.usable and triplet.server is not None:
+            by_key.setdefault(triplet.server.key, []).append(index)
+    result = list(triplets)
+    for key, indexes in by_key.items():
+        if len(indexes) < 2:
+            continue
+        first = triplets[indexes[0]]
+        if all(_credentials(triplets[i]) == _credentials(first) for i in indexes):
+            for i in indexes[1:]:
+                result[i] = replace(result[i], duplicate_of=first.id)
+            continue
+        ids = ", ".join(triplets[i].id for i in indexes)
+        for i in indexes:
+            conflict = Finding(
+                Code.CONFLICTING_TRIPLETS,
+                Severity.ERROR,
+                f"{ids} all name {key} with different credentials; none of them is written",
+            )
+            result[i] = replace(result[i], findings=(*result[i].findings, conflict))
+    return result
+
+
+def discover(environ: Mapping[str, str], *, ignore: Iterable[str] = ()) -> Discovery:
+    """Every registry triplet in ``environ``, checked and normalised, in ID order."""
+    ignored = {ident.upper() for ident in ignore}
+    grouped: dict[str, dict[str, str]] = {}
+    discovery = Discovery()
+    bad_ids: set[str] = set()
+    for name, value in environ.items():
+        split = _split_name(name)
+        if split is None:
+            continue
+        ident, suffix = split
+        if ident.upper() in ignored:
+            continue
+        if not valid_id(ident):
+            if ident not in bad_ids:
+                bad_ids.add(ident)
+                discovery.stray.append(
+                    Finding(
+                        Code.INVALID_SECRET_NAME,
+                        Severity.WARNING,
+                        f"{name}: {ident or '(empty)'!s} is not a valid secret-name ID; ignored",
+                    )
+                )
+            continue
+        grouped.setdefault(ident, {})[suffix] = value
+    built = [
+        _build(ident, parts)
+        for ident, parts in sorted(grouped.items())
+        if any(suffix in parts for suffix in _PARTS)
+    ]
+    discovery.triplets = _resolve_conflicts(built)
+    return discovery

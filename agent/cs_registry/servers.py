@@ -1,0 +1,240 @@
+"""Registry server values: normalisation, Docker's config key, and the registry kind.
+
+Users paste all sorts into ``_SERVER``: ``https://ghcr.io/``, ``ghcr.io/owner``,
+``docker.io``. Docker itself keys its config by bare ``host[:port]`` (Docker Hub:
+``https://index.docker.io/v1/``), so we normalise to that and say what we fixed.
+"""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+import re
+from dataclasses import dataclass, field
+
+from cs_registry.diagnosis import Code
+from cs_registry.errors import CsRegistryError
+from cs_registry.status import ExitStatus
+
+DOCKER_HUB_KEY = "https://index.docker.io/v1/"
+DOCKER_HUB_HOST = "registry-1.docker.io"
+DOCKER_HUB_ALIASES = frozenset(
+    {
+        "docker.io",
+        "index.docker.io",
+        "registry-1.docker.io",
+        "registry.docker.io",
+        "registry.hub.docker.com",
+        "hub.docker.com",
+    }
+)
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.ASCII)
+_PORT = re.compile(r"[0-9]{1,5}", re.ASCII)
+
+# Private ECR, every partition (awslabs/amazon-ecr-credential-helper, ecr-login/api).
+# fullmatch + explicit ASCII classes: "…amazonaws.com\n" or a non-ASCII digit never passes.
+_ECR_PRIVATE = re.compile(
+    r"(?P<account>[0-9]{12})\."
+    r"(?:dkr\.ecr(?P<fips>-fips)?\.(?P<region>[a-z0-9-]+)\."
+    r"(?P<domain>amazonaws\.com|amazonaws\.com\.cn|amazonaws\.eu|sc2s\.sgov\.gov|c2s\.ic\.gov"
+    r"|cloud\.adc-e\.uk|csp\.hci\.ic\.gov|on\.aws)"
+    r"|dkr-ecr(?P<ds_fips>-fips)?\.(?P<ds_region>[a-z0-9-]+)\."
+    r"(?P<ds_domain>on\.aws|on\.amazonwebservices\.com\.cn))",
+    re.ASCII,
+)
+_ECR_PUBLIC_HOSTS = frozenset({"public.ecr.aws", "ecr-public.aws.com"})
+ECR_PUBLIC_REGION = "us-east-1"
+
+
+class Kind(str, enum.Enum):
+    """Which registry product a host belongs to (drives ECR swaps and remedies)."""
+
+    DOCKER_HUB = "dockerhub"
+    GHCR = "ghcr"
+    ECR = "ecr"
+    ECR_PUBLIC = "ecr-public"
+    ACR = "acr"
+    GCR = "gcr"
+    OTHER = "other"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class EcrHost:
+    """The parts of a private ECR host name."""
+
+    account: str
+    region: str
+    fips: bool
+    dual_stack: bool
+
+
+@dataclass(frozen=True)
+class Server:
+    """A normalised registry server.
+
+    ``host`` is where clients connect (``registry-1.docker.io`` for Docker Hub),
+    ``key`` is the entry name in Docker's config.
+    """
+
+    host: str
+    key: str
+    kind: Kind
+    ecr: EcrHost | None = None
+    fixes: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def hostname(self) -> str:
+        """``host`` without its port."""
+        if self.host.startswith("["):
+            return self.host[1 : self.host.index("]")]
+        return self.host.rsplit(":", 1)[0] if self.host.count(":") == 1 else self.host
+
+    @property
+    def region(self) -> str | None:
+        """The AWS region of an ECR or ECR Public host."""
+        if self.ecr is not None:
+            return self.ecr.region
+        if self.kind is Kind.ECR_PUBLIC:
+            return ECR_PUBLIC_REGION
+        return None
+
+
+class ServerError(CsRegistryError):
+    """A server value we cannot turn into a host (``malformed_server``, exit 2)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code=Code.MALFORMED_SERVER, status=ExitStatus.USAGE)
+
+
+def match_ecr(host: str) -> EcrHost | None:
+    """The account and region of a private ECR host, or ``None``."""
+    found = _ECR_PRIVATE.fullmatch(host)
+    if found is None:
+        return None
+    dual = found["ds_region"] is not None
+    return EcrHost(
+        account=found["account"],
+        region=found["ds_region"] if dual else found["region"],
+        fips=bool(found["ds_fips"] if dual else found["fips"]),
+        dual_stack=dual,
+    )
+
+
+def classify(host: str) -> Kind:
+    """The registry kind of a lowercase hostname (no port)."""
+    if host in DOCKER_HUB_ALIASES:
+        return Kind.DOCKER_HUB
+    if host in {"ghcr.io", "docker.pkg.github.com"}:
+        return Kind.GHCR
+    if host in _ECR_PUBLIC_HOSTS:
+        return Kind.ECR_PUBLIC
+    if match_ecr(host) is not None:
+        return Kind.ECR
+    if host.endswith((".azurecr.io", ".azurecr.cn", ".azurecr.us")):
+        return Kind.ACR
+    if host == "gcr.io" or host.endswith((".gcr.io", "-docker.pkg.dev")):
+        return Kind.GCR
+    return Kind.OTHER
+
+
+def _valid_hostname(host: str) -> bool:
+    if len(host) > 253 or not host:
+        return False
+    labels = host.rstrip(".").split(".")
+    return all(_LABEL.fullmatch(label) for label in labels)
+
+
+def _split_host_port(hostport: str, where: str) -> tuple[str, str | None]:
+    if hostport.startswith("["):
+        end = hostport.find("]")
+        if end < 0:
+            raise ServerError(f"{where}: unclosed '[' in IPv6 address {hostport!r}")
+        host, rest = hostport[: end + 1], hostport[end + 1 :]
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            raise ServerError(f"{where}: {host!r} is not an IPv6 address") from None
+        if rest and not rest.startswith(":"):
+            raise ServerError(f"{where}: unexpected {rest!r} after {host}")
+        return host, rest[1:] if rest else None
+    if hostport.count(":") > 1:
+        raise ServerError(f"{where}: IPv6 addresses must be in brackets, e.g. [::1]:5000")
+    host, _, port = hostport.partition(":")
+    return host, port if _ else None
+
+
+def normalise(raw: str, where: str = "server") -> Server:
+    """Turn a user's server value into a :class:`Server`.
+
+    ``where`` names the source (a variable name) in messages. Fixable mistakes
+    (whitespace, scheme, path, trailing slash, upper case) are recorded in
+    ``Server.fixes``; anything else raises :class:`ServerError`.
+    """
+    fixes: list[str] = []
+    value = raw.strip()
+    if value != raw:
+        fixes.append("removed surrounding whitespace")
+    if not value:
+        raise ServerError(f"{where} is empty; set it to the registry host, e.g. ghcr.io")
+    if any(ch.isspace() or ord(ch) < 0x20 or ch == "\x7f" for ch in value):
+        raise ServerError(f"{where} contains whitespace or control characters inside the value")
+    docker_hub_canonical = value.rstrip("/") == DOCKER_HUB_KEY.rstrip("/")
+    scheme = _SCHEME.match(value)
+    if scheme:
+        if scheme.group(0).lower() not in ("https://", "http://"):
+            raise ServerError(f"{where}: scheme {scheme.group(0)!r} is not http(s)")
+        if not docker_hub_canonical:
+            fixes.append(f"removed scheme {scheme.group(0)!r}")
+        value = value[scheme.end() :]
+    hostport, slash, path = value.partition("/")
+    if slash and not docker_hub_canonical:
+        fixes.append(
+            f"removed path {'/' + path!r}" if path.strip("/") else "removed trailing slash"
+        )
+    if "@" in hostport:
+        raise ServerError(f"{where} contains '@': put the user in _USER, not in the server value")
+    if any(ch in hostport for ch in "?#"):
+        raise ServerError(f"{where}: {hostport!r} is not a host[:port]")
+    if not hostport.isascii():
+        raise ServerError(f"{where}: {hostport!r} has non-ASCII characters; use the punycode name")
+    host, port = _split_host_port(hostport, where)
+    if port is not None and not (_PORT.fullmatch(port) and 0 < int(port) <= 65535):
+        raise ServerError(f"{where}: port {port!r} is not a number from 1 to 65535")
+    lowered = host.lower()
+    if lowered != host:
+        fixes.append("lower-cased the host")
+    host = lowered
+    if not host.startswith("["):
+        if host.endswith("."):
+            host = host.rstrip(".")
+            fixes.append("removed trailing dot")
+        if not _valid_hostname(host):
+            raise ServerError(f"{where}: {host!r} is not a valid host name")
+    hostport = f"{host}:{port}" if port is not None else host
+    kind = classify(host)
+    if kind is Kind.DOCKER_HUB and port is None:
+        return Server(host=DOCKER_HUB_HOST, key=DOCKER_HUB_KEY, kind=kind, fixes=tuple(fixes))
+    return Server(
+        host=hostport,
+        key=hostport,
+        kind=kind,
+        ecr=match_ecr(host) if kind is Kind.ECR else None,
+        fixes=tuple(fixes),
+    )
+
+
+def config_key_for(raw_key: str) -> str | None:
+    """The key an existing ``auths`` entry normalises to, or ``None`` if it does not parse.
+
+    Used to find legacy entries (``https://ghcr.io``, ``docker.io``) that stand
+    for a host we are about to write.
+    """
+    try:
+        return normalise(raw_key).key
+    except ServerError:
+        return None
