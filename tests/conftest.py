@@ -1,0 +1,50 @@
+"""Each test gets its own HOME, Docker config and XDG dirs; the real ~/.docker is untouched."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cs_registry.context import Context
+
+_ISOLATED = ("HOME", "DOCKER_CONFIG", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")
+_CLEARED = ("ACTION_NAME", "CODESPACES", "DOCKER_AUTH_CONFIG", "REGISTRY_AUTH_FILE")
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("DOCKER_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("CS_REGISTRY_CODESPACES_ENV_FILE", str(tmp_path / "no-codespaces.json"))
+    for name in _CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):
+        if "_CONTAINER_REGISTRY_" in name:
+            monkeypatch.delenv(name)
+    return home
+
+
+@pytest.fixture
+def make_ctx(isolated_home: Path) -> Callable[..., Context]:
+    """Build a :class:`Context` over a given environment with captured streams."""
+
+    def build(environ: dict[str, str] | None = None, stdin: str = "") -> Context:
+        env = {"HOME": str(isolated_home), "PATH": "/usr/bin:/bin"}
+        env["CS_REGISTRY_CODESPACES_ENV_FILE"] = str(isolated_home / "no-codespaces.json")
+        env.update(environ or {})
+        return Context(
+            environ=env,
+            stdin=io.StringIO(stdin),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+
+    return build

@@ -1,0 +1,1 @@
+"""Shared test helpers: fixtures' building blocks, importable as ``tests.support.*``."""
