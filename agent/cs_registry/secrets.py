@@ -104,7 +104,20 @@ def _split_name(name: str) -> tuple[str, str] | None:
 
 def valid_id(ident: str) -> bool:
     """Whether ``ident`` makes legal secret names (``GITHUB_`` may not start one)."""
-    return bool(_ID.fullmatch(ident)) and not f"{ident}_".upper().startswith("GITHUB_")
+    return id_problem(ident) is None
+
+
+def id_problem(ident: str) -> str | None:
+    """Why ``ident`` cannot start a secret name, or ``None`` when it can."""
+    if not ident:
+        return "the ID before _CONTAINER_REGISTRY_ is empty"
+    if f"{ident}_".upper().startswith("GITHUB_"):
+        return "secret names may not start with GITHUB_"
+    if ident[0].isdigit():
+        return "secret names may not start with a digit"
+    if not _ID.fullmatch(ident):
+        return "secret names may use only letters, digits and underscores"
+    return None
 
 
 def _usable_text(value: str) -> bool:
@@ -196,6 +209,19 @@ def _build(ident: str, parts: Mapping[str, str]) -> Triplet:
                     )
                 )
     user, user_findings = shape(parts.get(USER, ""), f"{ident}{USER}")
+    password, password_findings = shape(parts.get(PASSWORD, ""), f"{ident}{PASSWORD}")
+    for suffix, shaped in ((USER, user), (PASSWORD, password)):
+        if parts.get(suffix) and not shaped:
+            # "\n" alone: after Docker's trimming nothing is left, so it is as good as empty
+            missing.append(f"{ident}{suffix}")
+            findings.append(
+                Finding(
+                    Code.PARTIAL_TRIPLET,
+                    Severity.ERROR,
+                    f"{ident}{suffix} holds only a newline; the {ident} triplet needs "
+                    "_SERVER, _USER and _PASSWORD",
+                )
+            )
     if ":" in user:
         user_findings.append(
             Finding(
@@ -204,7 +230,6 @@ def _build(ident: str, parts: Mapping[str, str]) -> Triplet:
                 f"{ident}{USER} contains ':', which Docker's `auth` encoding cannot carry",
             )
         )
-    password, password_findings = shape(parts.get(PASSWORD, ""), f"{ident}{PASSWORD}")
     session: Secret | None = None
     if parts.get(SESSION_TOKEN):
         token, token_findings = shape(parts[SESSION_TOKEN], f"{ident}{SESSION_TOKEN}")
@@ -265,14 +290,15 @@ def discover(environ: Mapping[str, str], *, ignore: Iterable[str] = ()) -> Disco
         ident, suffix = split
         if ident.upper() in ignored:
             continue
-        if not valid_id(ident):
+        problem = id_problem(ident)
+        if problem is not None:
             if ident not in bad_ids:
                 bad_ids.add(ident)
                 discovery.stray.append(
                     Finding(
                         Code.INVALID_SECRET_NAME,
                         Severity.WARNING,
-                        f"{name}: {ident or '(empty)'!s} is not a valid secret-name ID; ignored",
+                        f"{name}: {problem}, so Codespaces would not accept it; ignored",
                     )
                 )
             continue
