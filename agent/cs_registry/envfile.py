@@ -11,7 +11,20 @@ _LINE = re.compile(r"(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<va
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "$": "$"}
 
 
-def _unquote_double(body: str, where: str) -> str:
+def _closing_quote(raw: str, quote: str) -> int:
+    """Index of the quote that closes ``raw[0]``: backslash escapes count only in ``"…"``."""
+    index = 1
+    while index < len(raw):
+        if raw[index] == "\\" and quote == '"':
+            index += 2
+            continue
+        if raw[index] == quote:
+            return index
+        index += 1
+    return -1
+
+
+def _unquote_double(body: str) -> str:
     out: list[str] = []
     chars = iter(body)
     for ch in chars:
@@ -27,14 +40,14 @@ def _value(raw: str, where: str) -> str:
     raw = raw.strip()
     if raw[:1] in ("'", '"'):
         quote = raw[0]
-        end = raw.rfind(quote)
-        if end == 0:
-            raise UsageError(f"{where}: unterminated {quote} quote")
+        end = _closing_quote(raw, quote)
+        if end < 0:
+            raise UsageError(f"{where}: unterminated {quote} quote (values must fit on one line)")
         rest = raw[end + 1 :].strip()
         if rest and not rest.startswith("#"):
-            raise UsageError(f"{where}: unexpected text after the closing quote")
+            raise UsageError(f"{where}: unexpected text after the closing {quote} quote")
         body = raw[1:end]
-        return _unquote_double(body, where) if quote == '"' else body
+        return _unquote_double(body) if quote == '"' else body
     # unquoted: an inline comment starts at " #"
     return re.split(r"\s+#", raw, maxsplit=1)[0].rstrip()
 
@@ -60,7 +73,8 @@ def parse(text: str, source: str) -> dict[str, str]:
 def load(path: str) -> dict[str, str]:
     """Read and parse a dotenv file; errors name the file."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        # utf-8-sig: editors on Windows start files with a byte-order mark
+        text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise UsageError(f"--env-file {path}: no such file") from None
     except UnicodeDecodeError:
