@@ -82,7 +82,9 @@ def put(data: dict[str, Any], credential: Credential, index: Mapping[str, list[s
     Legacy keys that normalise to the same key (``https://ghcr.io``, ``docker.io``)
     are removed; every other field of the entry is kept.
     """
-    auths = data.setdefault("auths", {})
+    auths = data.get("auths")
+    if not isinstance(auths, dict):  # absent or null
+        auths = data["auths"] = {}
     changed = False
     for raw in index.get(credential.key, ()):
         if raw != credential.key and raw in auths:

@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -25,6 +26,15 @@ from cs_registry.errors import CsRegistryError
 from cs_registry.status import ExitStatus
 
 CONFIG_NAME = "config.json"
+_JSON_TYPES = {
+    list: "array",
+    str: "string",
+    int: "number",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+}
+_WHERE_ELSE = "pass --config DIR or set DOCKER_CONFIG to a writable directory"
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
@@ -42,7 +52,9 @@ class ConfigUnwritable(CsRegistryError):
     """The config directory or file cannot be written (exit 2)."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, code=Code.CONFIG_UNWRITABLE, status=ExitStatus.USAGE)
+        super().__init__(
+            f"{message}; {_WHERE_ELSE}", code=Code.CONFIG_UNWRITABLE, status=ExitStatus.USAGE
+        )
 
 
 def config_dir(environ: Mapping[str, str], override: str | None = None) -> Path:
@@ -65,6 +77,27 @@ class LoadedConfig:
     exists: bool
 
 
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of ``text[index]``."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _unreadable(path: Path, text: str, index: int, problem: str) -> ConfigUnreadable:
+    line, column = _position(text, index)
+    return ConfigUnreadable(
+        f"{path}:{line}:{column}: {problem}; fix or move the file aside (it was left as is)",
+        line=line,
+        column=column,
+    )
+
+
+def _section_index(text: str, name: str) -> int:
+    """Where the value of top-level ``name`` starts (json keeps the last duplicate)."""
+    found = list(re.finditer(rf'"{re.escape(name)}"\s*:\s*', text))
+    return found[-1].end() if found else 0
+
+
 def parse(raw: bytes, path: Path) -> dict[str, Any]:
     """Parse config bytes strictly; errors name the file, line and column."""
     if not raw.strip():
@@ -73,28 +106,28 @@ def parse(raw: bytes, path: Path) -> dict[str, Any]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigUnreadable(
-            f"{path}: not UTF-8 (byte {exc.start}); fix or move the file aside"
-        ) from None
+        prefix = raw[: exc.start].decode("utf-8")
+        raise _unreadable(path, prefix, len(prefix), "not UTF-8 text") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigUnreadable(
-            f"{path}:{exc.lineno}:{exc.colno}: {exc.msg}; fix or move the file aside",
-            line=exc.lineno,
-            column=exc.colno,
-        ) from None
+        raise _unreadable(path, text, exc.pos, exc.msg) from None
     except RecursionError:
         raise ConfigUnreadable(f"{path}: nested too deeply to be a Docker config") from None
     if not isinstance(data, dict):
-        raise ConfigUnreadable(
-            f"{path}: the top level is a JSON {type(data).__name__}, not an object"
-        )
+        start = len(text) - len(text.lstrip())
+        kind = _JSON_TYPES.get(type(data), type(data).__name__)
+        raise _unreadable(path, text, start, f"the top level is a JSON {kind}, not an object")
     for section in ("auths", "credHelpers"):
-        if section in data and not isinstance(data[section], dict):
-            raise ConfigUnreadable(f"{path}: {section!r} is not an object")
-    if "credsStore" in data and not isinstance(data["credsStore"], str):
-        raise ConfigUnreadable(f"{path}: 'credsStore' is not a string")
+        # null is what Go's encoding/json reads as "no map", so the docker CLI accepts it
+        if data.get(section) is not None and not isinstance(data[section], dict):
+            raise _unreadable(
+                path, text, _section_index(text, section), f"{section!r} is not an object"
+            )
+    if data.get("credsStore") is not None and not isinstance(data["credsStore"], str):
+        raise _unreadable(
+            path, text, _section_index(text, "credsStore"), "'credsStore' is not a string"
+        )
     return data
 
 

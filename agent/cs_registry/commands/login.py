@@ -129,9 +129,8 @@ def _apply(
         helper = helper_for(data, credential.key)
         if helper is not None:
             if helper_binary(helper, path_env) is None:
-                source = (
-                    "credHelpers" if credential.key in data.get("credHelpers", {}) else "credsStore"
-                )
+                named = credential.key in (data.get("credHelpers") or {})
+                source = "credHelpers" if named else "credsStore"
                 row.fail(
                     Code.CREDS_STORE_UNAVAILABLE,
                     f"{source} names '{helper}' for {credential.key} but "
