@@ -8,9 +8,10 @@ imported only here, only when a helper is involved.
 
 from __future__ import annotations
 
+import shutil
 from typing import Protocol
 
-from cs_registry.auths import Credential
+from cs_registry.auths import HELPER_PREFIX, Credential
 from cs_registry.errors import CsRegistryError
 
 
@@ -27,24 +28,43 @@ class HelperError(CsRegistryError):
 
 
 class DockerPyHelper:
-    """``docker-credential-NAME`` through docker-py, with the environment we were given."""
+    """``docker-credential-NAME`` through docker-py, with the environment we were given.
+
+    The program is looked up on ``environment["PATH"]`` (what Docker would see), not
+    on this process's own ``PATH``, which docker-py would use by itself.
+    """
 
     def __init__(self, name: str, environment: dict[str, str] | None = None) -> None:
+        import warnings
+
         from docker.credentials import Store
 
         self.name = name
-        self._store = Store(name, environment=environment)
+        program = f"{HELPER_PREFIX}{name}"
+        search_path = (environment or {}).get("PATH")
+        executable = shutil.which(program, path=search_path)
+        if executable is None:
+            raise HelperError(f"{program} is not on PATH")
+        with warnings.catch_warnings():  # docker-py warns when its own PATH lacks it
+            warnings.simplefilter("ignore")
+            self._store = Store(name, environment=environment)
+        self._store.exe = executable
 
     def get(self, server: str) -> tuple[str, str] | None:
         from docker.credentials.errors import CredentialsNotFound, StoreError
 
         try:
             answer = self._store.get(server)
+            return str(answer["Username"]), str(answer["Secret"])
         except CredentialsNotFound:
             return None
         except StoreError as exc:
             raise HelperError(f"docker-credential-{self.name} get failed: {exc}") from None
-        return str(answer.get("Username", "")), str(answer.get("Secret", ""))
+        except (ValueError, KeyError, TypeError):
+            raise HelperError(
+                f"docker-credential-{self.name} get answered something that is not "
+                "credential-helper JSON"
+            ) from None
 
     def store(self, server: str, username: str, secret: str) -> None:
         from docker.credentials.errors import StoreError
