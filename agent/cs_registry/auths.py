@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cs_registry import log
 from cs_registry.secret import Secret
 from cs_registry.servers import config_key_for
 
@@ -31,7 +32,9 @@ class Credential:
 
 def encode_auth(username: str, secret: Secret) -> str:
     """``base64("user:secret")``, padded standard base64, as the docker CLI writes it."""
-    return base64.b64encode(f"{username}:{secret.reveal()}".encode()).decode("ascii")
+    encoded = base64.b64encode(f"{username}:{secret.reveal()}".encode()).decode("ascii")
+    log.register_secret(encoded)  # base64 hides nothing: mask it in logs like the secret
+    return encoded
 
 
 def decode_auth(value: object) -> tuple[str, Secret] | None:

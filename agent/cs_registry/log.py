@@ -15,13 +15,15 @@ import os
 import re
 import sys
 import threading
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any, TextIO
 
 from cs_registry.secret import Secret, redact
 
-_SECRET_FIELD = re.compile(r"(?i)(pass(word)?|secret|token|auth|credential)s?$")
+_SECRET_FIELD = re.compile(
+    r"(?i)(pass(word|wd)?|secret|token|auth|authorization|credential|cookie)s?$"
+)
 _MIN_REGISTERED_LEN = 4
 
 _lock = threading.Lock()
@@ -53,7 +55,14 @@ def _scrub_value(key: str, value: Any) -> Any:
         if _SECRET_FIELD.search(key) and value:
             return redact(value)
         return scrub(value)
-    return value
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, Mapping):  # e.g. request headers: {"Authorization": ...}
+        return {k: _scrub_value(str(k), v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_scrub_value(key, item) for item in value]
+    # anything else is rendered as text anyway (exceptions, paths): scrub that text
+    return _scrub_value(key, str(value))
 
 
 def redact_processor(
