@@ -90,4 +90,5 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
         with boundary(ctx):
             return int(_dispatch(ctx, args))
     except Exit as exc:
-        return int(exc.status)
+        # --hook never fails the lifecycle, not even on a bug (the log pointer is printed)
+        return 0 if getattr(args, "hook", False) else int(exc.status)
