@@ -184,6 +184,8 @@ def _run(ctx: Context, options: LoginOptions) -> ExitStatus:
     discovery = discover(environ, ignore=options.ignore)
     for triplet in discovery.triplets:
         log.register_secret(triplet.password.reveal())
+        if triplet.session_token is not None:
+            log.register_secret(triplet.session_token.reveal())
     rows = [_row(t) for t in discovery.triplets]
     if where.phase is lifecycle.Phase.PREBUILD and not options.dry_run:
         return _report_prebuild(ctx, options, config_path, rows, where)
@@ -208,9 +210,10 @@ def _run(ctx: Context, options: LoginOptions) -> ExitStatus:
 def _report_prebuild(
     ctx: Context, options: LoginOptions, path: Path, rows: list[Row], where: lifecycle.Where
 ) -> ExitStatus:
+    origin = "the environment" if where.source == "ACTION_NAME" else where.source
     reason = (
         f"a Codespaces prebuild is being made (ACTION_NAME=createPrebuildTemplate from "
-        f"{where.source}); its snapshot is shared, so no credentials are written"
+        f"{origin}); its snapshot is shared, so no credentials are written"
     )
     for row in rows:
         if row.status != FAILED:
@@ -254,6 +257,9 @@ def _report(
         ctx.print(line)
         if row.message:
             ctx.print(f"      {row.message}")
+        if options.dry_run and row.credential is not None and status != FAILED:
+            credential = row.credential
+            ctx.print(f"      user {credential.username}, password {credential.secret.redacted}")
         for warning in row.warnings:
             ctx.print(f"      {mark(ctx, 'warn')} {warning}")
         if status == FAILED and row.key and row.code in _NETWORK_CODES:
