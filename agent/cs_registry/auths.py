@@ -14,7 +14,7 @@ from typing import Any
 
 from cs_registry import log
 from cs_registry.secret import Secret
-from cs_registry.servers import config_key_for
+from cs_registry.servers import DOCKER_HUB_KEY, config_key_for
 
 #: entry fields that carry a credential; replaced together when we write one
 CREDENTIAL_FIELDS = frozenset({"auth", "username", "password", "identitytoken", "registrytoken"})
@@ -73,6 +73,8 @@ def alias_index(auths: Mapping[str, Any]) -> dict[str, list[str]]:
     """Normalised key → the raw ``auths`` keys that stand for it (legacy forms included)."""
     index: dict[str, list[str]] = {}
     for raw in auths:
+        if raw.startswith(DOCKER_HUB_KEY) and raw != DOCKER_HUB_KEY:
+            continue  # Docker Desktop's own token slots (…/v1/access-token), not an alias
         normalised = config_key_for(raw)
         if normalised is not None:
             index.setdefault(normalised, []).append(raw)
