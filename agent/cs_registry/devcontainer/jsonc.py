@@ -1,0 +1,196 @@
+"""JSONC (JSON with comments and trailing commas) with the source position of every value.
+
+devcontainer.json is JSONC. We parse it with json-five (``json5`` module), whose model
+loader keeps each node's line and column, then turn the model into plain Python
+values plus a position table keyed by JSON path. JSON5 allows more than JSONC
+(single quotes, bare keys, hex numbers, ``Infinity``…); the devcontainers CLI's
+parser does not, so those are reported as syntax errors at their own position.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from cs_registry.errors import CsRegistryError
+
+#: a path into the document: object keys and array indexes from the root
+JsonPath = tuple["str | int", ...]
+
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_CHAR_IN_MESSAGE = re.compile(r"\(char (\d+)\)")
+
+
+@dataclass(frozen=True, order=True)
+class Pos:
+    """A 1-based line and column."""
+
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.column}"
+
+
+class JsoncError(CsRegistryError):
+    """The text is not valid JSONC; ``pos`` is where the parser stopped."""
+
+    def __init__(self, message: str, pos: Pos) -> None:
+        super().__init__(message)
+        self.pos = pos
+
+
+@dataclass
+class Document:
+    """A parsed JSONC document: plain ``value`` and where each part of it starts."""
+
+    value: Any
+    values: dict[JsonPath, Pos] = field(default_factory=dict)
+    keys: dict[JsonPath, Pos] = field(default_factory=dict)
+
+    def where(self, path: JsonPath, *, key: bool = True) -> Pos:
+        """Where ``path`` is written: its key (or its value), else its nearest ancestor's."""
+        while path:
+            table = (self.keys, self.values) if key else (self.values, self.keys)
+            for positions in table:
+                if path in positions:
+                    return positions[path]
+            path = path[:-1]
+        return self.values.get((), Pos(1, 1))
+
+
+def pos_of_index(text: str, index: int) -> Pos:
+    """The 1-based line and column of character ``index`` of ``text``."""
+    index = max(0, min(index, len(text)))
+    line = text.count("\n", 0, index) + 1
+    return Pos(line, index - (text.rfind("\n", 0, index) + 1) + 1)
+
+
+def _node_pos(node: Any) -> Pos:
+    line = getattr(node, "lineno", None) or 1
+    column = getattr(node, "col_offset", None)
+    return Pos(line, (column or 0) + 1)
+
+
+def _error_pos(exc: ValueError, text: str) -> Pos:
+    index = getattr(exc, "pos", None)
+    if not isinstance(index, int):
+        found = _CHAR_IN_MESSAGE.search(str(exc))
+        # errors at the end of the text carry no token, only "(char N)" or nothing
+        index = int(found.group(1)) if found else len(text.rstrip())
+    return pos_of_index(text, index)
+
+
+_TOKENS = {
+    "COMMA": "','",
+    "COLON": "':'",
+    "RBRACE": "'}'",
+    "LBRACE": "'{'",
+    "RBRACKET": "']'",
+    "LBRACKET": "'['",
+}
+_EXPECTING = re.compile(r"[Ww]as expecting ([A-Za-z_]+(?: or [A-Za-z_]+)*)")
+
+
+def _friendly(exc: ValueError) -> str:
+    """json-five's message, reworded for people: what was found and what was expected."""
+    text = str(exc)
+    # several errors come as "The primary error was: … Additionally, …": keep the first
+    text = text.partition("primary error was:")[2] or text
+    text = text.partition("Additionally")[0]
+    if "multiple trailing commas" in text:
+        return "two commas in a row"
+    if "line terminator" in text:
+        return "line break inside a string (write \\n instead)"
+    if "EOF" in text:
+        found = "unexpected end of file"
+    else:
+        token = getattr(exc, "token", None)
+        value = getattr(token, "value", None)
+        found = f"unexpected {value!r}" if value else "unexpected text"
+    expecting = _EXPECTING.search(text)
+    if expecting:
+        names = expecting.group(1).split(" or ")
+        wanted = [_TOKENS.get(n, "a value" if n == "value" else n.lower()) for n in names]
+        found += f"; expected {' or '.join(wanted)}"
+    return found
+
+
+class _Builder:
+    """Turns a json-five model into plain values, rejecting what JSONC does not allow."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.doc = Document(value=None)
+
+    def fail(self, node: Any, what: str) -> JsoncError:
+        pos = _node_pos(node)
+        return JsoncError(f"{what} (JSON5, not JSONC)", pos)
+
+    def value(self, node: Any, path: JsonPath) -> Any:
+        from json5 import model
+
+        self.doc.values[path] = _node_pos(node)
+        if isinstance(node, model.JSONObject):
+            result: dict[str, Any] = {}
+            for key_node, value_node in zip(node.keys, node.values, strict=True):
+                if not isinstance(key_node, model.DoubleQuotedString):
+                    raise self.fail(key_node, "object keys must be in double quotes")
+                key = self.string(key_node)
+                child = (*path, key)
+                self.doc.keys[child] = _node_pos(key_node)
+                result[key] = self.value(value_node, child)
+            return result
+        if isinstance(node, model.JSONArray):
+            return [self.value(item, (*path, i)) for i, item in enumerate(node.values)]
+        if isinstance(node, model.DoubleQuotedString):
+            return self.string(node)
+        if isinstance(node, model.SingleQuotedString):
+            raise self.fail(node, "strings must be in double quotes")
+        if isinstance(node, model.BooleanLiteral):
+            return bool(node.value)
+        if isinstance(node, model.NullLiteral):
+            return None
+        if isinstance(node, model.UnaryOp):
+            if node.op != "-":
+                raise self.fail(node, f"a leading {node.op!r} on a number is not allowed")
+            return -self.number(node.value)
+        return self.number(node)
+
+    def number(self, node: Any) -> int | float:
+        from json5 import model
+
+        if isinstance(node, (model.Integer, model.Float)) and _JSON_NUMBER.fullmatch(
+            node.raw_value
+        ):
+            number: int | float = node.value
+            return number
+        raw = getattr(node, "raw_value", None) or type(node).__name__
+        raise self.fail(node, f"{raw} is not a JSON number")
+
+    def string(self, node: Any) -> str:
+        try:
+            # json-five accepts JSON5 escapes and line continuations; JSON does not
+            return str(json.loads(node.raw_value, strict=False))
+        except ValueError:
+            message = "string has an escape or line break JSON does not allow"
+            raise self.fail(node, message) from None
+
+
+def parse(text: str) -> Document:
+    """Parse JSONC ``text``; raises :class:`JsoncError` with the position of the first error."""
+    from json5.loader import ModelLoader, loads
+
+    if not text.strip():
+        raise JsoncError("the file is empty; it must hold one JSON object", Pos(1, 1))
+    try:
+        model = loads(text, loader=ModelLoader())
+    except RecursionError:
+        raise JsoncError("nested too deeply", Pos(1, 1)) from None
+    except ValueError as exc:  # json5.JSON5DecodeError is a ValueError
+        raise JsoncError(_friendly(exc), _error_pos(exc, text)) from None
+    builder = _Builder(text)
+    builder.doc.value = builder.value(model.value, ())
+    return builder.doc

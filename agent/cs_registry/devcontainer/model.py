@@ -1,0 +1,51 @@
+"""What the devcontainer.json lint reports, and what it needs to know to judge."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+from cs_registry.devcontainer.jsonc import Pos
+from cs_registry.diagnosis import Code
+
+
+class Severity(str, enum.Enum):
+    """A warning leaves ``doctor``'s exit status alone; a failure makes it 1."""
+
+    WARN = "warn"
+    FAIL = "fail"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One lint finding: a stable code, a message that says what to change, and where."""
+
+    code: Code
+    severity: Severity
+    message: str
+    file: Path
+    pos: Pos
+
+    @property
+    def where(self) -> str:
+        """``file:line:col``, as editors and terminals link it."""
+        return f"{self.file}:{self.pos}"
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    """Facts about the repository the configs belong to.
+
+    ``owner`` is the GitHub owner of the current repository (None: unknown, so
+    ``different_owner`` is not judged); ``repository`` its ``owner/name``;
+    ``prebuild`` whether the configs are (being) used for a prebuild, which turns
+    prebuild-only rules into failures and enables ``prebuild_write_needs_token``.
+    """
+
+    owner: str | None = None
+    repository: str | None = None
+    prebuild: bool = False

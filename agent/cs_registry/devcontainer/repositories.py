@@ -1,0 +1,266 @@
+"""Rules for ``customizations.codespaces.repositories`` (GitHub Docs, "Managing access to
+other repositories within your codespace" and "Allowing a prebuild to access other
+repositories"). The official JSON schema accepts almost anything here, so we check
+what Codespaces itself will refuse or ignore.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from typing import Any
+
+from cs_registry.devcontainer.jsonc import Document, JsonPath, Pos
+from cs_registry.devcontainer.model import LintOptions, Severity
+from cs_registry.diagnosis import Code
+
+PATH: JsonPath = ("customizations", "codespaces", "repositories")
+#: permission → the values Codespaces accepts for it
+PERMISSIONS: dict[str, frozenset[str]] = {
+    **{
+        name: frozenset({"read", "write"})
+        for name in (
+            "actions",
+            "checks",
+            "contents",
+            "deployments",
+            "discussions",
+            "issues",
+            "pages",
+            "pull_requests",
+            "repository_projects",
+            "statuses",
+        )
+    },
+    "packages": frozenset({"read"}),
+    "workflows": frozenset({"write"}),
+}
+WHOLE_SET = ("read-all", "write-all")
+_ALIASES = {"pulls": "pull_requests", "prs": "pull_requests", "projects": "repository_projects"}
+_OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})", re.ASCII)
+_REPO = re.compile(r"[A-Za-z0-9._-]{1,100}", re.ASCII)
+_URL_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?github\.com[/:]", re.IGNORECASE)
+
+Emit = Callable[[Code, Severity, str, Pos], None]
+
+
+def valid_name(name: str) -> bool:
+    """``owner/repo`` or ``owner/*`` as GitHub spells names."""
+    owner, sep, repo = name.partition("/")
+    if not sep or not _OWNER.fullmatch(owner):
+        return False
+    return repo == "*" or (bool(_REPO.fullmatch(repo)) and repo not in (".", ".."))
+
+
+def _suggest_name(name: str) -> str | None:
+    guess = _URL_PREFIX.sub("", name.strip()).removesuffix("/").removesuffix(".git")
+    return guess if guess != name and valid_name(guess) else None
+
+
+def suggest_permission(name: str) -> str | None:
+    """The permission a misspelt ``name`` means (``pull-requests`` → ``pull_requests``)."""
+    normal = re.sub(r"[\s-]+", "_", name.strip().lower())
+    if normal in PERMISSIONS:
+        return normal
+    if normal in _ALIASES:
+        return _ALIASES[normal]
+    close = difflib.get_close_matches(normal, list(PERMISSIONS), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _did_you_mean(suggestion: str | None) -> str:
+    return f'; did you mean "{suggestion}"?' if suggestion else ""
+
+
+class RepositoryRules:
+    """Checks one file's ``repositories`` object, reporting through ``emit``."""
+
+    def __init__(self, doc: Document, options: LintOptions, emit: Emit) -> None:
+        self.doc = doc
+        self.options = options
+        self.emit = emit
+        #: entries a prebuild cannot get without CODESPACES_PREBUILD_TOKEN, with the reason
+        self.needs_token: list[str] = []
+
+    def key_pos(self, path: JsonPath) -> Pos:
+        return self.doc.where(path)
+
+    def value_pos(self, path: JsonPath) -> Pos:
+        return self.doc.where(path, key=False)
+
+    def check(self, repositories: Any) -> None:
+        if not isinstance(repositories, dict):
+            self.emit(
+                Code.INVALID_REPOSITORY_NAME,
+                Severity.FAIL,
+                '"repositories" must be an object: {"OWNER/REPO": {"permissions": "read-all"}}',
+                self.value_pos(PATH),
+            )
+            return
+        for name, entry in repositories.items():
+            self.check_entry(name, entry)
+        if self.options.prebuild and self.needs_token:
+            self.emit(
+                Code.PREBUILD_WRITE_NEEDS_TOKEN,
+                Severity.WARN,
+                "a prebuild gets read access to repositories of the same owner only; "
+                f"{', '.join(self.needs_token)} need(s) a CODESPACES_PREBUILD_TOKEN repository "
+                "secret (a classic PAT) while prebuilding, or drop the write access",
+                self.key_pos(PATH),
+            )
+
+    def check_entry(self, name: str, entry: Any) -> None:
+        path = (*PATH, name)
+        other_owner = False
+        if not valid_name(name):
+            self.emit(
+                Code.INVALID_REPOSITORY_NAME,
+                Severity.FAIL,
+                f'"{name}" is not OWNER/REPO or OWNER/*{_did_you_mean(_suggest_name(name))}',
+                self.key_pos(path),
+            )
+        else:
+            owner, _, repo = name.partition("/")
+            own = self.options.owner
+            if own is not None and owner.lower() != own.lower():
+                other_owner = True
+                self.emit(
+                    Code.DIFFERENT_OWNER,
+                    Severity.FAIL,
+                    f'"{name}" belongs to {owner}, but this repository belongs to {own}; '
+                    "Codespaces only grants access to the same owner's repositories: remove the "
+                    "entry or use a token stored as a secret",
+                    self.key_pos(path),
+                )
+            if repo == "*":
+                prebuild = self.options.prebuild
+                self.emit(
+                    Code.WILDCARD_IN_PREBUILD,
+                    Severity.FAIL if prebuild else Severity.WARN,
+                    f'"{name}" is not allowed in a configuration used for prebuilds'
+                    + ("" if prebuild else " (fine if this config is never prebuilt)")
+                    + "; list the repositories by name",
+                    self.key_pos(path),
+                )
+        write = self.check_permissions(path, entry)
+        mine = self.options.repository
+        if mine is None or name.lower() != mine.lower():
+            reasons = [r for r, flag in (("write", write), ("another owner", other_owner)) if flag]
+            if reasons:
+                self.needs_token.append(f"{name} ({', '.join(reasons)})")
+
+    def check_permissions(self, path: JsonPath, entry: Any) -> bool:
+        """Check one entry's value; returns whether it asks for write access."""
+        if not isinstance(entry, dict) or "permissions" not in entry:
+            hint = ""
+            if isinstance(entry, dict) and any(suggest_permission(k) for k in entry):
+                hint = '; put these names inside "permissions": {…}'
+            self.emit(
+                Code.INVALID_PERMISSION_VALUE,
+                Severity.FAIL,
+                f'"{path[-1]}" needs {{"permissions": "read-all" | "write-all" | '
+                f'{{"NAME": "read" | "write"}}}}{hint}',
+                self.value_pos(path),
+            )
+            return False
+        for extra in entry:
+            if extra != "permissions":
+                self.emit(
+                    Code.UNKNOWN_PERMISSION,
+                    Severity.FAIL,
+                    f'"{extra}" is not allowed next to "permissions" in "{path[-1]}"; '
+                    'move permission names inside "permissions"',
+                    self.key_pos((*path, extra)),
+                )
+        path = (*path, "permissions")
+        permissions = entry["permissions"]
+        if isinstance(permissions, str):
+            if permissions in WHOLE_SET:
+                return permissions == "write-all"
+            guess = difflib.get_close_matches(permissions.lower(), WHOLE_SET, n=1, cutoff=0.5)
+            self.emit(
+                Code.INVALID_PERMISSION_VALUE,
+                Severity.FAIL,
+                f'"permissions": "{permissions}" is not "read-all" or "write-all"'
+                + _did_you_mean(guess[0] if guess else None),
+                self.value_pos(path),
+            )
+            return False
+        if not isinstance(permissions, dict):
+            shown = permissions[0] if isinstance(permissions, list) and permissions else None
+            fix = (
+                f'write "permissions": "{shown}" (a string, not a list)'
+                if shown in WHOLE_SET
+                else 'write "read-all", "write-all" or {"NAME": "read" | "write"}'
+            )
+            self.emit(
+                Code.INVALID_PERMISSION_VALUE,
+                Severity.FAIL,
+                f'"permissions" in "{path[-2]}" is not a string or an object; {fix}',
+                self.value_pos(path),
+            )
+            return False
+        return self.check_named(path, permissions)
+
+    def check_named(self, path: JsonPath, permissions: dict[str, Any]) -> bool:
+        write = False
+        for name, value in permissions.items():
+            where = (*path, name)
+            if name in WHOLE_SET:
+                self.emit(
+                    Code.UNKNOWN_PERMISSION,
+                    Severity.FAIL,
+                    f'"{name}" is not a permission name; to grant the whole set write '
+                    f'"permissions": "{name}" (a string, not an object)',
+                    self.key_pos(where),
+                )
+                continue
+            if name not in PERMISSIONS:
+                self.emit(
+                    Code.UNKNOWN_PERMISSION,
+                    Severity.FAIL,
+                    f'"{name}" is not a Codespaces permission'
+                    + _did_you_mean(suggest_permission(name)),
+                    self.key_pos(where),
+                )
+                continue
+            write = self.check_value(where, name, value) or write
+        return write
+
+    def check_value(self, where: JsonPath, name: str, value: Any) -> bool:
+        pos = self.value_pos(where)
+        if value not in ("read", "write"):
+            guess = None
+            if isinstance(value, str):
+                lowered = value.strip().lower().removesuffix("-all")
+                guess = lowered if lowered in PERMISSIONS[name] else None
+            allowed = " or ".join(f'"{v}"' for v in sorted(PERMISSIONS[name]))
+            shown = f'"{value}"' if isinstance(value, str) else repr(value)
+            self.emit(
+                Code.INVALID_PERMISSION_VALUE,
+                Severity.FAIL,
+                f'"{name}": {shown} is not a permission value; use {allowed}'
+                + _did_you_mean(guess),
+                pos,
+            )
+            return False
+        if name == "packages" and value == "write":
+            self.emit(
+                Code.PACKAGES_WRITE_NOT_ALLOWED,
+                Severity.FAIL,
+                'Codespaces grants "packages" read access only; write "packages": "read" and '
+                "push with a token stored as a secret",
+                pos,
+            )
+            return False
+        if name == "workflows" and value == "read":
+            self.emit(
+                Code.WORKFLOWS_READ_NOT_ALLOWED,
+                Severity.FAIL,
+                'Codespaces grants "workflows" write access only; write "workflows": "write" '
+                "or remove it",
+                pos,
+            )
+            return False
+        return bool(value == "write")
