@@ -196,6 +196,8 @@ def normalise(raw: str, where: str = "server") -> Server:
         fixes.append(
             f"removed path {'/' + path!r}" if path.strip("/") else "removed trailing slash"
         )
+    if not hostport:
+        raise ServerError(f"{where} names no host after the scheme; set it to e.g. ghcr.io")
     if "@" in hostport:
         raise ServerError(f"{where} contains '@': put the user in _USER, not in the server value")
     if any(ch in hostport for ch in "?#"):
