@@ -46,6 +46,7 @@ class Code(str, enum.Enum):
     RATE_LIMITED = "rate_limited"
     UNTRUSTED_REALM = "untrusted_realm"
     REGISTRY_UNAVAILABLE = "registry_unavailable"
+    REPOSITORY_NOT_FOUND = "repository_not_found"
     # ECR
     ECR_INVALID_KEY_ID = "ecr_invalid_key_id"
     ECR_INVALID_SECRET = "ecr_invalid_secret"
@@ -219,6 +220,11 @@ EXPLANATIONS: dict[Code, Explanation] = {
     Code.REGISTRY_UNAVAILABLE: Explanation(
         "The registry answered with a server error (5xx).",
         "The registry is having trouble; check its status page and try again later.",
+    ),
+    Code.REPOSITORY_NOT_FOUND: Explanation(
+        "The credentials may pull, but the registry has no repository of that name.",
+        "Check the repository path (owner/name, lower case) given to --repository; push an "
+        "image first if it is new.",
     ),
     Code.ECR_INVALID_KEY_ID: Explanation(
         "AWS does not recognise the access key ID.",
