@@ -76,7 +76,11 @@ def _node_pos(node: Any) -> Pos:
 
 def _error_pos(exc: ValueError, text: str) -> Pos:
     index = getattr(exc, "pos", None)
-    if not isinstance(index, int):
+    primary = str(exc).partition("Additionally")[0]
+    if "EOF" in primary:
+        # point just after the last thing written, not at a blank last line
+        index = len(text.rstrip())
+    elif not isinstance(index, int):
         found = _CHAR_IN_MESSAGE.search(str(exc))
         # errors at the end of the text carry no token, only "(char N)" or nothing
         index = int(found.group(1)) if found else len(text.rstrip())

@@ -7,6 +7,7 @@ what Codespaces itself will refuse or ignore.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -236,7 +237,7 @@ class RepositoryRules:
                 lowered = value.strip().lower().removesuffix("-all")
                 guess = lowered if lowered in PERMISSIONS[name] else None
             allowed = " or ".join(f'"{v}"' for v in sorted(PERMISSIONS[name]))
-            shown = f'"{value}"' if isinstance(value, str) else repr(value)
+            shown = json.dumps(value, ensure_ascii=False)
             self.emit(
                 Code.INVALID_PERMISSION_VALUE,
                 Severity.FAIL,

@@ -1,0 +1,71 @@
+"""The lint over the corpus in tests/data/devcontainer: exact codes on exact lines."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from cs_registry.devcontainer import LintOptions, find_configs, lint_file
+from cs_registry.diagnosis import Code
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "devcontainer"
+VALID = sorted(p for p in (DATA / "valid").iterdir() if p.is_dir())
+INVALID = sorted((DATA / "invalid").glob("*.jsonc"))
+LINT_CODES = {
+    Code.JSONC_SYNTAX,
+    Code.INVALID_REPOSITORY_NAME,
+    Code.DIFFERENT_OWNER,
+    Code.UNKNOWN_PERMISSION,
+    Code.INVALID_PERMISSION_VALUE,
+    Code.PACKAGES_WRITE_NOT_ALLOWED,
+    Code.WORKFLOWS_READ_NOT_ALLOWED,
+    Code.WILDCARD_IN_PREBUILD,
+    Code.PREBUILD_WRITE_NEEDS_TOKEN,
+    Code.DOCKER_IN_PREBUILD_HOOK,
+    Code.DEPRECATED_CODESPACES_KEY,
+    Code.UNKNOWN_CODESPACES_KEY,
+    Code.HOOK_NOT_WIRED,
+}
+_EXPECT = re.compile(r"// expect: (.+)$")
+
+
+def _options(text: str) -> LintOptions:
+    head = text.splitlines()[0]
+    values = dict(re.findall(r"(\w+)=(\S+)", head)) if head.startswith("// lint:") else {}
+    return LintOptions(
+        owner=values.get("owner"),
+        repository=values.get("repo"),
+        prebuild=bool(re.search(r"\bprebuild\b", head)),
+    )
+
+
+def _expected(text: str) -> set[tuple[str, int]]:
+    expected = set()
+    for number, line in enumerate(text.splitlines(), 1):
+        found = _EXPECT.search(line)
+        if found:
+            expected |= {(code.strip(), number) for code in found.group(1).split(",")}
+    return expected
+
+
+@pytest.mark.parametrize("workspace", VALID, ids=[p.name for p in VALID])
+def test_valid_configs_have_no_finding(workspace: Path) -> None:
+    configs = find_configs(workspace)
+    assert configs, f"{workspace} holds no devcontainer.json"
+    options = LintOptions(owner="acme", repository="acme/app")
+    assert [f.where for c in configs for f in lint_file(c, options)] == []
+
+
+@pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
+def test_invalid_config_findings_match_their_markers(path: Path) -> None:
+    text = path.read_text()
+    findings = lint_file(path, _options(text))
+    assert {(f.code.value, f.pos.line) for f in findings} == _expected(text)
+    assert all(f.where.startswith(f"{path}:{f.pos.line}:") for f in findings)
+
+
+def test_the_corpus_has_an_invalid_file_for_every_lint_code() -> None:
+    covered = {code for path in INVALID for code, _ in _expected(path.read_text())}
+    assert covered == {code.value for code in LINT_CODES}
