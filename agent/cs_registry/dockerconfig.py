@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import json
 import os
 import re
@@ -212,6 +213,19 @@ def write_atomic(path: Path, content: bytes) -> None:
     _fsync_dir(directory)
 
 
+def sweep_stale_temps(path: Path) -> None:
+    """Remove temp files that a killed writer left next to ``path``'s target.
+
+    Call only while holding :func:`locked`: every live writer holds the lock for
+    as long as its temp file exists, so any temp file seen then is orphaned (and
+    holds credentials).
+    """
+    target = target_of(path)
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
 def _fsync_dir(directory: Path) -> None:
     with contextlib.suppress(OSError):
         dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
@@ -237,5 +251,6 @@ def update(path: Path, change: Callable[[dict[str, Any]], bool]) -> tuple[Loaded
         content = dumps(data)
         if content == loaded.raw:
             return loaded, False
+        sweep_stale_temps(path)
         write_atomic(path, content)
         return loaded, True
