@@ -1,0 +1,120 @@
+"""The protocol side: read the action and stdin, call the store, write Docker's answer.
+
+stdout carries only protocol output: credentials JSON, the ``list`` map, the
+version line, or one error line (exit 1). The real cause of a failure is also
+written to stderr and appended to ``$XDG_CACHE_HOME/cs-registry/credhelper.log``
+(0600), because Docker often shows only the first line or nothing at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from cs_registry import __version__, log
+from cs_registry.context import Context
+from cs_registry.credhelper import wire
+from cs_registry.credhelper.store import EnvironmentStore, NotFound, Store
+from cs_registry.errors import CsRegistryError
+
+LOG_NAME = "credhelper.log"
+
+
+class _BadInput(CsRegistryError):
+    """The protocol input itself is wrong (empty server URL, bad JSON)."""
+
+
+def log_path(ctx: Context) -> Path:
+    """Where the helper records the cause of every failure."""
+    return ctx.cache_dir / LOG_NAME
+
+
+def _record(ctx: Context, text: str) -> Path | None:
+    path = log_path(ctx)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ctx.clock()))
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            handle.write(f"{stamp} {log.scrub(text).rstrip()}\n")
+    except OSError:
+        return None
+    return path
+
+
+def _server_url(text: str) -> str:
+    server = text.strip()  # Go: strings.TrimSpace
+    if not server:
+        raise _BadInput(wire.MISSING_SERVER_URL)
+    return server
+
+
+def _dispatch(action: str, text: str, store: Store, ctx: Context) -> str:
+    if action == "get":
+        username, secret = store.get(_server_url(text))
+        log.register_secret(secret)
+        return wire.credentials(text.strip(), username, secret)
+    if action == "erase":
+        store.erase(_server_url(text))
+        return ""
+    if action == "list":
+        return wire.go_json(store.list())
+    # store
+    try:
+        creds = json.loads(text)
+        server, username = str(creds.get("ServerURL") or ""), str(creds.get("Username") or "")
+        secret = str(creds.get("Secret") or "")
+    except (ValueError, AttributeError):
+        raise _BadInput("invalid credentials JSON on stdin") from None
+    log.register_secret(secret)
+    if not server:
+        raise _BadInput(wire.MISSING_SERVER_URL)
+    if not username:
+        raise _BadInput(wire.MISSING_USERNAME)
+    store.store(server, username, secret)
+    return ""
+
+
+def run(
+    args: Sequence[str], ctx: Context, *, stdin_text: str | None = None, store: Store | None = None
+) -> int:
+    """Serve one protocol call; returns the exit status (0, or 1 on any error)."""
+    out = ctx.stdout
+    if len(args) != 1:
+        out.write(wire.error_line(wire.usage()))
+        return 1
+    action = args[0]
+    if action not in wire.ACTIONS:
+        out.write(wire.error_line(wire.unknown_action(action)))
+        return 1
+    if action == "version":
+        out.write(f"{wire.NAME} (cs-registry) {__version__}\n")
+        return 0
+    text = stdin_text if stdin_text is not None else ("" if action == "list" else ctx.stdin.read())
+    try:
+        answer = _dispatch(action, text, store or EnvironmentStore(ctx), ctx)
+    except NotFound:
+        out.write(wire.error_line(wire.NOT_FOUND))
+        return 1
+    except CsRegistryError as exc:
+        code = f" [{exc.code}]" if str(exc.code) != "ok" else ""
+        message = log.scrub(exc.message) + code
+        where = _record(ctx, f"{action} {text.strip()!r}: {message}")
+        ctx.stderr.write(
+            f"{wire.NAME}: {message}" + (f" (logged in {where})" if where else "") + "\n"
+        )
+        out.write(wire.error_line(message))
+        return 1
+    except Exception as exc:  # a bug: Docker gets one line, the log the traceback
+        trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        where = _record(ctx, f"{action}: internal error\n{trace}")
+        message = f"internal error ({type(exc).__name__}); the traceback is in {where}"
+        ctx.stderr.write(f"{wire.NAME}: {message}\n")
+        out.write(wire.error_line(message))
+        return 1
+    out.write(answer)
+    return 0

@@ -1,0 +1,132 @@
+"""The store behind the helper: registry secrets from the environment, ECR swaps, the cache.
+
+Where credentials come from, in order:
+
+1. the helper's environment: Docker passes its own environment to helpers, so
+   the ``<ID>_CONTAINER_REGISTRY_*`` triplets of the shell (or codespace) that
+   runs ``docker`` are seen as they are;
+2. for ECR hosts only, the keys ``cs-registry login --ecr-helper`` saved in
+   ``$XDG_CACHE_HOME/cs-registry/ecr/helper-keys.json`` (0600), for Docker
+   clients started without the secrets in their environment.
+
+ECR triplets with access keys are answered with a fresh token (cache, else swap);
+every other triplet with its own user and password.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from cs_registry import log
+from cs_registry.context import Context
+from cs_registry.ecr import records
+from cs_registry.ecr.cache import TokenCache
+from cs_registry.ecr.keys import TOKEN_USER, EcrError, needs_swap, target_for
+from cs_registry.ecr.provider import TokenProvider
+from cs_registry.errors import CsRegistryError
+from cs_registry.secret import Secret
+from cs_registry.secrets import Triplet, discover
+from cs_registry.servers import ServerError, normalise
+
+
+class NotFound(Exception):
+    """No credentials for this server: Docker gets the standard miss message."""
+
+
+class Failure(CsRegistryError):
+    """Credentials exist but cannot be produced; the message is shown to Docker's user."""
+
+
+class Store(Protocol):
+    """What the protocol needs from a store (docker-credential-helpers' ``Helper``)."""
+
+    def get(self, server_url: str) -> tuple[str, str]: ...
+
+    def store(self, server_url: str, username: str, secret: str) -> None: ...
+
+    def erase(self, server_url: str) -> None: ...
+
+    def list(self) -> dict[str, str]: ...
+
+
+def default_provider(ctx: Context) -> TokenProvider:
+    """Cache under ``ctx.cache_dir``; swaps through botocore (imported only if one runs)."""
+    from cs_registry.ecr.swap import BotocoreSwapper
+
+    return TokenProvider(
+        TokenCache(ctx.cache_dir), ctx.clock, lambda: BotocoreSwapper(ctx.environ, ctx.clock)
+    )
+
+
+class EnvironmentStore:
+    """Answers from the environment's triplets (and saved ECR helper keys)."""
+
+    def __init__(
+        self, ctx: Context, provider: Callable[[Context], TokenProvider] = default_provider
+    ) -> None:
+        self._ctx = ctx
+        self._make_provider = provider
+
+    def _triplet(self, key: str) -> Triplet | None:
+        discovery = discover(self._ctx.environ)
+        for triplet in discovery.triplets:
+            if triplet.server is not None and triplet.server.key == key:
+                log.register_secret(triplet.password.reveal())
+                return triplet
+        saved = records.helper_keys(self._ctx.cache_dir, key)
+        if saved is None:
+            return None
+        log.register_secret(saved.password)
+        return Triplet(
+            id=saved.triplet_id,
+            server=normalise(key),
+            user=saved.user,
+            password=Secret(saved.password),
+            session_token=Secret(saved.session_token) if saved.session_token else None,
+        )
+
+    def get(self, server_url: str) -> tuple[str, str]:
+        try:
+            key = normalise(server_url).key
+        except ServerError:
+            raise NotFound from None
+        triplet = self._triplet(key)
+        if triplet is None:
+            raise NotFound
+        if not triplet.usable:
+            first = triplet.errors[0]
+            raise Failure(
+                f"{triplet.id}: {'; '.join(f.message for f in triplet.errors)}", code=first.code
+            )
+        if not needs_swap(triplet):
+            return triplet.user, triplet.password.reveal()
+        try:
+            token = self._make_provider(self._ctx).token(target_for(triplet))
+        except EcrError as exc:
+            raise Failure(exc.message, code=exc.code) from None
+        return TOKEN_USER, token.password
+
+    def store(self, server_url: str, username: str, secret: str) -> None:
+        raise Failure(
+            "docker-credential-cs-registry serves credentials from registry secrets "
+            "(<ID>_CONTAINER_REGISTRY_SERVER/_USER/_PASSWORD) and does not store any; "
+            f"remove credHelpers[{server_url!r}] from Docker's config to use `docker login` there"
+        )
+
+    def erase(self, server_url: str) -> None:
+        try:
+            key = normalise(server_url).key
+        except ServerError:
+            return
+        TokenCache(self._ctx.cache_dir).erase(key)
+        records.forget_helper_keys(self._ctx.cache_dir, key)
+
+    def list(self) -> dict[str, str]:
+        found = dict(records.helper_hosts(self._ctx.cache_dir))
+        for host in found:
+            found[host] = TOKEN_USER
+        for triplet in discover(self._ctx.environ).usable:
+            if triplet.server is not None:
+                found[triplet.server.key] = TOKEN_USER if needs_swap(triplet) else triplet.user
+        return found

@@ -1,0 +1,84 @@
+"""What an ECR swap needs (the target host and the AWS keys) and how it fails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cs_registry.diagnosis import Code
+from cs_registry.errors import CsRegistryError
+from cs_registry.secret import Secret
+from cs_registry.secrets import SESSION_TOKEN, Triplet
+from cs_registry.servers import Kind
+
+#: user name of every ECR registry token; as a triplet USER it means "PASSWORD is a token"
+TOKEN_USER = "AWS"
+#: the helper name we write into ``credHelpers`` (``docker-credential-cs-registry``)
+HELPER_NAME = "cs-registry"
+
+
+class EcrError(CsRegistryError):
+    """A swap failed; ``code`` is one of the ECR diagnosis codes (or ``clock_skew``)."""
+
+    def __init__(self, message: str, *, code: Code) -> None:
+        super().__init__(message, code=code)
+
+
+@dataclass(frozen=True)
+class AwsKeys:
+    """An access key ID, its secret, and the session token temporary keys need."""
+
+    access_key_id: str
+    secret: Secret
+    session_token: Secret | None = None
+
+    @property
+    def temporary(self) -> bool:
+        """STS-issued keys start with ``ASIA`` and are useless without their session token."""
+        return self.access_key_id.startswith("ASIA")
+
+
+@dataclass(frozen=True)
+class SwapTarget:
+    """One registry to swap keys for: ``host`` is the key the user gave (we write there)."""
+
+    triplet_id: str
+    host: str
+    region: str
+    public: bool
+    keys: AwsKeys
+
+    @property
+    def service(self) -> str:
+        return "ecr-public" if self.public else "ecr"
+
+    @property
+    def action(self) -> str:
+        """The IAM action the swap needs."""
+        return f"{self.service}:GetAuthorizationToken"
+
+    def session_var(self) -> str:
+        return f"{self.triplet_id}{SESSION_TOKEN}"
+
+
+def needs_swap(triplet: Triplet) -> bool:
+    """An ECR (or ECR Public) triplet whose USER is an access key ID, not ``AWS``."""
+    server = triplet.server
+    return (
+        server is not None
+        and server.kind in (Kind.ECR, Kind.ECR_PUBLIC)
+        and triplet.user != TOKEN_USER
+    )
+
+
+def target_for(triplet: Triplet) -> SwapTarget:
+    """The swap target of an ECR triplet (see :func:`needs_swap`)."""
+    server = triplet.server
+    if server is None or server.region is None:
+        raise ValueError(f"{triplet.id} is not an ECR triplet")
+    return SwapTarget(
+        triplet_id=triplet.id,
+        host=server.key,
+        region=server.region,
+        public=server.kind is Kind.ECR_PUBLIC,
+        keys=AwsKeys(triplet.user, triplet.password, triplet.session_token),
+    )

@@ -1,0 +1,149 @@
+"""Small JSON files next to the token cache (0600, atomic, locked).
+
+- ``ecr/static.json``: non-secret metadata about static ECR entries that
+  ``cs-registry login`` wrote into ``auths`` (host, triplet ID, expiry), so
+  ``cs-registry doctor`` can warn before such a token dies: :func:`static_expiries`.
+- ``ecr/helper-keys.json``: the AWS keys ``login --ecr-helper`` saw, for when
+  Docker runs ``docker-credential-cs-registry`` without the registry secrets in
+  its environment (the environment is always asked first). Secret: 0600 in a
+  0700 directory, and removed again by ``docker-credential-cs-registry erase``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from cs_registry.ecr.cache import FILE_MODE, ensure_dir, write_atomic
+
+STATIC_NAME = "static.json"
+HELPER_KEYS_NAME = "helper-keys.json"
+
+
+@dataclass(frozen=True)
+class StaticEntry:
+    """A static ECR entry in Docker's config: when it was issued and when it dies."""
+
+    key: str
+    triplet_id: str
+    expires_at: float
+    issued_at: float
+    config_path: str
+
+
+@dataclass(frozen=True)
+class HelperKeys:
+    """What the helper needs to swap for one host when its environment lacks the triplet."""
+
+    triplet_id: str
+    user: str
+    password: str
+    session_token: str | None = None
+
+
+def _path(cache_dir: Path, name: str) -> Path:
+    return cache_dir / "ecr" / name
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    ensure_dir(str(path.parent.parent))
+    ensure_dir(str(path.parent))
+    fd = os.open(f"{path}.lock", os.O_WRONLY | os.O_CREAT, FILE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _update(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    with _locked(path):
+        data = _read(path)
+        change(data)
+        write_atomic(str(path), json.dumps(data, indent=2, sort_keys=True).encode())
+
+
+def record_static(cache_dir: Path, entries: list[StaticEntry], dropped: list[str]) -> None:
+    """Remember ``entries`` (by key) and forget ``dropped`` keys (now served by the helper)."""
+    if not entries and not dropped:
+        return
+
+    def change(data: dict[str, Any]) -> None:
+        for key in dropped:
+            data.pop(key, None)
+        for entry in entries:
+            data[entry.key] = asdict(entry)
+
+    _update(_path(cache_dir, STATIC_NAME), change)
+
+
+def static_expiries(cache_dir: Path) -> dict[str, StaticEntry]:
+    """Static ECR entries ``login`` wrote, by config key, with their expiry (epoch seconds).
+
+    For ``doctor``: warn when ``expires_at`` is near, fail when it has passed.
+    Pass :attr:`cs_registry.context.Context.cache_dir`.
+    """
+    found: dict[str, StaticEntry] = {}
+    for key, value in _read(_path(cache_dir, STATIC_NAME)).items():
+        with contextlib.suppress(TypeError, ValueError):
+            found[key] = StaticEntry(
+                key=str(value["key"]),
+                triplet_id=str(value["triplet_id"]),
+                expires_at=float(value["expires_at"]),
+                issued_at=float(value["issued_at"]),
+                config_path=str(value["config_path"]),
+            )
+    return found
+
+
+def save_helper_keys(cache_dir: Path, keys: dict[str, HelperKeys]) -> None:
+    """Persist the AWS keys of hosts handed to the helper (0600)."""
+    if keys:
+        _update(
+            _path(cache_dir, HELPER_KEYS_NAME),
+            lambda data: data.update({host: asdict(k) for host, k in keys.items()}),
+        )
+
+
+def helper_keys(cache_dir: Path, host: str) -> HelperKeys | None:
+    """The persisted keys for ``host``, if ``login --ecr-helper`` saved any."""
+    value = _read(_path(cache_dir, HELPER_KEYS_NAME)).get(host)
+    if not isinstance(value, dict):
+        return None
+    try:
+        return HelperKeys(**value)
+    except TypeError:
+        return None
+
+
+def forget_helper_keys(cache_dir: Path, host: str) -> bool:
+    """Remove the persisted keys of ``host``; returns whether there were any."""
+    path = _path(cache_dir, HELPER_KEYS_NAME)
+    if host not in _read(path):
+        return False
+    _update(path, lambda data: data.pop(host, None))
+    return True
+
+
+def helper_hosts(cache_dir: Path) -> dict[str, str]:
+    """Host → triplet ID of every persisted helper key (for ``list``)."""
+    return {
+        host: str(value.get("triplet_id", ""))
+        for host, value in _read(_path(cache_dir, HELPER_KEYS_NAME)).items()
+        if isinstance(value, dict)
+    }
