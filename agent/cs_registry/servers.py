@@ -33,15 +33,13 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.ASCII)
 _PORT = re.compile(r"[0-9]{1,5}", re.ASCII)
 
-# Private ECR, every partition (awslabs/amazon-ecr-credential-helper, ecr-login/api).
+# Private ECR, every partition, as awslabs/amazon-ecr-credential-helper (ecr-login/api)
+# matches it: "dkr.ecr" or dual-stack "dkr-ecr", optional "-fips", any partition domain.
 # fullmatch + explicit ASCII classes: "…amazonaws.com\n" or a non-ASCII digit never passes.
 _ECR_PRIVATE = re.compile(
-    r"(?P<account>[0-9]{12})\."
-    r"(?:dkr\.ecr(?P<fips>-fips)?\.(?P<region>[a-z0-9-]+)\."
-    r"(?P<domain>amazonaws\.com|amazonaws\.com\.cn|amazonaws\.eu|sc2s\.sgov\.gov|c2s\.ic\.gov"
-    r"|cloud\.adc-e\.uk|csp\.hci\.ic\.gov|on\.aws)"
-    r"|dkr-ecr(?P<ds_fips>-fips)?\.(?P<ds_region>[a-z0-9-]+)\."
-    r"(?P<ds_domain>on\.aws|on\.amazonwebservices\.com\.cn))",
+    r"(?P<account>[0-9]{12})\.dkr(?P<sep>[.-])ecr(?P<fips>-fips)?\.(?P<region>[a-z0-9][a-z0-9-]*)\."
+    r"(?:amazonaws\.com|amazonaws\.com\.cn|amazonaws\.eu|on\.aws|on\.amazonwebservices\.com\.cn"
+    r"|sc2s\.sgov\.gov|c2s\.ic\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)",
     re.ASCII,
 )
 _ECR_PUBLIC_HOSTS = frozenset({"public.ecr.aws", "ecr-public.aws.com"})
@@ -116,12 +114,11 @@ def match_ecr(host: str) -> EcrHost | None:
     found = _ECR_PRIVATE.fullmatch(host)
     if found is None:
         return None
-    dual = found["ds_region"] is not None
     return EcrHost(
         account=found["account"],
-        region=found["ds_region"] if dual else found["region"],
-        fips=bool(found["ds_fips"] if dual else found["fips"]),
-        dual_stack=dual,
+        region=found["region"],
+        fips=found["fips"] is not None,
+        dual_stack=found["sep"] == "-",
     )
 
 
