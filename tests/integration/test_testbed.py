@@ -21,9 +21,7 @@ def _get(registry: Registry, path: str, auth: tuple[str, str] | None) -> int:
     if auth is not None:
         token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
-    context = (
-        ssl.create_default_context(cafile=str(registry.ca_path)) if registry.tls else None
-    )
+    context = ssl.create_default_context(cafile=str(registry.ca_path)) if registry.tls else None
     try:
         with urllib.request.urlopen(request, timeout=5, context=context) as response:
             return int(response.status)
@@ -36,7 +34,8 @@ def test_registry_requires_login_and_holds_the_pushed_image(
     which: str, request: pytest.FixtureRequest
 ) -> None:
     registry: Registry = request.getfixturevalue(which)
-    assert registry.username and registry.password
+    assert registry.username
+    assert registry.password
     creds = (registry.username, registry.password)
     assert _get(registry, "/v2/", None) == 401
     assert _get(registry, "/v2/", (registry.username, "wrong")) == 401

@@ -17,6 +17,7 @@ import os
 import shutil
 import socket
 import ssl
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -88,6 +89,17 @@ def write_htpasswd(path: Path, users: dict[str, str], *, rounds: int = 4) -> Pat
     path.write_text("".join(lines))
     path.chmod(0o644)
     return path
+
+
+def registry_log(registry: Registry) -> str:
+    """The registry container's log so far (its request log goes to stderr)."""
+    done = subprocess.run(
+        ["docker", "logs", registry.container_name],
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    return (done.stdout + done.stderr).decode(errors="replace")
 
 
 def _ssl_context(ca_path: Path | None) -> ssl.SSLContext:
