@@ -99,6 +99,27 @@ def _section_index(text: str, name: str) -> int:
     return found[-1].end() if found else 0
 
 
+class _NotJson(ValueError):
+    """A value Python's json accepts but JSON (and so the docker CLI) does not."""
+
+    def __init__(self, token: str, problem: str) -> None:
+        super().__init__(problem)
+        self.token = token
+        self.problem = problem
+
+
+def _reject_constant(token: str) -> Any:
+    raise _NotJson(token, f"{token} is not valid JSON")
+
+
+def _finite_float(token: str) -> float:
+    value = float(token)
+    if value in (float("inf"), float("-inf")):
+        # written back it would become `Infinity`, which no JSON parser reads
+        raise _NotJson(token, f"the number {token[:20]} is too large for a Docker config")
+    return value
+
+
 def parse(raw: bytes, path: Path) -> dict[str, Any]:
     """Parse config bytes strictly; errors name the file, line and column."""
     if not raw.strip():
@@ -110,11 +131,17 @@ def parse(raw: bytes, path: Path) -> dict[str, Any]:
         prefix = raw[: exc.start].decode("utf-8")
         raise _unreadable(path, prefix, len(prefix), "not UTF-8 text") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         raise _unreadable(path, text, exc.pos, exc.msg) from None
     except RecursionError:
         raise ConfigUnreadable(f"{path}: nested too deeply to be a Docker config") from None
+    except _NotJson as exc:
+        raise _unreadable(path, text, max(text.find(exc.token), 0), exc.problem) from None
+    except ValueError:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+        digits = re.search(r"[0-9]{1000,}", text)
+        where = digits.start() if digits else 0
+        raise _unreadable(path, text, where, "a number has too many digits") from None
     if not isinstance(data, dict):
         start = len(text) - len(text.lstrip())
         kind = _JSON_TYPES.get(type(data), type(data).__name__)
@@ -152,7 +179,12 @@ def load(path: Path) -> LoadedConfig:
 
 def dumps(data: Mapping[str, Any]) -> bytes:
     """Serialise as the docker CLI does (tab indent), with a trailing newline."""
-    return (json.dumps(data, indent="\t", ensure_ascii=False) + "\n").encode("utf-8")
+    try:
+        return (json.dumps(data, indent="\t", ensure_ascii=False) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        # a lone surrogate escape ("\\ud800") read from a foreign key has no UTF-8
+        # form; escaped output keeps it exactly as it was
+        return (json.dumps(data, indent="\t") + "\n").encode("ascii")
 
 
 def ensure_dir(directory: Path) -> None:

@@ -82,6 +82,22 @@ class Triplet:
         return f"{self.id}{suffix}"
 
 
+@dataclass(frozen=True)
+class Extra:
+    """A triplet whose parts are not ``<ID>_CONTAINER_REGISTRY_*`` variables.
+
+    The config file's ``registries:`` and the GHCR-from-``GITHUB_TOKEN`` opt-in make
+    these. ``values`` maps a part's suffix (:data:`SERVER`, :data:`USER`,
+    :data:`PASSWORD`) to its raw value, leaving absent parts out; ``names`` maps it to
+    what messages call that part (a variable name, or ``file:line`` for a server
+    written in a config file).
+    """
+
+    id: str
+    values: Mapping[str, str]
+    names: Mapping[str, str]
+
+
 @dataclass
 class Discovery:
     """All triplets found, plus findings that belong to no triplet."""
@@ -180,23 +196,30 @@ def shape(value: str, var: str) -> tuple[str, list[Finding]]:
     return trimmed, findings
 
 
-def _build(ident: str, parts: Mapping[str, str]) -> Triplet:
+def _build(ident: str, parts: Mapping[str, str], names: Mapping[str, str] | None = None) -> Triplet:
     findings: list[Finding] = []
-    missing = [f"{ident}{suffix}" for suffix in _PARTS if not parts.get(suffix)]
-    for var in missing:
-        state = "is empty" if var[len(ident) :] in parts else "is not set"
+
+    def name(suffix: str) -> str:
+        return (names or {}).get(suffix) or f"{ident}{suffix}"
+
+    missing = [suffix for suffix in _PARTS if not parts.get(suffix)]
+    for suffix in missing:
+        state = "is empty" if suffix in parts else "is not set"
         findings.append(
             Finding(
                 Code.PARTIAL_TRIPLET,
                 Severity.ERROR,
-                f"{var} {state}; the {ident} triplet needs _SERVER, _USER and _PASSWORD",
+                f"{name(suffix)} {state}; the {ident} triplet needs _SERVER, _USER and _PASSWORD"
+                if names is None
+                else f"{name(suffix)} {state}; the {ident} registry needs a server, "
+                "a user and a password",
             )
         )
     server: Server | None = None
     raw_server = parts.get(SERVER, "")
     if raw_server:
         try:
-            server = normalise(raw_server, f"{ident}{SERVER}")
+            server = normalise(raw_server, name(SERVER))
         except ServerError as exc:
             findings.append(Finding(Code.MALFORMED_SERVER, Severity.ERROR, exc.message))
         else:
@@ -205,11 +228,11 @@ def _build(ident: str, parts: Mapping[str, str]) -> Triplet:
                     Finding(
                         Code.MALFORMED_SERVER,
                         Severity.WARNING,
-                        f"{ident}{SERVER}: {'; '.join(server.fixes)} (using {server.key})",
+                        f"{name(SERVER)}: {'; '.join(server.fixes)} (using {server.key})",
                     )
                 )
-    user, user_findings = shape(parts.get(USER, ""), f"{ident}{USER}")
-    password, password_findings = shape(parts.get(PASSWORD, ""), f"{ident}{PASSWORD}")
+    user, user_findings = shape(parts.get(USER, ""), name(USER))
+    password, password_findings = shape(parts.get(PASSWORD, ""), name(PASSWORD))
     for suffix, shaped in ((USER, user), (PASSWORD, password)):
         if parts.get(suffix) and not shaped:
             # "\n" alone: after Docker's trimming nothing is left, so it is as good as empty
@@ -227,7 +250,7 @@ def _build(ident: str, parts: Mapping[str, str]) -> Triplet:
             Finding(
                 Code.INVALID_SECRET,
                 Severity.ERROR,
-                f"{ident}{USER} contains ':', which Docker's `auth` encoding cannot carry",
+                f"{name(USER)} contains ':', which Docker's `auth` encoding cannot carry",
             )
         )
     session: Secret | None = None
@@ -277,8 +300,23 @@ def _resolve_conflicts(triplets: list[Triplet]) -> list[Triplet]:
     return result
 
 
-def discover(environ: Mapping[str, str], *, ignore: Iterable[str] = ()) -> Discovery:
-    """Every registry triplet in ``environ``, checked and normalised, in ID order."""
+def _shown(name: str) -> str:
+    """A variable name safe to print: undecodable bytes and control characters escaped.
+
+    A name holding surrogate escapes (invalid UTF-8 in the environment) would make a
+    strict UTF-8 stdout raise, and raw control characters would reach the terminal.
+    """
+    return name if name.isascii() and name.isprintable() else ascii(name)
+
+
+def discover(
+    environ: Mapping[str, str], *, ignore: Iterable[str] = (), extra: Iterable[Extra] = ()
+) -> Discovery:
+    """Every registry triplet in ``environ``, checked and normalised, in ID order.
+
+    ``extra`` triplets (from the config file) follow the environment's, in their
+    own order, and take part in duplicate and conflict detection like any other.
+    """
     ignored = {ident.upper() for ident in ignore}
     grouped: dict[str, dict[str, str]] = {}
     discovery = Discovery()
@@ -298,7 +336,7 @@ def discover(environ: Mapping[str, str], *, ignore: Iterable[str] = ()) -> Disco
                     Finding(
                         Code.INVALID_SECRET_NAME,
                         Severity.WARNING,
-                        f"{name}: {problem}, so Codespaces would not accept it; ignored",
+                        f"{_shown(name)}: {problem}, so Codespaces would not accept it; ignored",
                     )
                 )
             continue
@@ -308,5 +346,6 @@ def discover(environ: Mapping[str, str], *, ignore: Iterable[str] = ()) -> Disco
         for ident, parts in sorted(grouped.items())
         if any(suffix in parts for suffix in _PARTS)
     ]
+    built += [_build(e.id, e.values, e.names) for e in extra if e.id.upper() not in ignored]
     discovery.triplets = _resolve_conflicts(built)
     return discovery

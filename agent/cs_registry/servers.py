@@ -31,6 +31,7 @@ DOCKER_HUB_ALIASES = frozenset(
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.ASCII)
+_MAX_SERVER_LEN = 1024  # a host is at most 253; leave room for a scheme and a pasted path
 _PORT = re.compile(r"[0-9]{1,5}", re.ASCII)
 
 # Private ECR, every partition, as awslabs/amazon-ecr-credential-helper (ecr-login/api)
@@ -178,6 +179,11 @@ def normalise(raw: str, where: str = "server") -> Server:
         fixes.append("removed surrounding whitespace")
     if not value:
         raise ServerError(f"{where} is empty; set it to the registry host, e.g. ghcr.io")
+    if len(value) > _MAX_SERVER_LEN:
+        # messages below quote the value; a pasted file or token must not flood the output
+        raise ServerError(
+            f"{where} is {len(value)} characters long; set it to the registry host, e.g. ghcr.io"
+        )
     if any(ch.isspace() or ord(ch) < 0x20 or ch == "\x7f" for ch in value):
         raise ServerError(f"{where} contains whitespace or control characters inside the value")
     docker_hub_canonical = value.rstrip("/") == DOCKER_HUB_KEY.rstrip("/")
