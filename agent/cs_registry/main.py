@@ -56,7 +56,38 @@ def build_parser(ctx: Context | None = None) -> argparse.ArgumentParser:
     login.add_argument(
         "--ignore", metavar="ID", action="append", default=[], help="skip this triplet ID"
     )
+    _add_doctor(commands)
     return parser
+
+
+def _add_doctor(commands: Any) -> None:
+    doctor = commands.add_parser(
+        "doctor",
+        help="check secrets, Docker, its config and devcontainer.json; one line per check",
+        description="Check the environment and lifecycle phase, the registry secrets, the docker "
+        "CLI and daemon, Docker's config.json and the devcontainer.json files. Exit 1 if a check "
+        "fails (warnings do not).",
+    )
+    _add_common(doctor)
+    doctor.add_argument(
+        "--wait",
+        metavar="SECONDS",
+        type=float,
+        default=1.0,
+        help="wait this long for the Docker daemon to answer (default 1)",
+    )
+    doctor.add_argument(
+        "--workspace", metavar="DIR", help="where to look for devcontainer.json (default: git top)"
+    )
+    doctor.add_argument(
+        "--owner",
+        metavar="OWNER",
+        help="repository owner when neither GITHUB_REPOSITORY nor the git remote tells it",
+    )
+    doctor.add_argument(
+        "--prebuild", action="store_true", help="judge devcontainer.json as used for prebuilds"
+    )
+    doctor.add_argument("--config", metavar="DIR", help="Docker config directory")
 
 
 def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
@@ -72,6 +103,20 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
                 json=args.json,
                 hook=args.hook,
                 ignore=tuple(args.ignore),
+            ),
+        )
+    if args.command == "doctor":
+        from cs_registry.commands import doctor
+
+        return doctor.run(
+            ctx,
+            doctor.DoctorOptions(
+                json=args.json,
+                wait=args.wait,
+                workspace=args.workspace,
+                owner=args.owner,
+                prebuild=args.prebuild,
+                config_dir=args.config,
             ),
         )
     raise AssertionError(f"unhandled command {args.command!r}")

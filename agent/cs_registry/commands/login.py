@@ -9,22 +9,23 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cs_registry import dockerconfig, lifecycle, log
+from cs_registry import dockerconfig, lifecycle, log, settings
 from cs_registry.auths import Credential, alias_index, helper_binary, helper_for, put
 from cs_registry.context import Context
 from cs_registry.credstore import DockerPyHelper, HelperError, HelperStore, store_through
 from cs_registry.diagnosis import Code, debug_hint
 from cs_registry.errors import CsRegistryError
-from cs_registry.secrets import Triplet, discover
+from cs_registry.secrets import Triplet
 from cs_registry.servers import Kind
 from cs_registry.status import ExitStatus
 from cs_registry.ui import mark, paint, print_json
 
 WRITTEN, UNCHANGED, SKIPPED, FAILED = "written", "unchanged", "skipped", "failed"
+_DUPLICATE = "same server and credentials as"
 # failures `debug-login` can take apart step by step
 _NETWORK_CODES = frozenset(
     {Code.BAD_CREDENTIALS, Code.SHADOWED_BY_CRED_HELPER, Code.ECR_UNREACHABLE}
@@ -41,6 +42,11 @@ class LoginOptions:
     json: bool = False
     hook: bool = False
     ignore: tuple[str, ...] = ()
+    # Settings a flag may give; None = not given, so the environment or a config
+    # file decides (see cs_registry.settings). `run` fills in the resolved values.
+    verify: bool | None = None
+    ecr_helper: bool | None = None
+    timeout: float | None = None
 
 
 @dataclass
@@ -98,7 +104,7 @@ def _row(triplet: Triplet) -> Row:
         first = triplet.errors[0]
         row.fail(first.code, "; ".join(f.message for f in triplet.errors))
     elif triplet.duplicate_of is not None:
-        row.status, row.message = SKIPPED, f"same server and credentials as {triplet.duplicate_of}"
+        row.status, row.message = SKIPPED, f"{_DUPLICATE} {triplet.duplicate_of}"
     elif row.kind in ("ecr", "ecr-public"):
         row.status = SKIPPED
         row.message = "ECR key swap is not available in this version; use user AWS and a token"
@@ -181,7 +187,23 @@ def _run(ctx: Context, options: LoginOptions) -> ExitStatus:
     environ = _environ(ctx, options)
     config_path = dockerconfig.config_dir(environ, options.config_dir) / dockerconfig.CONFIG_NAME
     where = lifecycle.detect(environ)
-    discovery = discover(environ, ignore=options.ignore)
+    resolved = settings.load(
+        ctx,
+        flags={
+            "ignore": options.ignore,
+            "verify": options.verify,
+            "ecr_helper": options.ecr_helper,
+            "timeout": options.timeout,
+        },
+    )
+    options = replace(
+        options,
+        ignore=resolved.ignore,
+        verify=resolved.verify,
+        ecr_helper=resolved.ecr_helper,
+        timeout=resolved.timeout,
+    )
+    discovery = settings.discover(resolved, environ)
     for triplet in discovery.triplets:
         log.register_secret(triplet.password.reveal())
         if triplet.session_token is not None:
@@ -269,8 +291,12 @@ def _report(
 
 
 def _report_hook(ctx: Context, rows: list[Row], stray: list[Any]) -> None:
-    if not rows and not stray:
-        return  # nothing to do: stay quiet in the lifecycle log
+    settled = all(
+        r.status == UNCHANGED or (r.status == SKIPPED and r.message.startswith(_DUPLICATE))
+        for r in rows
+    )
+    if settled and not stray and not any(r.warnings for r in rows):
+        return  # nothing to do or nothing changed (post-start, every start): stay quiet
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1

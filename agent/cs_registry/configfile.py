@@ -1,0 +1,196 @@
+"""One cs-registry YAML config file, checked key by key; every error names ``file:line``.
+
+Only safe loading: :class:`yaml.SafeLoader` composes the node tree (which keeps
+each node's position) and constructs plain scalars. pyyaml costs ~30 ms to import,
+so this module is imported only when a config file exists.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cs_registry.errors import UsageError
+
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_STR = "tag:yaml.org,2002:str"
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+_MAX_BYTES = 1 << 20
+
+
+class ConfigError(UsageError):
+    """A config file is unreadable, not YAML, or breaks the schema (exit 2)."""
+
+
+@dataclass(frozen=True)
+class RegistryEntry:
+    """One ``registries:`` item: a server whose credentials sit in other variables."""
+
+    id: str
+    server: str
+    user_env: str
+    password_env: str
+    where: str  # file:line of the item, for messages
+
+
+@dataclass(frozen=True)
+class FileValues:
+    """What one file sets (absent keys are absent) and where each key was written."""
+
+    path: Path
+    values: dict[str, Any]
+    lines: dict[str, str]
+
+
+class _Reader:
+    def __init__(self, path: Path, loader: yaml.SafeLoader) -> None:
+        self.path = path
+        self.loader = loader
+
+    def at(self, node: yaml.Node) -> str:
+        return f"{self.path}:{node.start_mark.line + 1}"
+
+    def fail(self, node: yaml.Node, message: str) -> ConfigError:
+        return ConfigError(f"{self.at(node)}: {message}")
+
+    def scalar(self, node: yaml.Node, tags: tuple[str, ...], what: str, key: str) -> Any:
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in tags:
+            raise self.fail(node, f"{key} must be {what}, not {_describe(node)}")
+        return self.loader.construct_object(node, deep=True)
+
+    def boolean(self, node: yaml.Node, key: str) -> bool:
+        return bool(self.scalar(node, (_BOOL,), "true or false", key))
+
+    def seconds(self, node: yaml.Node, key: str) -> float:
+        value = float(self.scalar(node, (_INT, _FLOAT), "a number of seconds", key))
+        if not (math.isfinite(value) and value > 0):
+            raise self.fail(node, f"{key} must be a positive number of seconds, not {value}")
+        return value
+
+    def text(self, node: yaml.Node, key: str, pattern: re.Pattern[str] | None = None) -> str:
+        value = str(self.scalar(node, (_STR,), "a string", key))
+        if pattern is not None and not pattern.fullmatch(value):
+            raise self.fail(node, f"{key} {value!r} is not a valid name ([A-Za-z_][A-Za-z0-9_]*)")
+        if not value.strip():
+            raise self.fail(node, f"{key} must not be empty")
+        return value
+
+    def items(self, node: yaml.Node, key: str) -> list[yaml.Node]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, f"{key} must be a list, not {_describe(node)}")
+        return list(node.value)
+
+    def mapping(
+        self, node: yaml.Node, key: str, known: tuple[str, ...]
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, f"{key} must be a mapping, not {_describe(node)}")
+        found: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            name = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(name, str) or key_node.tag != _STR:
+                raise self.fail(key_node, f"{key}: keys must be plain names")
+            if name not in known:
+                raise self.fail(
+                    key_node, f"unknown setting {name!r} in {key} (known: {', '.join(known)})"
+                )
+            if name in found:
+                raise self.fail(key_node, f"{name!r} is set twice in {key}")
+            found[name] = (key_node, value_node)
+        return found
+
+
+def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    kind = {_BOOL: "a boolean", _INT: "a number", _FLOAT: "a number", _STR: "a string"}
+    if node.tag == "tag:yaml.org,2002:null":
+        return "empty"
+    return f"{kind.get(node.tag, 'a value')} ({node.value!r})"
+
+
+def _registry(reader: _Reader, node: yaml.Node, index: int) -> RegistryEntry:
+    where = f"registries[{index}]"
+    fields = reader.mapping(node, where, ("id", "server", "user_env", "password_env"))
+    for required in ("server", "user_env", "password_env"):
+        if required not in fields:
+            raise reader.fail(node, f"{where} needs {required!r}")
+    server = reader.text(fields["server"][1], f"{where}.server")
+    default_id = re.sub(r"[^A-Za-z0-9]+", "_", server.split("://")[-1]).strip("_").upper()
+    ident = reader.text(fields["id"][1], f"{where}.id", _ID) if "id" in fields else default_id
+    return RegistryEntry(
+        id=ident or f"REGISTRY_{index}",
+        server=server,
+        user_env=reader.text(fields["user_env"][1], f"{where}.user_env", _ENV_NAME),
+        password_env=reader.text(fields["password_env"][1], f"{where}.password_env", _ENV_NAME),
+        where=reader.at(node),
+    )
+
+
+def _ignore(reader: _Reader, node: yaml.Node, key: str) -> tuple[str, ...]:
+    return tuple(reader.text(item, f"{key} item", _ID) for item in reader.items(node, key))
+
+
+def _registries(reader: _Reader, node: yaml.Node, key: str) -> tuple[RegistryEntry, ...]:
+    return tuple(_registry(reader, item, i) for i, item in enumerate(reader.items(node, key)))
+
+
+#: every setting a file may hold, and how to read it
+PARSERS: dict[str, Callable[[_Reader, yaml.Node, str], Any]] = {
+    "verify": _Reader.boolean,
+    "ecr_helper": _Reader.boolean,
+    "timeout": _Reader.seconds,
+    "ignore": _ignore,
+    "registries": _registries,
+    "ghcr_from_github_token": _Reader.boolean,
+}
+
+
+def parse(text: str, path: Path) -> FileValues:
+    """Check and read one config file's text; ``path`` is only for messages."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{line}: not valid YAML ({exc.problem or exc.context})") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    try:
+        if root is None or (root.tag == "tag:yaml.org,2002:null" and not root.value):
+            return FileValues(path, {}, {})  # an empty file sets nothing
+        reader = _Reader(path, loader)
+        fields = reader.mapping(root, "the top level", tuple(PARSERS))
+        values = {name: PARSERS[name](reader, node, name) for name, (_, node) in fields.items()}
+        lines = {name: reader.at(key_node) for name, (key_node, _) in fields.items()}
+        return FileValues(path, values, lines)
+    finally:
+        loader.dispose()
+
+
+def load(path: Path) -> FileValues:
+    """Read and check the config file at ``path`` (which exists)."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(_MAX_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
+    if len(raw) > _MAX_BYTES:
+        raise ConfigError(f"{path}: larger than 1 MiB; is this really a config file?")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    return parse(text, path)

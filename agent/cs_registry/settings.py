@@ -1,0 +1,192 @@
+"""What teams tune, from flags, environment variables and YAML files, in that order.
+
+Precedence, highest first: a command-line flag, a ``CS_REGISTRY_*`` environment
+variable, the user's file (``$XDG_CONFIG_HOME/cs-registry/config.yaml``), the
+repository's file (``.devcontainer/cs-registry.yaml`` in the workspace: the git
+top level above the current directory, else the current directory), the system
+file the Dev Container Feature writes (``/etc/cs-registry/config.yaml``), and the
+default. A setting takes its value from the highest layer that sets it; lists
+replace, they do not merge (``--ignore`` flags are the exception: they add IDs).
+
+``login`` runs in every lifecycle hook, so this module stays cheap: it only stats
+the candidate files, and pyyaml is imported (by :mod:`cs_registry.configfile`)
+only when one of them exists.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cs_registry import secrets
+from cs_registry.context import Context
+from cs_registry.errors import UsageError
+from cs_registry.secrets import PASSWORD, SERVER, USER, Discovery, Extra
+
+if TYPE_CHECKING:
+    from cs_registry.configfile import RegistryEntry
+
+REPOSITORY_FILE = Path(".devcontainer") / "cs-registry.yaml"
+USER_FILE = "config.yaml"
+SYSTEM_FILE = Path("/etc/cs-registry/config.yaml")
+#: overrides :data:`SYSTEM_FILE` (tests, unusual layouts)
+SYSTEM_FILE_ENV = "CS_REGISTRY_SYSTEM_CONFIG"
+GHCR = "ghcr.io"
+
+#: the environment variable of each setting that has one
+ENV = {
+    "verify": "CS_REGISTRY_VERIFY",
+    "ecr_helper": "CS_REGISTRY_ECR_HELPER",
+    "timeout": "CS_REGISTRY_TIMEOUT",
+    "ignore": "CS_REGISTRY_IGNORE",
+    "ghcr_from_github_token": "CS_REGISTRY_GHCR_FROM_GITHUB_TOKEN",
+}
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off", ""})
+_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved settings of one run; ``origins`` says where each value came from."""
+
+    #: check each credential against its registry after writing it
+    verify: bool = False
+    #: serve ECR hosts through docker-credential-cs-registry instead of stored tokens
+    ecr_helper: bool = False
+    #: seconds allowed for each network operation (verification, ECR swaps, probes)
+    timeout: float = 10.0
+    #: triplet IDs to leave alone
+    ignore: tuple[str, ...] = ()
+    #: extra registries whose credentials sit in differently named variables
+    registries: tuple[RegistryEntry, ...] = ()
+    #: log in to ghcr.io with GITHUB_USER/GITHUB_TOKEN when no triplet covers it
+    ghcr_from_github_token: bool = False
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+
+def workspace(start: Path) -> Path:
+    """The git top level at or above ``start`` (a ``.git`` entry), else ``start`` itself.
+
+    A walk instead of ``git rev-parse``: no subprocess on the hook's hot path.
+    """
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def files(ctx: Context, cwd: Path) -> list[tuple[str, Path]]:
+    """The config files in precedence order, lowest first, as (layer, path)."""
+    system = Path(ctx.environ.get(SYSTEM_FILE_ENV) or SYSTEM_FILE)
+    return [
+        ("system file", system),
+        ("repository file", workspace(cwd) / REPOSITORY_FILE),
+        ("user file", ctx.config_home / USER_FILE),
+    ]
+
+
+def _env_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise UsageError(f"{name}={raw!r} is not a boolean; use 1/0, true/false, yes/no or on/off")
+
+
+def _env_seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise UsageError(f"{name}={raw!r} is not a positive number of seconds")
+    return value
+
+
+def _env_ids(name: str, raw: str) -> tuple[str, ...]:
+    ids = tuple(part for part in re.split(r"[\s,]+", raw) if part)
+    bad = [ident for ident in ids if not _ID.fullmatch(ident)]
+    if bad:
+        raise UsageError(f"{name}: {bad[0]!r} is not a triplet ID; list IDs separated by commas")
+    return ids
+
+
+_FROM_ENV = {
+    "verify": _env_bool,
+    "ecr_helper": _env_bool,
+    "timeout": _env_seconds,
+    "ignore": _env_ids,
+    "ghcr_from_github_token": _env_bool,
+}
+
+
+def load(
+    ctx: Context, *, cwd: Path | None = None, flags: Mapping[str, Any] | None = None
+) -> Settings:
+    """Resolve every setting; ``flags`` holds command-line values (``None`` = not given).
+
+    Raises :class:`~cs_registry.errors.UsageError` (a bad variable) or
+    :class:`~cs_registry.configfile.ConfigError` (a bad file, naming ``file:line``).
+    """
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for layer, path in files(ctx, cwd or Path.cwd()):
+        if not path.is_file():
+            continue
+        from cs_registry import configfile  # pyyaml only when a file exists
+
+        found = configfile.load(path)
+        values.update(found.values)
+        origins.update({name: f"{layer} {where}" for name, where in found.lines.items()})
+    for name, variable in ENV.items():
+        raw = ctx.environ.get(variable)
+        if raw is not None:
+            values[name] = _FROM_ENV[name](variable, raw)
+            origins[name] = f"environment {variable}"
+    for name, given in (flags or {}).items():
+        if given is None or (name == "ignore" and not given):
+            continue
+        # --ignore adds to the IDs configured elsewhere; other flags replace
+        values[name] = (*values.get("ignore", ()), *given) if name == "ignore" else given
+        origins[name] = "command line"
+    return Settings(**values, origins=origins)
+
+
+def _extra(entry: RegistryEntry, environ: Mapping[str, str]) -> Extra:
+    values = {SERVER: entry.server}
+    for suffix, variable in ((USER, entry.user_env), (PASSWORD, entry.password_env)):
+        if variable in environ:
+            values[suffix] = environ[variable]
+    names = {SERVER: f"{entry.where} server", USER: entry.user_env, PASSWORD: entry.password_env}
+    return Extra(entry.id, values, names)
+
+
+def _covers_ghcr(discovery: Discovery) -> bool:
+    return any(t.server is not None and t.server.key == GHCR for t in discovery.triplets)
+
+
+def discover(settings: Settings, environ: Mapping[str, str]) -> Discovery:
+    """The environment's triplets plus the configured extras, as ``login`` sees them.
+
+    With ``ghcr_from_github_token``, ``GITHUB_USER``/``GITHUB_TOKEN`` (present in
+    every codespace) become a ``GITHUB_TOKEN`` entry for ghcr.io, unless a triplet
+    already names ghcr.io or there is no ``GITHUB_TOKEN``.
+    """
+    extra = [_extra(entry, environ) for entry in settings.registries]
+    found = secrets.discover(environ, ignore=settings.ignore, extra=extra)
+    if not settings.ghcr_from_github_token or not environ.get("GITHUB_TOKEN"):
+        return found
+    if _covers_ghcr(found):
+        return found
+    values = {SERVER: GHCR, PASSWORD: environ["GITHUB_TOKEN"]}
+    if "GITHUB_USER" in environ:
+        values[USER] = environ["GITHUB_USER"]
+    names = {SERVER: "ghcr_from_github_token", USER: "GITHUB_USER", PASSWORD: "GITHUB_TOKEN"}
+    ghcr = Extra("GITHUB_TOKEN", values, names)
+    return secrets.discover(environ, ignore=settings.ignore, extra=[*extra, ghcr])
