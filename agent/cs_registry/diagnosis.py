@@ -62,6 +62,8 @@ class Code(str, enum.Enum):
     DOCKERHUB_ALIAS_KEY = "dockerhub_alias_key"
     CONFIG_UNREADABLE = "config_unreadable"
     CONFIG_UNWRITABLE = "config_unwritable"
+    CONFIG_TOO_OPEN = "config_too_open"
+    DOCKER_CLI_MISSING = "docker_cli_missing"
     PREBUILD_PHASE = "prebuild_phase"
     # devcontainer.json lint
     JSONC_SYNTAX = "jsonc_syntax"
@@ -282,6 +284,15 @@ EXPLANATIONS: dict[Code, Explanation] = {
         "Docker's config directory or file cannot be written.",
         "Check the ownership and permissions of the directory named in the message, or point "
         "DOCKER_CONFIG at a writable directory.",
+    ),
+    Code.CONFIG_TOO_OPEN: Explanation(
+        "Docker's config.json can be read by other users, and it holds credentials.",
+        "chmod 600 the file named in the message (cs-registry writes it 0600).",
+    ),
+    Code.DOCKER_CLI_MISSING: Explanation(
+        "The docker CLI is not on PATH.",
+        "Install Docker (or the docker-in-docker / docker-outside-of-docker Feature), or use a "
+        "tool that reads Docker's config.json, such as skopeo or podman.",
     ),
     Code.PREBUILD_PHASE: Explanation(
         "A Codespaces prebuild is being made; its snapshot is shared, so no credentials are "

@@ -1,0 +1,176 @@
+"""The docker CLI and the daemon behind it.
+
+The daemon is asked ``GET /_ping`` over its socket directly (no docker-py): cheap,
+bounded by a timeout, and it tells a missing socket from a refused connection
+from a permission problem, which is what the remedy depends on.
+"""
+
+from __future__ import annotations
+
+import http.client
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from cs_registry.checks.record import Check, Status, ok, problem
+from cs_registry.diagnosis import Code
+
+DEFAULT_SOCKET = "/var/run/docker.sock"
+_CLI_TIMEOUT = 2.0
+_RETRY_PAUSE = 0.1
+
+
+def check_cli(environ: Mapping[str, str]) -> Check:
+    """Whether ``docker`` is on PATH, and its version."""
+    path = shutil.which("docker", path=environ.get("PATH"))
+    if path is None:
+        return problem(
+            "docker-cli",
+            Status.WARN,
+            Code.DOCKER_CLI_MISSING,
+            "the docker CLI is not on PATH; `docker pull` cannot use the logins",
+        )
+    try:
+        done = subprocess.run(
+            [path, "version", "--format", "{{.Client.Version}}"],
+            capture_output=True,
+            text=True,
+            timeout=_CLI_TIMEOUT,
+            env=dict(environ),
+            check=False,
+        )
+        version = done.stdout.strip().splitlines()[0] if done.stdout.strip() else "unknown"
+    except (OSError, subprocess.TimeoutExpired):
+        version = "unknown"
+    return ok("docker-cli", f"docker CLI {version} at {path}")
+
+
+class _UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path: str, timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self._path = path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        try:
+            sock.connect(self._path)
+        except OSError:
+            sock.close()
+            raise
+        self.sock = sock
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where the daemon should be: a unix socket path or a TCP ``host:port``."""
+
+    url: str
+    unix_path: str | None = None
+    tcp: tuple[str, int] | None = None
+
+
+def endpoint(environ: Mapping[str, str]) -> Endpoint | None:
+    """``DOCKER_HOST`` (unix:// or tcp://), else the default socket; None for other schemes."""
+    raw = environ.get("DOCKER_HOST") or f"unix://{DEFAULT_SOCKET}"
+    parts = urlsplit(raw)
+    if parts.scheme == "unix":
+        return Endpoint(raw, unix_path=parts.path or DEFAULT_SOCKET)
+    if parts.scheme in ("tcp", "http") and parts.hostname:
+        return Endpoint(raw, tcp=(parts.hostname, parts.port or 2375))
+    return None
+
+
+def ping(target: Endpoint, timeout: float) -> str:
+    """``GET /_ping`` then ``GET /version``; the daemon's version, or raises OSError."""
+    if target.unix_path is not None:
+        conn: http.client.HTTPConnection = _UnixConnection(target.unix_path, timeout)
+    else:
+        assert target.tcp is not None
+        conn = http.client.HTTPConnection(*target.tcp, timeout=timeout)
+    try:
+        conn.request("GET", "/_ping")
+        answer = conn.getresponse()
+        answer.read()
+        if answer.status != 200:
+            raise ConnectionError(f"/_ping answered HTTP {answer.status}")
+        api = answer.getheader("Api-Version") or "?"
+        conn.request("GET", "/version")
+        version = conn.getresponse()
+        import json
+
+        data = json.loads(version.read() or b"{}")
+        return f"Docker {data.get('Version', '?')}, API {api}"
+    except (http.client.HTTPException, ValueError) as exc:
+        raise ConnectionError(f"not a Docker daemon ({exc})") from None
+    finally:
+        conn.close()
+
+
+def _reason(exc: OSError, target: Endpoint) -> str:
+    where = target.unix_path or target.url
+    if isinstance(exc, FileNotFoundError):
+        return f"no socket at {where} (Docker is not running, or DOCKER_HOST points elsewhere)"
+    if isinstance(exc, PermissionError):
+        return (
+            f"permission denied on {where}; add your user to the socket's group "
+            "(usually `docker`) or run as root"
+        )
+    if isinstance(exc, ConnectionRefusedError):
+        return f"nothing accepts connections on {where} (the daemon stopped or is starting)"
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return f"{where} accepted the connection but the daemon did not answer"
+    return f"{where}: {exc.strerror or exc}"
+
+
+def check_daemon(
+    environ: Mapping[str, str],
+    wait: float,
+    *,
+    prebuild: bool = False,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Check:
+    """Ping the daemon until it answers or ``wait`` seconds have passed."""
+    target = endpoint(environ)
+    if target is None:
+        return ok(
+            "docker-daemon",
+            f"DOCKER_HOST={environ.get('DOCKER_HOST')}: not checked "
+            "(only unix:// and tcp:// are pinged)",
+        )
+    deadline = clock() + max(wait, 0.0)
+    while True:
+        remaining = deadline - clock()
+        try:
+            version = ping(target, timeout=min(max(remaining, 0.2), 1.0))
+        except OSError as exc:
+            if clock() + _RETRY_PAUSE < deadline:
+                sleep(_RETRY_PAUSE)
+                continue
+            return _unreachable(exc, target, wait, prebuild)
+        return ok("docker-daemon", f"daemon answers at {target.url} ({version})")
+
+
+def _unreachable(exc: OSError, target: Endpoint, wait: float, prebuild: bool) -> Check:
+    reason = _reason(exc, target)
+    waited = f" after waiting {wait:g} s" if wait > 0 else ""
+    if prebuild:
+        return problem(
+            "docker-daemon",
+            Status.WARN,
+            Code.DAEMON_UNREACHABLE,
+            f"no Docker daemon{waited}: expected while a prebuild is made, Docker-in-Docker "
+            f"does not run then ({reason})",
+            remedy="Nothing to do now; run docker commands from postCreateCommand or later.",
+        )
+    return problem(
+        "docker-daemon",
+        Status.FAIL,
+        Code.DAEMON_UNREACHABLE,
+        f"the Docker daemon does not answer{waited}: {reason}",
+    )

@@ -1,0 +1,104 @@
+"""``cs-registry doctor``: every place a private pull can fail, one line per check.
+
+Areas: environment and lifecycle phase, the registry secrets, the docker CLI and
+daemon, Docker's config.json (and what Docker will really use for each server),
+ECR token expiries, and the devcontainer.json lint. Exit 1 when a check fails;
+warnings do not fail. The daemon ping and the lint run in threads beside the
+rest, so a run takes about ``max(--wait, the other checks)``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from cs_registry import lifecycle, log
+from cs_registry.checks.devcontainer import check_devcontainers
+from cs_registry.checks.docker import check_cli, check_daemon
+from cs_registry.checks.dockerconfig import check_docker_config
+from cs_registry.checks.ecr_tokens import check_ecr_tokens
+from cs_registry.checks.environment import check_environment
+from cs_registry.checks.record import Check, Status
+from cs_registry.checks.triplets import check_triplets
+from cs_registry.context import Context
+from cs_registry.devcontainer import default_workspace
+from cs_registry.secrets import discover
+from cs_registry.status import ExitStatus
+from cs_registry.ui import mark, paint, print_json
+
+DEFAULT_WAIT = 1.0
+
+
+@dataclass
+class DoctorOptions:
+    """What ``doctor`` was asked to do (parsed by :mod:`cs_registry.main`)."""
+
+    json: bool = False
+    wait: float = DEFAULT_WAIT
+    workspace: str | None = None
+    owner: str | None = None
+    prebuild: bool = False
+    config_dir: str | None = None
+
+
+def collect(ctx: Context, options: DoctorOptions) -> list[Check]:
+    """Run every check; records in display order."""
+    environ = ctx.environ
+    phase = lifecycle.detect(environ).phase
+    prebuild = options.prebuild or phase is lifecycle.Phase.PREBUILD
+    workspace = Path(options.workspace) if options.workspace else default_workspace(Path.cwd())
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="doctor") as pool:
+        daemon: Future[Check] = pool.submit(
+            check_daemon, environ, options.wait, prebuild=phase is lifecycle.Phase.PREBUILD
+        )
+        cli: Future[Check] = pool.submit(check_cli, environ)
+        lint: Future[list[Check]] = pool.submit(
+            check_devcontainers, environ, workspace, owner=options.owner, prebuild=prebuild
+        )
+        discovery = discover(environ)
+        for triplet in discovery.triplets:
+            log.register_secret(triplet.password.reveal())
+        checks = check_environment(environ)
+        checks += check_triplets(environ, discovery)
+        usable = [t for t in discovery.usable if t.server is not None]
+        config_path, config_checks = check_docker_config(environ, options.config_dir, usable)
+        config_checks += check_ecr_tokens(ctx.cache_dir, config_path, ctx.clock())
+        checks += [cli.result(), daemon.result(), *config_checks, *lint.result()]
+    return checks
+
+
+def run(ctx: Context, options: DoctorOptions) -> ExitStatus:
+    """Run ``doctor``; exit 1 if any check failed."""
+    checks = collect(ctx, options)
+    failed = any(c.status is Status.FAIL for c in checks)
+    if options.json:
+        print_json(ctx, {"ok": not failed, "checks": [c.as_json() for c in checks]})
+    else:
+        _report(ctx, checks)
+    return ExitStatus.FAILED if failed else ExitStatus.OK
+
+
+def _report(ctx: Context, checks: list[Check]) -> None:
+    width = min(max(len(c.id) for c in checks), 30)
+    for check in checks:
+        lint = check.id.startswith("devcontainer:")
+        message = f"{check.where}: {check.message}" if lint and check.where else check.message
+        ctx.print(f"{mark(ctx, check.status.value)} {check.id:<{width}}  {message}")
+        if check.status in (Status.FAIL, Status.WARN) and not lint:
+            ctx.print(f"  {' ' * width}  → {check.remedy}")
+    counts = Counter(c.status for c in checks)
+    parts = [
+        f"{counts[status]} {label}"
+        for status, label in (
+            (Status.OK, "ok"),
+            (Status.WARN, "warning(s)"),
+            (Status.FAIL, "failed"),
+            (Status.SKIP, "skipped"),
+        )
+        if counts[status]
+    ]
+    verdict = "problems found" if counts[Status.FAIL] else "no failures"
+    color = "red" if counts[Status.FAIL] else "green"
+    ctx.print(f"doctor: {paint(ctx, verdict, color)} ({', '.join(parts)})")
