@@ -56,8 +56,42 @@ def build_parser(ctx: Context | None = None) -> argparse.ArgumentParser:
     login.add_argument(
         "--ignore", metavar="ID", action="append", default=[], help="skip this triplet ID"
     )
+    _add_debug_login(commands)
     _add_doctor(commands)
     return parser
+
+
+def _add_debug_login(commands: Any) -> None:
+    debug = commands.add_parser(
+        "debug-login",
+        help="reproduce `docker login SERVER` step by step and name the cause",
+        description="Walk docker login's path (input, dns, tcp, tls, ping, challenge, auth, "
+        "scope, docker, config) and end with one diagnosis code and its remedy.",
+    )
+    _add_common(debug)
+    debug.add_argument("server", metavar="SERVER", help="registry host[:port], as for docker login")
+    debug.add_argument("-u", "--username", help="user to log in as (with --password-stdin)")
+    debug.add_argument(
+        "--password-stdin", action="store_true", help="read the password or token from stdin"
+    )
+    debug.add_argument("--from-env", metavar="ID", help="use the <ID>_CONTAINER_REGISTRY_* triplet")
+    debug.add_argument("--repository", metavar="NAME", help="also check pull rights on NAME")
+    debug.add_argument("--ca-file", metavar="PATH", help="trust this CA too (PEM)")
+    debug.add_argument(
+        "--allow-realm",
+        metavar="HOST",
+        action="append",
+        default=[],
+        help="allow sending credentials to this token server host (repeatable)",
+    )
+    debug.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=float,
+        default=10.0,
+        help="bound for the whole run (default 10)",
+    )
+    debug.add_argument("--config", metavar="DIR", help="Docker config directory")
 
 
 def _add_doctor(commands: Any) -> None:
@@ -116,6 +150,25 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
                 workspace=args.workspace,
                 owner=args.owner,
                 prebuild=args.prebuild,
+                config_dir=args.config,
+            ),
+        )
+    if args.command == "debug-login":
+        from cs_registry.commands import debug_login
+
+        return debug_login.run(
+            ctx,
+            debug_login.DebugLoginOptions(
+                server=args.server,
+                username=args.username,
+                password_stdin=args.password_stdin,
+                from_env=args.from_env,
+                repository=args.repository,
+                ca_file=args.ca_file,
+                allow_realms=tuple(args.allow_realm),
+                timeout=args.timeout,
+                json=args.json,
+                verbose=args.verbose,
                 config_dir=args.config,
             ),
         )

@@ -1,0 +1,118 @@
+"""``cs-registry debug-login SERVER``: reproduce ``docker login`` step by step and name the cause.
+
+The steps live in :mod:`cs_registry.probe`; this module turns flags into probe
+options and the report into a checklist (or one JSON document).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from cs_registry import log
+from cs_registry.context import Context
+from cs_registry.diagnosis import Code, explain
+from cs_registry.errors import UsageError
+from cs_registry.probe import ProbeOptions, Report, Status, diagnose
+from cs_registry.probe.credentials import CredentialRequest
+from cs_registry.status import ExitStatus
+from cs_registry.ui import mark, paint, print_json
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_STATUS_COLOR = {"ok": "green", "fail": "red", "warn": "yellow", "skip": "dim"}
+
+
+@dataclass
+class DebugLoginOptions:
+    """What ``debug-login`` was asked to do (parsed by :mod:`cs_registry.main`)."""
+
+    server: str
+    username: str | None = None
+    password_stdin: bool = False
+    from_env: str | None = None
+    repository: str | None = None
+    ca_file: str | None = None
+    allow_realms: tuple[str, ...] = ()
+    timeout: float = 10.0
+    json: bool = False
+    verbose: bool = False
+    config_dir: str | None = None
+
+
+def _probe_options(options: DebugLoginOptions, ctx: Context) -> ProbeOptions:
+    if not options.timeout > 0:
+        raise UsageError(f"--timeout must be a positive number of seconds, not {options.timeout}")
+    ca_file = Path(options.ca_file).expanduser() if options.ca_file else None
+    if ca_file is not None and not ca_file.is_file():
+        raise UsageError(f"--ca-file {options.ca_file}: no such file")
+    repository = options.repository.strip("/") if options.repository else None
+    if options.repository is not None and not repository:
+        raise UsageError("--repository needs a repository name, e.g. owner/image")
+    certs_d = ctx.environ.get("CS_REGISTRY_DOCKER_CERTS_D")
+    return ProbeOptions(
+        server=options.server,
+        credentials=CredentialRequest(
+            username=options.username,
+            password_stdin=options.password_stdin,
+            from_env=options.from_env,
+        ),
+        repository=repository,
+        ca_file=ca_file,
+        allow_realms=options.allow_realms,
+        timeout=options.timeout,
+        config_dir=Path(options.config_dir) if options.config_dir else None,
+        certs_d=Path(certs_d) if certs_d else None,
+    )
+
+
+def run(ctx: Context, options: DebugLoginOptions) -> ExitStatus:
+    """Diagnose the login; 0 when docker login would succeed, 1 when it would not."""
+    probe_options = _probe_options(options, ctx)
+    report = diagnose(probe_options, environ=ctx.environ, stdin=ctx.stdin, clock=ctx.clock)
+    if options.json:
+        print_json(ctx, report.as_json(verbose=options.verbose))
+    else:
+        _render(ctx, report, verbose=options.verbose)
+    first = report.steps[0] if report.steps else None
+    if first is not None and first.code is Code.MALFORMED_SERVER:
+        return ExitStatus.USAGE
+    return ExitStatus.OK if report.ok else ExitStatus.FAILED
+
+
+def _render(ctx: Context, report: Report, *, verbose: bool) -> None:
+    ctx.print(f"debug-login {report.server}")
+    width = max((len(step.name) for step in report.steps), default=5)
+    for step in report.steps:
+        status = step.status.value
+        timing = paint(ctx, f"{step.elapsed_ms:>5} ms", "dim")
+        code = ""
+        if step.code is not Code.OK:
+            code = paint(ctx, step.code.value, _STATUS_COLOR[status]) + "  "
+        detail = log.scrub(step.detail)
+        shown = mark(ctx, status)
+        shown += " " * max(0, 2 - len(_ANSI.sub("", shown)))
+        ctx.print(f"  {shown} {step.name:<{width}} {timing}  {code}{detail}")
+        if verbose:
+            for line in step.trace:
+                ctx.print(paint(ctx, f"      {log.scrub(line)}", "dim"))
+    code = report.code
+    explanation = explain(code)
+    failing = [step.name for step in report.steps if step.status is Status.FAIL]
+    if not failing:
+        verdict = "docker login would succeed"
+    elif failing == ["scope"]:
+        verdict = f"docker login would succeed, pulling {report.repository} would not"
+    else:
+        verdict = "docker login would fail"
+    color = "green" if report.ok and code is Code.OK else ("yellow" if report.ok else "red")
+    ctx.print()
+    ctx.print(f"Diagnosis: {paint(ctx, code.value, color)} ({verdict})")
+    ctx.print(f"  {explanation.summary}")
+    if code is not Code.OK:
+        ctx.print(f"  Fix: {explanation.remedy}")
+    for note in report.notes:
+        ctx.print(f"  Note: {log.scrub(note)}")
+
+
+__all__ = ["DebugLoginOptions", "run"]

@@ -1,0 +1,214 @@
+"""The Docker daemon's side: its insecure registries and proxies, and a login through it.
+
+We talk to the Engine API directly (``GET /info``, ``POST /auth``) over the socket
+in ``DOCKER_HOST``: it is what ``docker login`` does, it is fast, and it never
+touches the user's config file (``/auth`` only checks, it stores nothing).
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import json
+import socket
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from cs_registry.diagnosis import Code
+
+DEFAULT_SOCKET = "/var/run/docker.sock"
+#: Docker always treats these as insecure, whatever daemon.json says
+ALWAYS_INSECURE = ("127.0.0.0/8", "::1/128")
+
+
+class DaemonError(Exception):
+    """The daemon did not answer, or answered something we cannot use."""
+
+
+class _UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path: str, timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self._path = path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        sock.connect(self._path)
+        self.sock = sock
+
+
+def _connection(environ: Mapping[str, str], timeout: float) -> http.client.HTTPConnection:
+    host = environ.get("DOCKER_HOST") or f"unix://{DEFAULT_SOCKET}"
+    parts = urlsplit(host)
+    if parts.scheme == "unix":
+        return _UnixConnection(parts.path or DEFAULT_SOCKET, timeout)
+    if parts.scheme == "tcp" and parts.hostname:
+        if environ.get("DOCKER_TLS_VERIFY"):
+            raise DaemonError(f"DOCKER_HOST={host} uses TLS client certificates: not supported")
+        return http.client.HTTPConnection(parts.hostname, parts.port or 2375, timeout=timeout)
+    raise DaemonError(f"DOCKER_HOST={host}: only unix:// and tcp:// are supported")
+
+
+def call(
+    environ: Mapping[str, str],
+    method: str,
+    path: str,
+    *,
+    timeout: float,
+    body: Mapping[str, Any] | None = None,
+) -> tuple[int, Any]:
+    """One Engine API call; returns the status and the decoded JSON body."""
+    connection = _connection(environ, timeout)
+    try:
+        payload = json.dumps(body).encode() if body is not None else None
+        headers = {"Content-Type": "application/json"} if payload is not None else {}
+        connection.request(method, path, body=payload, headers=headers)
+        answer = connection.getresponse()
+        raw = answer.read(1 << 20)
+    except TimeoutError:
+        raise DaemonError(
+            f"the daemon did not answer {method} {path} within {timeout:.1f} s"
+        ) from None
+    except OSError as exc:
+        raise DaemonError(f"no daemon answers ({exc.strerror or exc})") from None
+    except http.client.HTTPException as exc:
+        raise DaemonError(f"the daemon's answer was not HTTP ({type(exc).__name__})") from None
+    finally:
+        connection.close()
+    try:
+        return answer.status, json.loads(raw) if raw.strip() else None
+    except ValueError:
+        return answer.status, {"message": raw.decode("utf-8", "replace").strip()}
+
+
+@dataclass
+class DaemonInfo:
+    """What ``docker info`` says about registries and proxies."""
+
+    insecure_cidrs: list[str] = field(default_factory=lambda: list(ALWAYS_INSECURE))
+    insecure_names: list[str] = field(default_factory=list)
+    http_proxy: str = ""
+    https_proxy: str = ""
+    no_proxy: str = ""
+
+    def insecure(self, hostport: str, addresses: list[str]) -> str | None:
+        """Why Docker treats ``hostport`` as insecure, or ``None`` when it does not."""
+        if hostport in self.insecure_names:
+            return f"{hostport} is in the daemon's insecure-registries"
+        for address in addresses:
+            try:
+                ip = ipaddress.ip_address(address.split("%")[0])
+            except ValueError:
+                continue
+            for cidr in [*ALWAYS_INSECURE, *self.insecure_cidrs]:
+                try:
+                    network = ipaddress.ip_network(cidr, strict=False)
+                except ValueError:
+                    continue
+                if ip.version == network.version and ip in network:
+                    source = (
+                        "Docker always treats loopback as insecure"
+                        if cidr in ALWAYS_INSECURE
+                        else "it is in the daemon's insecure-registries"
+                    )
+                    return f"{address} is in {cidr}: {source}"
+        return None
+
+
+def parse_info(info: Mapping[str, Any]) -> DaemonInfo:
+    """The registry and proxy settings out of ``GET /info``."""
+    result = DaemonInfo()
+    config = info.get("RegistryConfig") or {}
+    cidrs = config.get("InsecureRegistryCIDRs") or []
+    result.insecure_cidrs = [str(c) for c in cidrs] or list(ALWAYS_INSECURE)
+    for name, index in (config.get("IndexConfigs") or {}).items():
+        if isinstance(index, dict) and index.get("Secure") is False:
+            result.insecure_names.append(str(name))
+    result.http_proxy = str(info.get("HttpProxy") or "")
+    result.https_proxy = str(info.get("HttpsProxy") or "")
+    result.no_proxy = str(info.get("NoProxy") or "")
+    return result
+
+
+class InfoFetch:
+    """``GET /info`` started in the background as the run begins; waited for when needed."""
+
+    def __init__(self, environ: Mapping[str, str], timeout: float) -> None:
+        self._environ = environ
+        self._timeout = timeout
+        self.info: DaemonInfo | None = None
+        self.error: str | None = None
+        self._thread = threading.Thread(target=self._fetch, name="docker-info", daemon=True)
+        self._thread.start()
+
+    def _fetch(self) -> None:
+        try:
+            status, body = call(self._environ, "GET", "/info", timeout=self._timeout)
+        except DaemonError as exc:
+            self.error = str(exc)
+            return
+        if status != 200 or not isinstance(body, dict):
+            self.error = f"GET /info answered {status}"
+            return
+        self.info = parse_info(body)
+
+    def wait(self, timeout: float) -> DaemonInfo | None:
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self.error = self.error or f"the daemon did not answer GET /info within {timeout:.1f} s"
+        return self.info
+
+
+#: fragments of the daemon's (Go) error text → our code, most specific first
+_DAEMON_MESSAGES: tuple[tuple[str, Code], ...] = (
+    ("certificate signed by unknown authority", Code.TLS_UNKNOWN_CA),
+    ("certificate is valid for", Code.TLS_HOSTNAME_MISMATCH),
+    ("doesn't contain any ip sans", Code.TLS_HOSTNAME_MISMATCH),
+    ("certificate has expired", Code.TLS_EXPIRED),
+    ("server gave http response to https client", Code.HTTP_ON_HTTPS_PORT),
+    ("no such host", Code.DNS_FAILURE),
+    ("connection refused", Code.CONNECTION_REFUSED),
+    ("tls handshake timeout", Code.READ_TIMEOUT),
+    ("timeout", Code.READ_TIMEOUT),
+    ("proxyconnect", Code.PROXY_ERROR),
+    ("toomanyrequests", Code.RATE_LIMITED),
+    ("incorrect username or password", Code.BAD_CREDENTIALS),
+    ("unauthorized", Code.BAD_CREDENTIALS),
+    ("401", Code.BAD_CREDENTIALS),
+    ("denied", Code.BAD_CREDENTIALS),
+)
+
+
+def classify_message(message: str) -> Code:
+    """Our code for a daemon login error (``tls_error`` when nothing matches)."""
+    lowered = message.lower()
+    for fragment, code in _DAEMON_MESSAGES:
+        if fragment in lowered:
+            return code
+    return Code.REGISTRY_UNAVAILABLE
+
+
+def login(
+    environ: Mapping[str, str], payload: Mapping[str, str], timeout: float
+) -> tuple[bool, str]:
+    """``POST /auth``: whether the daemon's login worked, and its verbatim message."""
+    status, body = call(environ, "POST", "/auth", timeout=timeout, body=payload)
+    message = ""
+    if isinstance(body, dict):
+        message = str(body.get("Status") or body.get("message") or "")
+    return status == 200, message or f"HTTP {status}"
+
+
+__all__ = [
+    "ALWAYS_INSECURE",
+    "DaemonError",
+    "DaemonInfo",
+    "InfoFetch",
+    "call",
+    "classify_message",
+    "login",
+    "parse_info",
+]

@@ -1,0 +1,173 @@
+"""The Docker side: the same login through the daemon, and what Docker's config would use."""
+
+from __future__ import annotations
+
+from cs_registry import dockerconfig
+from cs_registry.auths import HELPER_PREFIX, decode_auth, helper_binary, helper_for
+from cs_registry.diagnosis import Code
+from cs_registry.probe import daemon
+from cs_registry.probe.model import Status, StepFailed
+from cs_registry.probe.state import State
+from cs_registry.servers import DOCKER_HUB_ALIASES, Kind
+
+Outcome = tuple[Status, Code, str]
+_PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy")
+
+
+def _differences(state: State) -> str:
+    """What the daemon sees differently from this shell: proxies and insecure registries."""
+    info = state.daemon.info if state.daemon else None
+    parts: list[str] = []
+    shell = {name.upper(): state.environ[name] for name in _PROXY_VARS if state.environ.get(name)}
+    if info is not None:
+        daemon_side = {
+            "HTTPS_PROXY": info.https_proxy,
+            "HTTP_PROXY": info.http_proxy,
+            "NO_PROXY": info.no_proxy,
+        }
+        for name, value in daemon_side.items():
+            if value != shell.get(name, ""):
+                parts.append(
+                    f"{name}: daemon {value or '(unset)'} vs shell {shell.get(name) or '(unset)'}"
+                )
+        extra = [c for c in info.insecure_cidrs if c not in daemon.ALWAYS_INSECURE]
+        if extra or info.insecure_names:
+            parts.append(f"daemon insecure registries: {', '.join(info.insecure_names + extra)}")
+    parts.append(
+        "this registry is "
+        + (
+            f"insecure for the daemon ({state.insecure})"
+            if state.insecure
+            else "secure (TLS verified)"
+        )
+    )
+    parts.append("the daemon's DNS and CA files (/etc/docker/certs.d) apply, not the shell's")
+    return "; ".join(parts)
+
+
+def step_docker(state: State) -> Outcome:
+    """``POST /auth`` through the daemon, with the same credentials; never stores anything."""
+    creds, server = state.credentials, state.server
+    assert creds is not None
+    assert server is not None
+    if creds.anonymous:
+        return Status.SKIP, Code.OK, "no credentials: there is no docker login to reproduce"
+    if state.realm_refused:
+        return (
+            Status.SKIP,
+            Code.OK,
+            f"not run: the daemon would send the credentials to the untrusted realm "
+            f"({state.realm_refused})",
+        )
+    if server.kind is Kind.ECR and creds.username != "AWS":
+        return Status.SKIP, Code.OK, "ECR access keys are swapped for a token before docker login"
+    if state.budget.remaining() < 0.5:
+        return Status.SKIP, Code.OK, "not run: the --timeout budget is spent"
+    info = state.daemon.wait(state.budget.timeout(2.0, 0.3)) if state.daemon else None
+    if info is None:
+        why = state.daemon.error if state.daemon else "not asked"
+        return (
+            Status.SKIP,
+            Code.OK,
+            f"no daemon answers ({why}); `docker login` would log in from this shell, as above",
+        )
+    assert creds.secret is not None
+    payload = {"serveraddress": server.key}
+    if creds.identity_token:
+        payload["identitytoken"] = creds.secret.reveal()
+    else:
+        payload.update(username=creds.username, password=creds.secret.reveal())
+    timeout = state.budget.timeout(30.0, 0.95)
+    try:
+        worked, message = daemon.login(state.environ, payload, timeout)
+    except daemon.DaemonError as exc:
+        return Status.WARN, Code.DAEMON_UNREACHABLE, f"the daemon's login did not finish: {exc}"
+    ours = state.authenticated
+    if worked:
+        if ours is False:
+            return (
+                Status.WARN,
+                Code.OK,
+                f"the daemon says {message!r} while this shell's login failed; "
+                f"{_differences(state)}",
+            )
+        return Status.OK, Code.OK, f"the daemon says {message!r}"
+    code = daemon.classify_message(message)
+    detail = f"the daemon says: {message}"
+    if ours:
+        detail += (
+            f"; this shell's login worked, so the daemon's view differs: {_differences(state)}"
+        )
+    raise StepFailed(code, detail)
+
+
+def step_config(state: State) -> Outcome:
+    """What Docker would actually read for this server when it pulls."""
+    server = state.server
+    assert server is not None
+    path = state.config_dir / dockerconfig.CONFIG_NAME
+    try:
+        loaded = dockerconfig.load(path)
+    except dockerconfig.ConfigUnreadable as exc:
+        raise StepFailed(Code.CONFIG_UNREADABLE, exc.message) from None
+    data = loaded.data
+    auths = data.get("auths") or {}
+    key = server.key
+    broken = [
+        name
+        for name, entry in auths.items()
+        if isinstance(entry, dict) and "auth" in entry and decode_auth(entry["auth"]) is None
+    ]
+    if broken:
+        raise StepFailed(
+            Code.CONFIG_UNREADABLE,
+            f"{path}: auths[{broken[0]!r}].auth cannot be decoded; the docker CLI then ignores "
+            "every entry of the file",
+        )
+    helper = helper_for(data, key)
+    if helper is not None:
+        source = "credHelpers" if key in (data.get("credHelpers") or {}) else "credsStore"
+        if helper_binary(helper, state.environ.get("PATH")) is None:
+            raise StepFailed(
+                Code.CREDS_STORE_UNAVAILABLE,
+                f"{source} names {helper!r} for {key} but {HELPER_PREFIX}{helper} is not on PATH",
+            )
+        if key in auths:
+            return (
+                Status.WARN,
+                Code.SHADOWED_BY_CRED_HELPER,
+                f"Docker asks {HELPER_PREFIX}{helper} ({source}) and ignores auths[{key!r}]",
+            )
+        return Status.OK, Code.OK, f"Docker asks {HELPER_PREFIX}{helper} ({source}) for {key}"
+    if server.kind is Kind.DOCKER_HUB and key not in auths:
+        aliases = [
+            name for name in auths if name.rstrip("/").split("://")[-1] in DOCKER_HUB_ALIASES
+        ]
+        if aliases:
+            return (
+                Status.WARN,
+                Code.DOCKERHUB_ALIAS_KEY,
+                f"Docker Hub credentials are stored under {aliases[0]!r}, which the docker CLI "
+                f"never reads; it reads {key!r}",
+            )
+    entry = auths.get(key)
+    if not isinstance(entry, dict) or not (entry.get("auth") or entry.get("identitytoken")):
+        return (
+            Status.WARN,
+            Code.MISSING_CREDENTIALS,
+            f"{path} holds nothing for {key}: pulls are anonymous until `docker login` or "
+            "`cs-registry login` stores credentials",
+        )
+    decoded = decode_auth(entry.get("auth"))
+    stored_user = decoded[0] if decoded else "(identity token)"
+    creds = state.credentials
+    if creds is not None and not creds.anonymous and decoded and decoded[0] != creds.username:
+        return (
+            Status.WARN,
+            Code.OK,
+            f"auths[{key!r}] holds user {stored_user!r}, not the {creds.username!r} tested here",
+        )
+    return Status.OK, Code.OK, f"Docker would use auths[{key!r}] (user {stored_user!r})"
+
+
+__all__ = ["step_config", "step_docker"]

@@ -1,0 +1,111 @@
+"""Run the steps in order under one time budget and turn them into a :class:`Report`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import TextIO
+
+from cs_registry import dockerconfig
+from cs_registry.diagnosis import Code
+from cs_registry.probe.authsteps import step_auth, step_challenge, step_scope
+from cs_registry.probe.credentials import Credentials
+from cs_registry.probe.daemon import InfoFetch
+from cs_registry.probe.dockerside import step_config, step_docker
+from cs_registry.probe.model import Budget, Report, Status, Step, StepFailed
+from cs_registry.probe.network import (
+    skew_note,
+    step_dns,
+    step_input,
+    step_ping,
+    step_tcp,
+    step_tls,
+)
+from cs_registry.probe.state import ProbeOptions, State
+
+StepFunction = Callable[[State], tuple[Status, Code, str]]
+
+REGISTRY_STEPS: tuple[tuple[str, StepFunction], ...] = (
+    ("input", step_input),
+    ("dns", step_dns),
+    ("tcp", step_tcp),
+    ("tls", step_tls),
+    ("ping", step_ping),
+    ("challenge", step_challenge),
+    ("auth", step_auth),
+    ("scope", step_scope),
+)
+DOCKER_STEPS: tuple[tuple[str, StepFunction], ...] = (
+    ("docker", step_docker),
+    ("config", step_config),
+)
+
+
+def _run_step(state: State, name: str, function: StepFunction) -> Step:
+    state.trace = []
+    started = time.monotonic()
+    try:
+        status, code, detail = function(state)
+    except StepFailed as failure:
+        status, code, detail = failure.status, failure.code, failure.detail
+    elapsed = int((time.monotonic() - started) * 1000)
+    return Step(name, status, code, detail, elapsed, trace=list(state.trace))
+
+
+def diagnose(
+    options: ProbeOptions,
+    *,
+    environ: Mapping[str, str],
+    stdin: TextIO,
+    clock: Callable[[], float] = time.time,
+    credentials: Credentials | None = None,
+) -> Report:
+    """Walk ``docker login``'s path for ``options.server`` and report every step.
+
+    ``credentials`` skips the lookup (``login --verify`` already has them). Raises
+    :class:`~cs_registry.errors.UsageError` for bad flags or unreadable CA files.
+    """
+    budget = Budget(options.timeout)
+    state = State(
+        options=options,
+        environ=environ,
+        stdin=stdin,
+        clock=clock,
+        budget=budget,
+        config_dir=dockerconfig.config_dir(environ, str(options.config_dir or "") or None),
+        preset=credentials,
+    )
+    if options.docker_side:
+        # docker info takes tens of ms: ask it now, read it when the tls step needs it
+        state.daemon = InfoFetch(environ, timeout=min(2.0, options.timeout))
+    report = Report(server=options.server, repository=options.repository)
+    failed: Step | None = None
+    for name, function in REGISTRY_STEPS:
+        if failed is not None:
+            report.steps.append(Step(name, Status.SKIP, detail=f"not run: {failed.name} failed"))
+            continue
+        if name != "input" and budget.expired:
+            step = Step(
+                name,
+                Status.FAIL,
+                Code.READ_TIMEOUT,
+                f"not reached: the whole run is bounded by --timeout {options.timeout:g} s",
+            )
+        else:
+            step = _run_step(state, name, function)
+        if name == "ping" and step.status is Status.OK and skew_note(state):
+            step.status, step.code = Status.WARN, Code.CLOCK_SKEW
+            step.detail += (
+                f"; {skew_note(state)}: tokens may be rejected as not yet valid or expired"
+            )
+        report.steps.append(step)
+        if step.status is Status.FAIL:
+            failed = step
+    if state.server is None or not options.docker_side:
+        return report
+    for name, function in DOCKER_STEPS:
+        report.steps.append(_run_step(state, name, function))
+    return report
+
+
+__all__ = ["DOCKER_STEPS", "REGISTRY_STEPS", "diagnose"]

@@ -1,0 +1,74 @@
+"""What the steps share while a diagnosis runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from cs_registry.probe.challenge import Challenge
+from cs_registry.probe.credentials import CredentialRequest, Credentials
+from cs_registry.probe.daemon import InfoFetch
+from cs_registry.probe.model import Budget
+from cs_registry.probe.transport import Address, Endpoint, Response
+from cs_registry.servers import Server
+
+#: server ``Date`` farther than this from our clock is worth a warning
+SKEW_LIMIT_S = 60.0
+
+
+@dataclass(frozen=True)
+class ProbeOptions:
+    """What to diagnose and how (built by the command from its flags)."""
+
+    server: str
+    credentials: CredentialRequest = field(default_factory=CredentialRequest)
+    repository: str | None = None
+    ca_file: Path | None = None
+    allow_realms: tuple[str, ...] = ()
+    timeout: float = 10.0
+    config_dir: Path | None = None
+    certs_d: Path | None = None
+    #: run the ``docker`` and ``config`` steps (``login --verify`` turns them off)
+    docker_side: bool = True
+
+
+@dataclass
+class State:
+    """Filled in step by step; later steps read what earlier ones found."""
+
+    options: ProbeOptions
+    environ: Mapping[str, str]
+    stdin: TextIO
+    clock: Callable[[], float]
+    budget: Budget
+    config_dir: Path
+    daemon: InfoFetch | None = None
+    #: credentials given by the caller (``login --verify``): no lookup
+    preset: Credentials | None = None
+    server: Server | None = None
+    credentials: Credentials | None = None
+    port: int = 443
+    addresses: list[Address] = field(default_factory=list)
+    insecure: str | None = None
+    endpoint: Endpoint | None = None
+    ping: Response | None = None
+    challenges: list[Challenge] = field(default_factory=list)
+    challenge: Challenge | None = None
+    skew_s: float | None = None
+    token: str | None = None
+    realm_refused: str | None = None
+    authenticated: bool | None = None
+    trace: list[str] = field(default_factory=list)
+
+    @property
+    def hostname(self) -> str:
+        assert self.server is not None
+        return self.server.hostname
+
+    def record(self, lines: list[str]) -> None:
+        self.trace.extend(lines)
+
+
+__all__ = ["SKEW_LIMIT_S", "ProbeOptions", "State"]
