@@ -1,0 +1,160 @@
+"""Time whole processes and print one Markdown table of medians and ratios.
+
+    .venv/bin/python -m tests.benchmarks.run [--runs 21] [--only NAME ...]
+
+Cases come from every module named ``cases*.py`` in this directory (see
+:mod:`tests.benchmarks.cases`). Runs are interleaved round-robin, so drift in the
+machine's load touches every case alike. Each process must exit 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from contextlib import ExitStack
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tests.benchmarks.cases import BARE_PYTHON, CASES, LOGIN_5, BenchContext, Case, Command
+
+TARGET_RATIO = 3.0
+
+
+def load_case_modules() -> None:
+    """Import every ``tests/benchmarks/cases*.py`` so their cases register."""
+    for path in sorted(Path(__file__).parent.glob("cases*.py")):
+        importlib.import_module(f"tests.benchmarks.{path.stem}")
+
+
+def time_once(command: Command) -> float:
+    """Run the command once; return its wall time in milliseconds."""
+    if command.before_each is not None:
+        command.before_each()
+    start = time.perf_counter()
+    done = subprocess.run(
+        command.argv,
+        env=command.env,
+        input=command.stdin,
+        capture_output=True,
+        check=False,
+    )
+    elapsed = (time.perf_counter() - start) * 1000
+    if done.returncode != 0:
+        raise SystemExit(
+            f"benchmark command {command.argv[0]} exited {done.returncode}:\n"
+            f"{done.stderr.decode(errors='replace')}"
+        )
+    return elapsed
+
+
+def measure(commands: dict[str, Command], runs: int, warmup: int) -> dict[str, list[float]]:
+    """Warm up, then time every command ``runs`` times, interleaved."""
+    for _ in range(warmup):
+        for command in commands.values():
+            time_once(command)
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            samples[name].append(time_once(command))
+    return samples
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def _docker_version() -> str:
+    try:
+        done = subprocess.run(
+            ["docker", "version", "--format", "{{.Server.Version}}"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unavailable"
+    return done.stdout.strip() or "unavailable"
+
+
+def machine_info() -> str:
+    """One line naming the machine, interpreter, docker and date."""
+    return (
+        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC} · {platform.system()} "
+        f"{platform.release()} · {_cpu_model()}, {os.cpu_count()} CPUs · "
+        f"Python {platform.python_version()} · docker daemon {_docker_version()}"
+    )
+
+
+def table(cases: list[Case], medians: dict[str, float]) -> str:
+    """The Markdown table: one row per (case, baseline) pair, or per case alone."""
+    lines = [
+        "| benchmark | median ms | baseline | baseline median ms | ratio |",
+        "|---|---:|---|---:|---:|",
+    ]
+    for bench in cases:
+        median = medians[bench.name]
+        compared = [name for name in bench.baselines if name in medians]
+        if not compared:
+            lines.append(f"| {bench.name} | {median:.1f} | | | |")
+        for baseline in compared:
+            base = medians[baseline]
+            lines.append(
+                f"| {bench.name} | {median:.1f} | {baseline} | {base:.1f} | {median / base:.2f}x |"
+            )
+    return "\n".join(lines)
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks.run", description=__doc__)
+    parser.add_argument("--runs", type=int, default=21, help="timed runs per case (default 21)")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed runs first (default 2)")
+    parser.add_argument("--only", action="append", metavar="NAME", help="run only these cases")
+    parser.add_argument(
+        "--bcrypt-rounds", type=int, default=10, help="registries' bcrypt cost (default 10)"
+    )
+    parser.add_argument("--list", action="store_true", help="list the cases and exit")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the selected benchmarks and print the table."""
+    args = _parse(argv)
+    load_case_modules()
+    if args.list:
+        print("\n".join(CASES))
+        return 0
+    selected = [CASES[name] for name in args.only] if args.only else list(CASES.values())
+    os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+    with ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cs-registry-bench-")))
+        ctx = BenchContext(tmp=tmp, stack=stack, bcrypt_rounds=args.bcrypt_rounds)
+        commands = {bench.name: bench.build(ctx) for bench in selected}
+        samples = measure(commands, args.runs, args.warmup)
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    print(f"cs-registry benchmarks · {machine_info()}")
+    print(f"whole-process wall time, median of {args.runs} runs ({args.warmup} warm-up)\n")
+    print(table(selected, medians))
+    if LOGIN_5 in medians and BARE_PYTHON in medians:
+        ratio = medians[LOGIN_5] / medians[BARE_PYTHON]
+        verdict = "met" if ratio <= TARGET_RATIO else "MISSED"
+        print(f"\ntarget: {LOGIN_5} <= {TARGET_RATIO:g}x {BARE_PYTHON}: {verdict} ({ratio:.2f}x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
