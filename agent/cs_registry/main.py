@@ -56,6 +56,21 @@ def build_parser(ctx: Context | None = None) -> argparse.ArgumentParser:
     login.add_argument(
         "--ignore", metavar="ID", action="append", default=[], help="skip this triplet ID"
     )
+    login.add_argument(
+        "--ecr-helper",
+        action="store_const",
+        const=True,
+        default=None,
+        help="serve ECR hosts through docker-credential-cs-registry (fresh token on every pull) "
+        "instead of writing a 12-hour token",
+    )
+    login.add_argument(
+        "--verify",
+        action="store_const",
+        const=True,
+        default=None,  # not given: CS_REGISTRY_VERIFY or a config file's `verify` decides
+        help="after writing, log in to each registry (in parallel) to check the credential",
+    )
     _add_debug_login(commands)
     _add_doctor(commands)
     return parser
@@ -137,20 +152,7 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
                 json=args.json,
                 hook=args.hook,
                 ignore=tuple(args.ignore),
-            ),
-        )
-    if args.command == "doctor":
-        from cs_registry.commands import doctor
-
-        return doctor.run(
-            ctx,
-            doctor.DoctorOptions(
-                json=args.json,
-                wait=args.wait,
-                workspace=args.workspace,
-                owner=args.owner,
-                prebuild=args.prebuild,
-                config_dir=args.config,
+                ecr_helper=args.ecr_helper,
             ),
         )
     if args.command == "debug-login":
@@ -169,6 +171,20 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
                 timeout=args.timeout,
                 json=args.json,
                 verbose=args.verbose,
+                config_dir=args.config,
+            ),
+        )
+    if args.command == "doctor":
+        from cs_registry.commands import doctor
+
+        return doctor.run(
+            ctx,
+            doctor.DoctorOptions(
+                json=args.json,
+                wait=args.wait,
+                workspace=args.workspace,
+                owner=args.owner,
+                prebuild=args.prebuild,
                 config_dir=args.config,
             ),
         )

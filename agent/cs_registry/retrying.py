@@ -47,7 +47,8 @@ class RetryPolicy:
             stop=tenacity.stop_after_attempt(self.attempts)
             # never start an attempt that could still be running when the budget ends
             | tenacity.stop_before_delay(max(self.total_seconds - self.attempt_seconds, 0.0)),
-            wait=tenacity.wait_exponential_jitter(initial=self.first_wait, max=self.max_wait),
+            wait=tenacity.wait_exponential(multiplier=self.first_wait, max=self.max_wait)
+            + tenacity.wait_random(0, self.first_wait),
             retry=tenacity.retry_if_exception(transient),
             sleep=self.sleep,
             reraise=True,

@@ -18,6 +18,7 @@ from cs_registry.auths import Credential, alias_index, helper_binary, helper_for
 from cs_registry.context import Context
 from cs_registry.credstore import DockerPyHelper, HelperError, HelperStore, store_through
 from cs_registry.diagnosis import Code, debug_hint
+from cs_registry.ecr.keys import HELPER_NAME, TOKEN_USER, SwapTarget, needs_swap, target_for
 from cs_registry.errors import CsRegistryError
 from cs_registry.secrets import Triplet
 from cs_registry.servers import Kind
@@ -63,6 +64,12 @@ class Row:
     verified: bool | None = None
     warnings: list[str] = field(default_factory=list)
     credential: Credential | None = field(default=None, repr=False)
+    #: ECR access keys to swap for a token before writing
+    swap: SwapTarget | None = field(default=None, repr=False)
+    #: write credHelpers[key] = helper instead of an `auths` entry
+    helper: str | None = None
+    #: when the token written for an ECR row expires (epoch seconds)
+    expires_at: float | None = None
 
     def fail(self, code: Code, message: str) -> None:
         self.status, self.code, self.message = FAILED, code, message
@@ -105,9 +112,8 @@ def _row(triplet: Triplet) -> Row:
         row.fail(first.code, "; ".join(f.message for f in triplet.errors))
     elif triplet.duplicate_of is not None:
         row.status, row.message = SKIPPED, f"{_DUPLICATE} {triplet.duplicate_of}"
-    elif row.kind in ("ecr", "ecr-public"):
-        row.status = SKIPPED
-        row.message = "ECR key swap is not available in this version; use user AWS and a token"
+    elif needs_swap(triplet):
+        row.swap = target_for(triplet)  # swapped with the others in _swap_ecr
     elif server is not None:
         row.credential = Credential(server.key, triplet.user, triplet.password)
     return row
@@ -132,7 +138,18 @@ def _apply(
         credential = row.credential
         if credential is None or row.status == FAILED:
             continue
+        if row.helper is not None:
+            row.status = WRITTEN if _put_helper(data, credential.key, row.helper) else UNCHANGED
+            row.message = f"Docker asks docker-credential-{row.helper} for a fresh token"
+            changed = changed or row.status == WRITTEN
+            continue
         helper = helper_for(data, credential.key)
+        if helper == HELPER_NAME and row.swap is not None and _drop_own_helper(data, row):
+            changed, helper = True, helper_for(data, credential.key)
+        if helper == HELPER_NAME:
+            # our own helper answers for this key from the environment: nothing to store
+            row.status, row.message = UNCHANGED, f"served by docker-credential-{HELPER_NAME}"
+            continue
         if helper is not None:
             if helper_binary(helper, path_env) is None:
                 named = credential.key in (data.get("credHelpers") or {})
@@ -149,6 +166,65 @@ def _apply(
         row.status = WRITTEN if put(data, credential, index) else UNCHANGED
         changed = changed or row.status == WRITTEN
     return changed, via_helper
+
+
+def _put_helper(data: dict[str, Any], key: str, helper: str) -> bool:
+    helpers = data.get("credHelpers")
+    if not isinstance(helpers, dict):
+        helpers = data["credHelpers"] = {}
+    if helpers.get(key) == helper:
+        return False
+    helpers[key] = helper
+    return True
+
+
+def _drop_own_helper(data: dict[str, Any], row: Row) -> bool:
+    """A static ECR entry replaces the credHelpers entry an earlier --ecr-helper run wrote."""
+    helpers = data.get("credHelpers")
+    if isinstance(helpers, dict) and helpers.get(row.key) == HELPER_NAME:
+        del helpers[row.key]
+        return True
+    return False
+
+
+def _swap_ecr(ctx: Context, rows: list[Row], use_helper: bool, dry_run: bool) -> None:
+    """Swap AWS keys for ECR tokens, every registry at once; botocore only if a swap runs."""
+    pending = [row for row in rows if row.swap is not None and row.status != FAILED]
+    if not pending:
+        return
+    if dry_run:
+        for row in pending:
+            row.message = "would swap the AWS keys for a registry token (no AWS call in a dry run)"
+        return
+    from cs_registry.ecr.provider import for_context
+    from cs_registry.secret import Secret
+
+    results = for_context(ctx).tokens(row.swap for row in pending if row.swap is not None)
+    for row in pending:
+        assert row.swap is not None
+        result = results[row.swap.host]
+        if isinstance(result, CsRegistryError):
+            row.fail(Code(result.code), result.message)
+            continue
+        log.register_secret(result.password)
+        row.credential = Credential(row.swap.host, TOKEN_USER, Secret(result.password))
+        row.expires_at = result.expires_at
+        row.helper = HELPER_NAME if use_helper else None
+
+
+def _remember_ecr(ctx: Context, config_path: Path, rows: list[Row]) -> None:
+    """Expiries of static ECR entries (for doctor) and the keys the helper will need."""
+    from cs_registry.ecr import records
+
+    done = [r for r in rows if r.swap is not None and r.status in (WRITTEN, UNCHANGED)]
+    static = [
+        (r.swap, ctx.clock(), r.expires_at)
+        for r in done
+        if r.swap is not None and r.helper is None and r.expires_at is not None
+    ]
+    helped = [r.swap for r in done if r.swap is not None and r.helper is not None]
+    if static or helped:
+        records.remember_login(ctx.cache_dir, config_path, static, helped)
 
 
 def _store_via_helpers(ctx: Context, pending: list[tuple[Row, str]], dry_run: bool) -> None:
@@ -211,6 +287,7 @@ def _run(ctx: Context, options: LoginOptions) -> ExitStatus:
     rows = [_row(t) for t in discovery.triplets]
     if where.phase is lifecycle.Phase.PREBUILD and not options.dry_run:
         return _report_prebuild(ctx, options, config_path, rows, where)
+    _swap_ecr(ctx, rows, bool(options.ecr_helper), options.dry_run)
     pending: list[tuple[Row, str]] = []
 
     def change(data: dict[str, Any]) -> bool:
@@ -224,6 +301,7 @@ def _run(ctx: Context, options: LoginOptions) -> ExitStatus:
             change(loaded.data)
         else:
             dockerconfig.update(config_path, change)
+            _remember_ecr(ctx, config_path, rows)
         _store_via_helpers(ctx, pending, options.dry_run)
     _report(ctx, options, config_path, rows, discovery.stray)
     return ExitStatus.FAILED if any(r.status == FAILED for r in rows) else ExitStatus.OK

@@ -23,7 +23,7 @@ from cs_registry.context import Context
 from cs_registry.ecr import records
 from cs_registry.ecr.cache import TokenCache
 from cs_registry.ecr.keys import TOKEN_USER, EcrError, needs_swap, target_for
-from cs_registry.ecr.provider import TokenProvider
+from cs_registry.ecr.provider import TokenProvider, for_context
 from cs_registry.errors import CsRegistryError
 from cs_registry.secret import Secret
 from cs_registry.secrets import Triplet, discover
@@ -50,20 +50,11 @@ class Store(Protocol):
     def list(self) -> dict[str, str]: ...
 
 
-def default_provider(ctx: Context) -> TokenProvider:
-    """Cache under ``ctx.cache_dir``; swaps through botocore (imported only if one runs)."""
-    from cs_registry.ecr.swap import BotocoreSwapper
-
-    return TokenProvider(
-        TokenCache(ctx.cache_dir), ctx.clock, lambda: BotocoreSwapper(ctx.environ, ctx.clock)
-    )
-
-
 class EnvironmentStore:
     """Answers from the environment's triplets (and saved ECR helper keys)."""
 
     def __init__(
-        self, ctx: Context, provider: Callable[[Context], TokenProvider] = default_provider
+        self, ctx: Context, provider: Callable[[Context], TokenProvider] = for_context
     ) -> None:
         self._ctx = ctx
         self._make_provider = provider

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from cs_registry import log
+from cs_registry.context import Context
 from cs_registry.ecr.cache import CachedToken, TokenCache
 from cs_registry.ecr.keys import EcrError, SwapTarget
 from cs_registry.ecr.swap import Swapper
@@ -97,3 +98,12 @@ class TokenProvider:
     def _needs_swap(self, target: SwapTarget) -> bool:
         cached = self._cache.get(target.host, self._digest(target))
         return cached is None or cached.needs_refresh(self._clock())
+
+
+def for_context(ctx: Context) -> TokenProvider:
+    """The provider of one invocation: cache under ``ctx.cache_dir``, swaps through botocore."""
+    from cs_registry.ecr.swap import BotocoreSwapper
+
+    return TokenProvider(
+        TokenCache(ctx.cache_dir), ctx.clock, lambda: BotocoreSwapper(ctx.environ, ctx.clock)
+    )

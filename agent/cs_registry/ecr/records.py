@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cs_registry.ecr.cache import FILE_MODE, ensure_dir, write_atomic
+from cs_registry.ecr.keys import SwapTarget
 
 STATIC_NAME = "static.json"
 HELPER_KEYS_NAME = "helper-keys.json"
@@ -147,3 +148,36 @@ def helper_hosts(cache_dir: Path) -> dict[str, str]:
         for host, value in _read(_path(cache_dir, HELPER_KEYS_NAME)).items()
         if isinstance(value, dict)
     }
+
+
+def remember_login(
+    cache_dir: Path,
+    config_path: Path,
+    static: list[tuple[SwapTarget, float, float]],
+    helped: list[SwapTarget],
+) -> None:
+    """After ``login`` wrote its entries: record static expiries, save the helper's keys.
+
+    ``static`` holds (target, issued_at, expires_at) of tokens written into ``auths``;
+    ``helped`` the targets now answered by ``docker-credential-cs-registry``.
+    """
+    record_static(
+        cache_dir,
+        [
+            StaticEntry(t.host, t.triplet_id, expires_at, issued_at, str(config_path))
+            for t, issued_at, expires_at in static
+        ],
+        [t.host for t in helped],
+    )
+    save_helper_keys(
+        cache_dir,
+        {
+            t.host: HelperKeys(
+                t.triplet_id,
+                t.keys.access_key_id,
+                t.keys.secret.reveal(),
+                t.keys.session_token.reveal() if t.keys.session_token else None,
+            )
+            for t in helped
+        },
+    )
