@@ -149,8 +149,9 @@ def check_daemon(
         try:
             version = ping(target, timeout=min(max(remaining, 0.2), 1.0))
         except OSError as exc:
-            if clock() + _RETRY_PAUSE < deadline:
-                sleep(_RETRY_PAUSE)
+            left = deadline - clock()
+            if left > 0:  # Docker-in-Docker may still be starting: try until the deadline
+                sleep(min(_RETRY_PAUSE, left))
                 continue
             return _unreachable(exc, target, wait, prebuild)
         return ok("docker-daemon", f"daemon answers at {target.url} ({version})")
