@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cs_registry import log
@@ -226,6 +226,7 @@ _creds = st.lists(
 )
 
 
+@settings(max_examples=60, deadline=None)
 @given(_foreign_top, _foreign_auths, _creds)
 def test_merging_twice_changes_nothing_and_foreign_keys_survive(
     top: dict[str, Any], auths: dict[str, Any], credentials: list[Credential]

@@ -343,12 +343,18 @@ def test_concurrent_writers_never_lose_an_entry(tmp_path: Path) -> None:
     assert sorted(p.name for p in path.parent.iterdir()) == [".config.json.lock", "config.json"]
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.dictionaries(
         st.text(max_size=12),
         st.recursive(
-            st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+            st.none()
+            | st.booleans()
+            | st.integers(-(2**63), 2**63 - 1)
+            | st.floats(allow_nan=False, allow_infinity=False)
+            | st.text(),
             lambda inner: (
                 st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3)
             ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cs_registry.diagnosis import Code
@@ -218,6 +218,7 @@ def test_config_key_for_existing_entries(raw: str, key: str | None) -> None:
     assert config_key_for(raw) == key
 
 
+@settings(max_examples=60, deadline=None)
 @given(st.text(max_size=80))
 def test_normalise_raises_only_server_error(raw: str) -> None:
     try:
@@ -231,6 +232,7 @@ def test_normalise_raises_only_server_error(raw: str) -> None:
     assert VAR in message
 
 
+@settings(max_examples=60, deadline=None)
 @given(
     st.from_regex(
         r"[a-z]([a-z0-9-]{0,8}[a-z0-9])?(\.[a-z][a-z0-9]{0,8}){0,3}(:[1-9][0-9]{0,3})?",
