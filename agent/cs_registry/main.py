@@ -137,6 +137,12 @@ def _add_doctor(commands: Any) -> None:
         "--prebuild", action="store_true", help="judge devcontainer.json as used for prebuilds"
     )
     doctor.add_argument("--config", metavar="DIR", help="Docker config directory")
+    doctor.add_argument(
+        "--hook",
+        action="store_true",
+        help="on-create mode: only the prebuild-safe checks (lifecycle phase, devcontainer.json "
+        "lint), only problems printed, always exit 0",
+    )
 
 
 def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
@@ -186,6 +192,7 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
                 owner=args.owner,
                 prebuild=args.prebuild,
                 config_dir=args.config,
+                hook=args.hook,
             ),
         )
     raise AssertionError(f"unhandled command {args.command!r}")

@@ -41,6 +41,8 @@ class DoctorOptions:
     owner: str | None = None
     prebuild: bool = False
     config_dir: str | None = None
+    #: the on-create hook: prebuild-safe checks only, problems only, always exit 0
+    hook: bool = False
 
 
 def collect(ctx: Context, options: DoctorOptions) -> list[Check]:
@@ -71,6 +73,8 @@ def collect(ctx: Context, options: DoctorOptions) -> list[Check]:
 
 def run(ctx: Context, options: DoctorOptions) -> ExitStatus:
     """Run ``doctor``; exit 1 if any check failed."""
+    if options.hook:
+        return _run_hook(ctx, options)
     checks = collect(ctx, options)
     failed = any(c.status is Status.FAIL for c in checks)
     if options.json:
@@ -102,3 +106,29 @@ def _report(ctx: Context, checks: list[Check]) -> None:
     verdict = "problems found" if counts[Status.FAIL] else "no failures"
     color = "red" if counts[Status.FAIL] else "green"
     ctx.print(f"doctor: {paint(ctx, verdict, color)} ({', '.join(parts)})")
+
+
+def _run_hook(ctx: Context, options: DoctorOptions) -> ExitStatus:
+    """``doctor --hook`` (``hooks/on-create``): what would break a prebuild, nothing else.
+
+    onCreateCommand also runs while a Codespaces prebuild is made: no Docker daemon,
+    no user secrets, a snapshot others share. So only the lifecycle phase and the
+    devcontainer.json lint run here; a clean setup prints nothing, and the hook never
+    fails the lifecycle chain.
+    """
+    where = lifecycle.detect(ctx.environ)
+    if where.phase is lifecycle.Phase.PREBUILD:
+        ctx.print(
+            f"cs-registry: a Codespaces prebuild is being made (ACTION_NAME="
+            f"{where.action_name} from {where.source}); its snapshot is shared, so no "
+            "credentials are written now (post-create logs in when a codespace is created)"
+        )
+    workspace = Path(options.workspace) if options.workspace else default_workspace(Path.cwd())
+    prebuild = options.prebuild or where.phase is lifecycle.Phase.PREBUILD
+    checks = check_devcontainers(ctx.environ, workspace, owner=options.owner, prebuild=prebuild)
+    problems = [c for c in checks if c.status in (Status.FAIL, Status.WARN)]
+    for check in problems:
+        ctx.print(f"cs-registry: {check.where or check.id}: {check.message} [{check.code.value}]")
+    if problems:
+        ctx.print("cs-registry: run `cs-registry doctor` for the full picture")
+    return ExitStatus.OK

@@ -180,3 +180,29 @@ def test_hook_is_fail_soft_on_a_bad_config_file(name: str, env: dict[str, str]) 
     assert done.returncode == 0
     assert f"{settings}:2: unknown setting 'verfy'" in done.stdout
     assert not config(env).exists()
+
+
+def test_on_create_reports_docker_in_a_prebuild_hook(env: dict[str, str]) -> None:
+    folder = Path(env["_CWD"]) / ".devcontainer"
+    folder.mkdir()
+    (folder / "devcontainer.json").write_text(
+        '{\n  "image": "debian",\n  "features": {"./cs-registry": {}},\n'
+        '  "onCreateCommand": "docker pull ghcr.io/acme/tool"\n}\n'
+    )
+    done = run("on-create", {**env, **TRIPLET})
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("cs-registry: .devcontainer/devcontainer.json:4:")
+    assert lines[0].endswith("[docker_in_prebuild_hook]")
+    assert lines[-1] == "cs-registry: run `cs-registry doctor` for the full picture"
+    assert not config(env).exists()
+
+
+def test_on_create_is_quiet_for_a_clean_devcontainer_json(env: dict[str, str]) -> None:
+    folder = Path(env["_CWD"]) / ".devcontainer"
+    folder.mkdir()
+    (folder / "devcontainer.json").write_text(
+        '{"image": "debian", "features": {"./cs-registry": {}}}\n'
+    )
+    done = run("on-create", env)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
