@@ -144,6 +144,14 @@ def _valid_hostname(host: str) -> bool:
     if len(host) > 253 or not host:
         return False
     labels = host.rstrip(".").split(".")
+    if labels[-1].isdigit():
+        # no top-level domain is all digits: this must be a dotted-quad IPv4 address
+        # ("10.0.0.256", "127.1" and "1.2.3" are typos that DNS would only fail on later)
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return False
+        return True
     return all(_LABEL.fullmatch(label) for label in labels)
 
 
