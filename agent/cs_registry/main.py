@@ -159,6 +159,7 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
                 hook=args.hook,
                 ignore=tuple(args.ignore),
                 ecr_helper=args.ecr_helper,
+                verify=args.verify,
             ),
         )
     if args.command == "debug-login":

@@ -303,8 +303,43 @@ def _run(ctx: Context, options: LoginOptions) -> ExitStatus:
             dockerconfig.update(config_path, change)
             _remember_ecr(ctx, config_path, rows)
         _store_via_helpers(ctx, pending, options.dry_run)
+    if options.verify and not options.dry_run:
+        _verify(rows, environ, options.timeout or 10.0)
     _report(ctx, options, config_path, rows, discovery.stray)
-    return ExitStatus.FAILED if any(r.status == FAILED for r in rows) else ExitStatus.OK
+    failed = any(r.status == FAILED or r.verified is False for r in rows)
+    return ExitStatus.FAILED if failed else ExitStatus.OK
+
+
+def _verify(rows: list[Row], environ: Mapping[str, str], timeout: float) -> None:
+    """Log in to every written registry at once (debug-login's auth path, no daemon)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cs_registry.probe import verify
+
+    written = (WRITTEN, UNCHANGED)
+    todo = [r for r in rows if r.status in written and r.credential is not None and r.server]
+    if not todo:
+        return
+    with ThreadPoolExecutor(max_workers=min(8, len(todo))) as pool:
+        futures = {
+            pool.submit(
+                verify,
+                str(row.server),
+                row.credential.username,
+                row.credential.secret,
+                environ=environ,
+                timeout=timeout,
+            ): row
+            for row in todo
+            if row.credential is not None
+        }
+        for future, row in futures.items():
+            verdict = future.result()
+            row.verified = verdict.verified
+            if not verdict.verified:
+                row.code = verdict.code
+                failure = f"not verified: {verdict.detail}"
+                row.message = f"{row.message}; {failure}" if row.message else failure
 
 
 def _report_prebuild(
@@ -357,6 +392,12 @@ def _report(
         ctx.print(line)
         if row.message:
             ctx.print(f"      {row.message}")
+        if row.verified is not None:
+            ctx.print(
+                f"      {mark(ctx, 'ok' if row.verified else 'fail')} "
+                + ("verified: the registry accepted it" if row.verified else "verification failed")
+                + ("" if row.verified else f"; {debug_hint(row.server or row.key or '')}")
+            )
         if options.dry_run and row.credential is not None and status != FAILED:
             credential = row.credential
             ctx.print(f"      user {credential.username}, password {credential.secret.redacted}")
