@@ -95,6 +95,17 @@ def test_existing_modes_are_kept(make_ctx: MakeCtx, isolated_home: Path) -> None
     assert mode(path) == 0o640
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can hand a file to another user")
+def test_root_keeps_the_owner_of_an_existing_file(make_ctx: MakeCtx, isolated_home: Path) -> None:
+    path = isolated_home / ".docker" / "config.json"
+    path.parent.mkdir()
+    path.write_text("{}")
+    os.chown(path, 4321, 4321)
+    assert run_login(make_ctx(GHCR))[0] == 0
+    assert (path.stat().st_uid, path.stat().st_gid) == (4321, 4321)
+    assert "ghcr.io" in json.loads(path.read_bytes())["auths"]
+
+
 def test_written_bytes_are_docker_style_and_a_rerun_is_unchanged(
     make_ctx: MakeCtx, isolated_home: Path
 ) -> None:

@@ -91,7 +91,7 @@ def is_transient(exc: BaseException) -> bool:
     return error.code in THROTTLED or error.status == 429 or (error.status or 0) >= 500
 
 
-def _skewed(error: AwsError) -> bool:
+def skewed(error: AwsError) -> bool:
     text = error.message.lower()
     return error.code in SKEW or "signature expired" in text or "skew" in text
 
@@ -146,7 +146,7 @@ def classify(
         )
     if error.code in EXPIRED:
         return _expired(target)
-    if _skewed(error):
+    if skewed(error):
         return _fail(
             target,
             Code.CLOCK_SKEW,
@@ -211,7 +211,7 @@ def _unknown_key(target: SwapTarget) -> EcrError:
 
 
 def _skew_or_secret(target: SwapTarget, error: AwsError) -> EcrError:
-    if _skewed(error):
+    if skewed(error):
         return _fail(
             target,
             Code.CLOCK_SKEW,

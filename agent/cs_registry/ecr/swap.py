@@ -25,6 +25,7 @@ from cs_registry.ecr.classify import (
     classify,
     is_transient,
     session_token_required,
+    skewed,
 )
 from cs_registry.ecr.keys import TOKEN_USER, EcrError, SwapTarget
 
@@ -131,8 +132,10 @@ class BotocoreSwapper:
         _log.info("ecr_swap_failed", host=target.host, error=f"{type(exc).__name__}: {exc}")
         error = aws_error(exc)
         identity: str | BaseException | None = None
-        if error is not None and (
-            error.code in UNKNOWN_KEY | BAD_SIGNATURE | DENIED or error.code.isdigit()
+        if (
+            error is not None
+            and (error.code in UNKNOWN_KEY | BAD_SIGNATURE | DENIED or error.code.isdigit())
+            and not skewed(error)
         ):
             identity = self._caller_identity(target, region)
         return classify(target, exc, identity, region_known=self._region_known(target, region))
