@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import traceback
 from collections.abc import Iterator
 
 from cs_registry import log
@@ -33,6 +32,8 @@ def boundary(ctx: Context, *, json_output: bool = False) -> Iterator[None]:
         ctx.stderr.write("cs-registry: interrupted\n")
         raise Exit(ExitStatus.INTERRUPTED) from None
     except Exception as exc:  # the last resort: a bug
+        import traceback  # only on this path: it costs every run a few ms at start-up
+
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         where = log.append_to_log_file(ctx.cache_dir, text)
         pointer = f"the traceback is in {where}" if where else "no log file could be written"

@@ -214,8 +214,6 @@ def _swap_ecr(ctx: Context, rows: list[Row], use_helper: bool, dry_run: bool) ->
 
 def _remember_ecr(ctx: Context, config_path: Path, rows: list[Row]) -> None:
     """Expiries of static ECR entries (for doctor) and the keys the helper will need."""
-    from cs_registry.ecr import records
-
     done = [r for r in rows if r.swap is not None and r.status in (WRITTEN, UNCHANGED)]
     static = [
         (r.swap, ctx.clock(), r.expires_at)
@@ -224,6 +222,9 @@ def _remember_ecr(ctx: Context, config_path: Path, rows: list[Row]) -> None:
     ]
     helped = [r.swap for r in done if r.swap is not None and r.helper is not None]
     if static or helped:
+        # only now: records pulls in hashlib/hmac, which plain logins never need
+        from cs_registry.ecr import records
+
         records.remember_login(ctx.cache_dir, config_path, static, helped)
 
 
