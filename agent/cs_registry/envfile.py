@@ -70,11 +70,20 @@ def parse(text: str, source: str) -> dict[str, str]:
     return values
 
 
+#: 100 secrets of 48 KB (GitHub's limits) fit many times over
+MAX_BYTES = 16 << 20
+
+
 def load(path: str) -> dict[str, str]:
     """Read and parse a dotenv file; errors name the file."""
     try:
+        with Path(path).open("rb") as handle:
+            # bounded: `--env-file /dev/zero` or a FIFO fed forever must not eat memory
+            raw = handle.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise UsageError(f"--env-file {path}: larger than {MAX_BYTES >> 20} MiB")
         # utf-8-sig: editors on Windows start files with a byte-order mark
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise UsageError(f"--env-file {path}: no such file") from None
     except UnicodeDecodeError:

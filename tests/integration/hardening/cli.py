@@ -8,10 +8,12 @@ child away from the real home and the real Docker config.
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import secrets
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -116,6 +118,83 @@ def run(
         cwd=cwd,
     )
     return Result(argv, done.returncode, done.stdout, done.stderr, time.monotonic() - started)
+
+
+# fork+exec from a small interpreter: a child forked (or vforked) straight from pytest
+# would report pytest's own resident size as its peak
+_RSS_TRAMPOLINE = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+if code < 0:
+    os.kill(os.getpid(), -code)
+sys.exit(code)
+"""
+
+
+@dataclass
+class Measured(Result):
+    """A :class:`Result` with the child's peak resident memory."""
+
+    max_rss_kib: int = 0
+
+
+def run_measured(
+    args: Sequence[str],
+    env: Mapping[str, str] | Mapping[bytes, bytes],
+    *,
+    name: str = "cs-registry",
+    stdin: bytes = b"",
+    timeout: float = 30.0,
+) -> Measured:
+    """Like :func:`run`, and also report peak memory (``wait4``'s ``ru_maxrss``).
+
+    The child is killed and the test failed when it outlives ``timeout``.
+    """
+    argv = [*program(name), *args]
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile() as rss,
+    ):
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _RSS_TRAMPOLINE, rss.name, *argv],
+            stdin=subprocess.PIPE,
+            stdout=out,
+            stderr=err,
+            env=env,  # bytes or str mappings are both fine
+        )
+        assert proc.stdin is not None
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.write(stdin)
+        proc.stdin.close()
+        while True:
+            pid, status = os.waitpid(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() - started > timeout:
+                proc.kill()
+                proc.wait()
+                raise AssertionError(f"{argv[-len(args) :]} still running after {timeout}s")
+            time.sleep(0.005)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.monotonic() - started
+        out.seek(0)
+        err.seek(0)
+        return Measured(
+            argv,
+            proc.returncode,
+            out.read(),
+            err.read(),
+            seconds,
+            max_rss_kib=int(Path(rss.name).read_text() or 0),
+        )
 
 
 def assert_no_traceback(result: Result) -> None:
