@@ -94,7 +94,9 @@ def _env_cases() -> list[Case]:
         Case("esc-in-user", T("A", "a.test", "u\x1b[2J", PW), status=1, code="invalid_secret"),
         Case("del-in-password", T("A", "a.test", "u", "pw\x7f"), status=1, code="invalid_secret"),
         Case("ctrl-in-server", T("A", "a.\x07test", "u", PW), status=1, code="malformed_server"),
-        Case("bad-utf8-password", T("A", "a.test", "u", b"p\xffw"), status=1, code="invalid_secret"),
+        Case(
+            "bad-utf8-password", T("A", "a.test", "u", b"p\xffw"), status=1, code="invalid_secret"
+        ),
         Case("bad-utf8-user", T("A", "a.test", b"\xc3(", PW), status=1, code="invalid_secret"),
         Case("bad-utf8-server", T("A", b"a\xfe.test", "u", PW), status=1, code="malformed_server"),
         Case(
@@ -136,7 +138,7 @@ def _env_cases() -> list[Case]:
         Case(
             "quoted-password",
             T("A", "a.test", "u", f'"{PW}"'),
-            says="wrapped in \" quotes",
+            says='wrapped in " quotes',
             written={"a.test": cli.auth("u", f'"{PW}"')},
         ),
         Case(
