@@ -96,8 +96,17 @@ def machine_info() -> str:
     return (
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC} · {platform.system()} "
         f"{platform.release()} · {_cpu_model()}, {os.cpu_count()} CPUs · "
-        f"Python {platform.python_version()} · docker daemon {_docker_version()}"
+        f"Python {platform.python_version()} · docker daemon {_docker_version()} · "
+        f"load average {_load()}"
     )
+
+
+def _load() -> str:
+    """The 1-minute load average: above the CPU count, medians are inflated."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "unknown"
 
 
 def table(cases: list[Case], medians: dict[str, float]) -> str:
@@ -140,13 +149,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     selected = [CASES[name] for name in args.only] if args.only else list(CASES.values())
     os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+    machine = machine_info()
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cs-registry-bench-")))
         ctx = BenchContext(tmp=tmp, stack=stack, bcrypt_rounds=args.bcrypt_rounds)
         commands = {bench.name: bench.build(ctx) for bench in selected}
         samples = measure(commands, args.runs, args.warmup)
     medians = {name: statistics.median(values) for name, values in samples.items()}
-    print(f"cs-registry benchmarks · {machine_info()}")
+    print(f"cs-registry benchmarks · {machine}")
     print(f"whole-process wall time, median of {args.runs} runs ({args.warmup} warm-up)\n")
     print(table(selected, medians))
     if LOGIN_5 in medians and BARE_PYTHON in medians:
