@@ -125,7 +125,7 @@ def test_cli_missing_is_a_warning(tmp_path: Path) -> None:
 
 def test_cli_version_is_shown(tmp_path: Path) -> None:
     fake = tmp_path / "docker"
-    fake.write_text("#!/bin/sh\necho 99.1.2\n")
+    fake.write_text('#!/bin/sh\n[ "$1" = --version ] && echo "Docker version 99.1.2, build abc"\n')
     fake.chmod(0o755)
     check = docker.check_cli({"PATH": str(tmp_path)})
     assert check.status is Status.OK
@@ -177,10 +177,31 @@ def test_daemon_missing_during_a_prebuild_is_only_a_warning(tmp_path: Path) -> N
     assert "prebuild" in check.message
 
 
-def test_daemon_ssh_host_is_not_pinged() -> None:
-    check = docker.check_daemon({"DOCKER_HOST": "ssh://me@box"}, 5.0)
-    assert check.status is Status.OK
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"DOCKER_HOST": "ssh://me@box"},
+        {"DOCKER_HOST": "tcp://127.0.0.1:2376"},
+        {"DOCKER_HOST": "tcp://127.0.0.1:9", "DOCKER_TLS_VERIFY": "1"},
+    ],
+)
+def test_daemon_behind_ssh_or_tls_is_not_pinged(env: dict) -> None:
+    check = docker.check_daemon(env, 5.0)
+    assert check.status is Status.SKIP
     assert "not checked" in check.message
+
+
+def test_daemon_of_the_current_context(tmp_path: Path, daemon_socket: Path) -> None:
+    import hashlib
+
+    meta = tmp_path / "cfg" / "contexts" / "meta" / hashlib.sha256(b"rootless").hexdigest()
+    meta.mkdir(parents=True)
+    host = f"unix://{daemon_socket}"
+    (meta / "meta.json").write_text(json.dumps({"Endpoints": {"docker": {"Host": host}}}))
+    write_config(tmp_path / "cfg", {"currentContext": "rootless"})
+    check = docker.check_daemon({}, 0.0, config_dir=tmp_path / "cfg")
+    assert check.status is Status.OK
+    assert host in check.message
 
 
 # Docker's config -----------------------------------------------------------

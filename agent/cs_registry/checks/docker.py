@@ -7,16 +7,19 @@ from a permission problem, which is what the remedy depends on.
 
 from __future__ import annotations
 
+import hashlib
 import http.client
+import json
 import shutil
 import socket
 import subprocess
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from cs_registry.checks.record import Check, Status, ok, problem
+from cs_registry.checks.record import Check, Status, ok, problem, skip
 from cs_registry.diagnosis import Code
 
 DEFAULT_SOCKET = "/var/run/docker.sock"
@@ -36,14 +39,16 @@ def check_cli(environ: Mapping[str, str]) -> Check:
         )
     try:
         done = subprocess.run(
-            [path, "version", "--format", "{{.Client.Version}}"],
+            [path, "--version"],  # client only: `docker version` would ask the daemon too
             capture_output=True,
             text=True,
             timeout=_CLI_TIMEOUT,
             env=dict(environ),
             check=False,
         )
-        version = done.stdout.strip().splitlines()[0] if done.stdout.strip() else "unknown"
+        # "Docker version 28.2.2, build e6534b4"
+        words = done.stdout.replace(",", " ").split()
+        version = words[2] if words[:2] == ["Docker", "version"] and len(words) > 2 else "unknown"
     except (OSError, subprocess.TimeoutExpired):
         version = "unknown"
     return ok("docker-cli", f"docker CLI {version} at {path}")
@@ -74,13 +79,43 @@ class Endpoint:
     tcp: tuple[str, int] | None = None
 
 
-def endpoint(environ: Mapping[str, str]) -> Endpoint | None:
-    """``DOCKER_HOST`` (unix:// or tcp://), else the default socket; None for other schemes."""
-    raw = environ.get("DOCKER_HOST") or f"unix://{DEFAULT_SOCKET}"
+def context_host(environ: Mapping[str, str], config_dir: Path | None) -> str | None:
+    """The endpoint of the active Docker context (``DOCKER_CONTEXT``, else ``currentContext``)."""
+    if config_dir is None:
+        return None
+    name = environ.get("DOCKER_CONTEXT")
+    if not name:
+        try:
+            data = json.loads((config_dir / "config.json").read_bytes())
+        except (OSError, ValueError):
+            return None
+        name = data.get("currentContext") if isinstance(data, dict) else None
+    if not isinstance(name, str) or name in ("", "default"):
+        return None
+    digest = hashlib.sha256(name.encode()).hexdigest()  # the CLI's layout of context metadata
+    try:
+        meta = json.loads((config_dir / "contexts" / "meta" / digest / "meta.json").read_bytes())
+        host = meta["Endpoints"]["docker"]["Host"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return host if isinstance(host, str) and host else None
+
+
+def endpoint(environ: Mapping[str, str], config_dir: Path | None = None) -> Endpoint | None:
+    """``DOCKER_HOST``, else the active context's host, else the default socket.
+
+    ``None`` for what we do not ping cheaply: ssh://, npipe://, TLS-protected TCP.
+    """
+    raw = (
+        environ.get("DOCKER_HOST")
+        or context_host(environ, config_dir)
+        or f"unix://{DEFAULT_SOCKET}"
+    )
     parts = urlsplit(raw)
     if parts.scheme == "unix":
         return Endpoint(raw, unix_path=parts.path or DEFAULT_SOCKET)
-    if parts.scheme in ("tcp", "http") and parts.hostname:
+    tls = bool(environ.get("DOCKER_TLS_VERIFY")) or parts.port == 2376
+    if parts.scheme in ("tcp", "http") and parts.hostname and not tls:
         return Endpoint(raw, tcp=(parts.hostname, parts.port or 2375))
     return None
 
@@ -101,8 +136,6 @@ def ping(target: Endpoint, timeout: float) -> str:
         api = answer.getheader("Api-Version") or "?"
         conn.request("GET", "/version")
         version = conn.getresponse()
-        import json
-
         data = json.loads(version.read() or b"{}")
         return f"Docker {data.get('Version', '?')}, API {api}"
     except (http.client.HTTPException, ValueError) as exc:
@@ -132,16 +165,17 @@ def check_daemon(
     wait: float,
     *,
     prebuild: bool = False,
+    config_dir: Path | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Check:
     """Ping the daemon until it answers or ``wait`` seconds have passed."""
-    target = endpoint(environ)
+    target = endpoint(environ, config_dir)
     if target is None:
-        return ok(
+        return skip(
             "docker-daemon",
-            f"DOCKER_HOST={environ.get('DOCKER_HOST')}: not checked "
-            "(only unix:// and tcp:// are pinged)",
+            "not checked: only unix:// sockets and plain tcp:// endpoints are pinged "
+            "(run `docker info` to check this one)",
         )
     deadline = clock() + max(wait, 0.0)
     while True:

@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from cs_registry import lifecycle, log
+from cs_registry import dockerconfig, lifecycle, log
 from cs_registry.checks.devcontainer import check_devcontainers
 from cs_registry.checks.docker import check_cli, check_daemon
 from cs_registry.checks.dockerconfig import check_docker_config
@@ -53,7 +53,11 @@ def collect(ctx: Context, options: DoctorOptions) -> list[Check]:
     workspace = Path(options.workspace) if options.workspace else default_workspace(Path.cwd())
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="doctor") as pool:
         daemon: Future[Check] = pool.submit(
-            check_daemon, environ, options.wait, prebuild=phase is lifecycle.Phase.PREBUILD
+            check_daemon,
+            environ,
+            options.wait,
+            prebuild=phase is lifecycle.Phase.PREBUILD,
+            config_dir=dockerconfig.config_dir(environ, options.config_dir),
         )
         cli: Future[Check] = pool.submit(check_cli, environ)
         lint: Future[list[Check]] = pool.submit(
