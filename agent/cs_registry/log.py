@@ -28,7 +28,13 @@ _MIN_REGISTERED_LEN = 4
 
 _lock = threading.Lock()
 _registered: set[str] = set()
-_settings: dict[str, Any] = {"stream": None, "json": None, "verbose": False, "ready": False}
+_settings: dict[str, Any] = {
+    "stream": None,
+    "json": None,
+    "verbose": False,
+    "no_color": False,
+    "ready": False,
+}
 
 
 def register_secret(value: str) -> None:
@@ -75,13 +81,18 @@ def redact_processor(
 
 
 def configure(
-    *, stream: TextIO | None = None, json: bool | None = None, verbose: bool = False
+    *,
+    stream: TextIO | None = None,
+    json: bool | None = None,
+    verbose: bool = False,
+    no_color: bool = False,
 ) -> None:
     """Record how to log; structlog itself is set up on the first event.
 
-    ``json=None`` means: JSON lines unless ``stream`` is a terminal.
+    ``json=None`` means: JSON lines unless ``stream`` is a terminal. ``no_color``
+    comes from the invocation's ``NO_COLOR`` (the injected environment, not ours).
     """
-    _settings.update(stream=stream, json=json, verbose=verbose, ready=False)
+    _settings.update(stream=stream, json=json, verbose=verbose, no_color=no_color, ready=False)
 
 
 def _setup() -> Any:
@@ -101,7 +112,7 @@ def _setup() -> Any:
         renderer = structlog.processors.JSONRenderer()
     else:
         renderer = structlog.dev.ConsoleRenderer(
-            colors=not os.environ.get("NO_COLOR") and stream.isatty()
+            colors=not _settings["no_color"] and stream.isatty()
         )
     level = logging.DEBUG if _settings["verbose"] else logging.WARNING
     structlog.configure(

@@ -207,7 +207,11 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors
         return int(exc.code or 0)
-    log.configure(stream=ctx.stderr, verbose=getattr(args, "verbose", False))
+    log.configure(
+        stream=ctx.stderr,
+        verbose=getattr(args, "verbose", False),
+        no_color=bool(ctx.environ.get("NO_COLOR")),
+    )
     try:
         with boundary(ctx):
             return int(_dispatch(ctx, args))

@@ -260,3 +260,26 @@ def test_canary_never_in_output_or_log_of_a_crash(
     assert "RuntimeError: crashed while writing" in content
     assert CANARY not in content
     assert "b2N0bzog" not in content  # base64 of "octo: " + canary: the encoded auth is masked
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("no_color", "escapes"), [(False, True), (True, False)])
+def test_console_on_a_terminal_honours_no_color(no_color: bool, escapes: bool) -> None:
+    stream = _Terminal()
+    log.configure(stream=stream, no_color=no_color)
+    log.get_logger().warning("hello", server="ghcr.io")
+    text = stream.getvalue()
+    assert "hello" in text
+    assert not text.startswith("{")  # a terminal gets the console renderer, not JSON
+    assert ("\x1b[" in text) is escapes
+
+
+def test_main_takes_no_color_from_the_invocation_environment(make_ctx: MakeCtx) -> None:
+    main(["login", "--dry-run"], make_ctx({"NO_COLOR": "1"}))
+    assert log._settings["no_color"] is True
+    main(["login", "--dry-run"], make_ctx())
+    assert log._settings["no_color"] is False
