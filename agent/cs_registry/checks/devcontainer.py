@@ -30,13 +30,13 @@ def check_devcontainers(
     identity = identify(environ, workspace, owner)
     options = LintOptions(owner=identity.owner, repository=identity.repository, prebuild=prebuild)
     findings = [f for path in configs for f in lint_file(path, options, shown=_shown(path))]
+    if findings:
+        return [_check(f) for f in findings]  # the findings name their files
     names = ", ".join(str(_shown(p)) for p in configs)
-    summary = (
-        f"{names}: no findings" if not findings else f"{names}: {len(findings)} finding(s) below"
-    )
+    summary = f"{names}: no findings"
     if identity.owner is None:
         summary += " (owner unknown: set GITHUB_REPOSITORY or --owner to check owners)"
-    return [ok("devcontainer", summary), *(_check(f) for f in findings)]
+    return [ok("devcontainer", summary)]
 
 
 def _shown(path: Path) -> Path:

@@ -17,10 +17,8 @@ EXPIRY_MARGIN = 3600.0
 
 def check_ecr_tokens(cache_dir: Path, config_path: Path, now: float) -> list[Check]:
     """One line per static ECR entry recorded for ``config_path``."""
-    try:
-        from cs_registry.ecr.records import static_expiries
-    except ImportError:  # the ECR package is optional in a trimmed install
-        return []
+    from cs_registry.ecr.records import static_expiries
+
     checks = []
     for key, entry in sorted(static_expiries(cache_dir).items()):
         if entry.config_path != str(config_path):

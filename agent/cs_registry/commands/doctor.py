@@ -88,12 +88,20 @@ def run(ctx: Context, options: DoctorOptions) -> ExitStatus:
     return ExitStatus.FAILED if failed else ExitStatus.OK
 
 
+def _label(check: Check) -> str:
+    """The id shown: lint findings go under one ``devcontainer`` label, their code at the end."""
+    return check.id.partition(":")[0] if check.id.startswith("devcontainer:") else check.id
+
+
 def _report(ctx: Context, checks: list[Check]) -> None:
-    width = min(max(len(c.id) for c in checks), 30)
+    width = min(max(len(_label(c)) for c in checks), 24)
     for check in checks:
         lint = check.id.startswith("devcontainer:")
         message = f"{check.where}: {check.message}" if lint and check.where else check.message
-        ctx.print(f"{mark(ctx, check.status.value)} {check.id:<{width}}  {message}")
+        if check.status in (Status.FAIL, Status.WARN):
+            message += f" {paint(ctx, f'[{check.code.value}]', 'dim')}"
+        ctx.print(f"{mark(ctx, check.status.value)} {_label(check):<{width}}  {message}")
+        # a lint message already says what to change; other problems get their remedy
         if check.status in (Status.FAIL, Status.WARN) and not lint:
             ctx.print(f"  {' ' * width}  → {check.remedy}")
     counts = Counter(c.status for c in checks)

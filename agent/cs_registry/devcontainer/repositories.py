@@ -218,11 +218,12 @@ class RepositoryRules:
                 )
                 continue
             if name not in PERMISSIONS:
+                guess = suggest_permission(name)
                 self.emit(
                     Code.UNKNOWN_PERMISSION,
                     Severity.FAIL,
                     f'"{name}" is not a Codespaces permission'
-                    + _did_you_mean(suggest_permission(name)),
+                    + (_did_you_mean(guess) if guess else f"; use one of {', '.join(PERMISSIONS)}"),
                     self.key_pos(where),
                 )
                 continue
