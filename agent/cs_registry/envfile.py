@@ -59,8 +59,10 @@ def parse(text: str, source: str) -> dict[str, str]:
     not a ``secret_quoted`` finding. Errors name ``source:line``, never a value.
     """
     values: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
+    # only \n (and \r\n) end a line: str.splitlines would also split a value at
+    # \x0b, \x0c, \x1c-\x1e, \x85 or \u2028, all legal inside a password
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.removesuffix("\r").strip()
         if not stripped or stripped.startswith("#"):
             continue
         match = _LINE.fullmatch(stripped)

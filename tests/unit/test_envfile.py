@@ -46,6 +46,11 @@ def test_quoted_values_keep_inner_whitespace() -> None:
     assert envfile.parse('P="  spaced  "\n', "f") == {"P": "  spaced  "}
 
 
+def test_only_newlines_end_a_line() -> None:
+    text = "P=ab\u2028cd\x85ef\x0cgh\r\nQ='x\x1cy'\n"
+    assert envfile.parse(text, "f") == {"P": "ab\u2028cd\x85ef\x0cgh", "Q": "x\x1cy"}
+
+
 def test_later_lines_win() -> None:
     assert envfile.parse("A=1\nA=2\n", "f") == {"A": "2"}
 
