@@ -15,7 +15,12 @@ import pytest
 
 from tests.support.ca import make_ca
 from tests.support.images import push_with_login
-from tests.support.registry import Registry, start_registry
+from tests.support.registry import (
+    REGISTRY_IMAGE,
+    Registry,
+    registry_image_present,
+    start_registry,
+)
 from tests.support.require import missing
 
 TEST_USER = "alice"
@@ -48,8 +53,16 @@ def docker_available() -> None:
 
 
 @pytest.fixture(scope="session")
+def registry_image(docker_available: None) -> str:
+    """The registry image is in the daemon (tests/run builds it when it cannot be pulled)."""
+    if not registry_image_present():
+        missing(f"registry image {REGISTRY_IMAGE}")
+    return REGISTRY_IMAGE
+
+
+@pytest.fixture(scope="session")
 def registry_plain(
-    docker_available: None, tmp_path_factory: pytest.TempPathFactory
+    registry_image: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Registry]:
     """A plain-HTTP htpasswd registry (user ``alice``) holding ``test/tiny:1``."""
     users = {TEST_USER: secrets.token_urlsafe(18)}
@@ -60,7 +73,7 @@ def registry_plain(
 
 @pytest.fixture(scope="session")
 def registry_tls(
-    docker_available: None, tmp_path_factory: pytest.TempPathFactory
+    registry_image: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Registry]:
     """A TLS htpasswd registry holding ``test/tiny:1``; its CA is trusted by the daemon."""
     directory = tmp_path_factory.mktemp("registry-tls")

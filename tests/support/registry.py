@@ -91,6 +91,17 @@ def write_htpasswd(path: Path, users: dict[str, str], *, rounds: int = 4) -> Pat
     return path
 
 
+def registry_image_present(image: str | None = None) -> bool:
+    """True when the registry image is in the daemon already (nothing can be pulled here)."""
+    done = subprocess.run(
+        ["docker", "image", "inspect", image or REGISTRY_IMAGE],
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    return done.returncode == 0
+
+
 def registry_log(registry: Registry) -> str:
     """The registry container's log so far (its request log goes to stderr)."""
     done = subprocess.run(
@@ -208,6 +219,12 @@ def start_registry(
     overrides ``REGISTRY_*`` settings (e.g. token auth). Without ``port`` a free one
     is chosen, and a lost race for it is retried.
     """
+    if not registry_image_present():
+        # testcontainers would try to pull it, and these machines reach no registry
+        raise RegistryStartError(
+            f"registry image {REGISTRY_IMAGE} is not in the daemon: run tests/run to build "
+            "it, or set CS_REGISTRY_TEST_REGISTRY_IMAGE"
+        )
     tmp_dir.mkdir(parents=True, exist_ok=True)
     htpasswd = None
     if users:
