@@ -96,3 +96,26 @@ def test_prebuild_flag_turns_a_wildcard_into_a_failure(
     ]
     assert (finding["status"], finding["code"]) == ("fail", "wildcard_in_prebuild")
     assert finding["where"].endswith(".devcontainer.json:3:2")
+
+
+def test_while_a_prebuild_is_made_no_daemon_is_expected_but_wildcards_fail(
+    tmp_path: Path, make_ctx: Callable[..., Context]
+) -> None:
+    workspace = setup(
+        tmp_path,
+        '{"postCreateCommand": "hooks/post-create", "customizations": {"codespaces": '
+        '{"repositories": {"acme/*": {"permissions": "read-all"}}}}}',
+    )
+    ctx = make_ctx(
+        {"ACTION_NAME": "createPrebuildTemplate", "DOCKER_HOST": f"unix://{tmp_path}/none.sock"}
+    )
+    assert doctor(ctx, workspace, "--json", "--wait", "0") == 1
+    checks = {c["id"]: c for c in json.loads(ctx.stdout.getvalue())["checks"]}
+    assert (checks["lifecycle"]["status"], checks["lifecycle"]["code"]) == (
+        "warn",
+        "prebuild_phase",
+    )
+    assert checks["docker-daemon"]["status"] == "warn"
+    assert [c["id"] for c in checks.values() if c["status"] == "fail"] == [
+        "devcontainer:wildcard_in_prebuild"
+    ]
