@@ -173,6 +173,13 @@ def test_expected_error_without_a_code(make_ctx: MakeCtx) -> None:
     assert ctx.stderr.getvalue() == "cs-registry: it failed\n"  # type: ignore[attr-defined]
 
 
+def test_expected_error_messages_are_scrubbed_too(make_ctx: MakeCtx) -> None:
+    ctx = make_ctx()
+    log.register_secret(CANARY)
+    assert run_boundary(ctx, CsRegistryError(f"helper said {CANARY}")) is ExitStatus.FAILED
+    assert ctx.stderr.getvalue() == "cs-registry: helper said ca…(24 chars)\n"  # type: ignore[attr-defined]
+
+
 def test_interrupt_is_130(make_ctx: MakeCtx) -> None:
     ctx = make_ctx()
     assert run_boundary(ctx, KeyboardInterrupt()) is ExitStatus.INTERRUPTED
