@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from tests.integration.hardening import cli
+from tests.integration.hardening import cli, fake_ecr
 
 WRITERS = 32
 ROUNDS = 20
@@ -121,3 +121,53 @@ def test_32_concurrent_logins_x20_keep_every_entry_and_foreign_key(tmp_path: Pat
     assert len(json.loads(config.read_bytes())["auths"]) == ROUNDS * WRITERS + 2
     # no temp file survives a clean run
     assert sorted(p.name for p in docker_dir.iterdir()) == [".config.json.lock", "config.json"]
+
+
+HELPERS = 32
+HELPER_ROUNDS = 20
+#: rounds that start with an empty cache entry (a swap each, so botocore loads in
+#: every process); the rest are served from the cache the cold rounds filled
+COLD_ROUNDS = 2
+
+
+def test_32_concurrent_helper_gets_x20_share_one_swap_per_key(tmp_path: Path) -> None:
+    home = tmp_path / "helper-home"
+    home.mkdir()
+    with fake_ecr.serve(fake_ecr.FakeEcr(delay=0.3)) as ecr:
+        for r in range(HELPER_ROUNDS):
+            generation = min(r, COLD_ROUNDS - 1)  # new AWS secret => new cache entry
+            ecr.password = f"ecr-token-{generation}"
+            env = cli.base_env(
+                home,
+                **ecr.env(),
+                **cli.triplet(
+                    "ECR", fake_ecr.HOST, "AKIAIOSFODNN7EXAMPLE", f"aws-secret-{generation}"
+                ),
+            )
+            procs = [
+                subprocess.Popen(
+                    cli.program("docker-credential-cs-registry") + ["get"],
+                    env=env,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                )
+                for _ in range(HELPERS)
+            ]
+            for proc in procs:
+                out, err = proc.communicate(fake_ecr.HOST.encode(), timeout=120)
+                assert proc.returncode == 0, err.decode(errors="replace")
+                assert json.loads(out) == {
+                    "ServerURL": fake_ecr.HOST,
+                    "Username": "AWS",
+                    "Secret": f"ecr-token-{generation}",
+                }
+            # concurrent misses serialise on the entry's lock: one swap per key, ever
+            assert ecr.swaps == generation + 1, r
+    tokens = home / ".cache" / "cs-registry" / "ecr" / "tokens"
+    files = sorted(tokens.iterdir())
+    assert [p.suffix for p in files].count(".json") == COLD_ROUNDS
+    assert not [p for p in files if p.name.endswith(".tmp")]
+    for path in files:
+        assert path.stat().st_mode & 0o777 == 0o600
+    assert tokens.stat().st_mode & 0o777 == 0o700
