@@ -43,7 +43,7 @@ class FakeEcr:
 
 def _handler(state: FakeEcr) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass  # keep pytest's output clean
 
         def do_POST(self) -> None:

@@ -146,7 +146,7 @@ def test_32_concurrent_helper_gets_x20_share_one_swap_per_key(tmp_path: Path) ->
             )
             procs = [
                 subprocess.Popen(
-                    cli.program("docker-credential-cs-registry") + ["get"],
+                    [*cli.program("docker-credential-cs-registry"), "get"],
                     env=env,
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
