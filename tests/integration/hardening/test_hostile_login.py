@@ -28,7 +28,9 @@ _MAX_ENV_VALUE = 128 * 1024 - 64  # Linux's MAX_ARG_STRLEN is one page x 32
 PW = "hostile-test-password"
 
 
-def T(ident: str | bytes, server: str | bytes, user: str | bytes, pw: str | bytes) -> dict[bytes, bytes]:
+def T(
+    ident: str | bytes, server: str | bytes, user: str | bytes, pw: str | bytes
+) -> dict[bytes, bytes]:
     """One triplet as bytes variables (so invalid UTF-8 can go in)."""
 
     def b(v: str | bytes) -> bytes:
