@@ -14,6 +14,15 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A threading HTTP server that does not print tracebacks of clients that hang up."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
 @contextlib.contextmanager
 def canned(
     status: int, headers: dict[str, str] | None = None, body: bytes = b"{}"
@@ -21,6 +30,9 @@ def canned(
     """An HTTP server on 127.0.0.1 answering ``status`` to everything; yields ``host:port``."""
 
     class Handler(BaseHTTPRequestHandler):
+        # a TLS hello carries no newline: give up on it fast, as real servers do
+        timeout = 0.5
+
         def log_message(self, format: str, *args: object) -> None:
             pass
 
@@ -32,8 +44,8 @@ def canned(
             self.end_headers()
             self.wfile.write(body)
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    httpd = QuietServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"127.0.0.1:{httpd.server_address[1]}"

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
 
 from tests.support import registry as registry_support
+from tests.support.fake_servers import QuietServer
 
 ISSUER = "cs-registry-test-issuer"
 SERVICE = "cs-registry-test-registry"
@@ -100,6 +101,8 @@ class TokenServer:
 
 def _handler(server: TokenServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        timeout = 0.5  # a TLS hello carries no newline: give up on it fast
+
         def log_message(self, format: str, *args: object) -> None:
             pass
 
@@ -175,9 +178,11 @@ def start_token_server(
         bundle_path=bundle,
         host=host,
     )
-    httpd = ThreadingHTTPServer((host, 0), _handler(server))
+    httpd = QuietServer((host, 0), _handler(server))
     server.port = int(httpd.server_address[1])
-    thread = threading.Thread(target=httpd.serve_forever, name="token-server", daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, args=(0.05,), name="token-server", daemon=True
+    )
     thread.start()
     try:
         yield server

@@ -8,7 +8,10 @@ none, said plainly.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -129,21 +132,26 @@ def run_helper(name: str, key: str, environ: Mapping[str, str]) -> tuple[str, st
     program = helper_binary(name, environ.get("PATH"))
     if program is None:
         raise LookupError(f"{HELPER_PREFIX}{name} is not on PATH")
-    try:
-        done = subprocess.run(
-            [program, "get"],
-            input=key.encode(),
-            capture_output=True,
-            timeout=HELPER_TIMEOUT,
-            env=dict(environ),
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise LookupError(
-            f"{HELPER_PREFIX}{name} did not answer within {HELPER_TIMEOUT:.0f} s"
-        ) from None
-    output = done.stdout.decode("utf-8", "replace").strip()
-    if done.returncode != 0:
+    # a session of its own, so a helper that forks (a shell script) dies whole on timeout
+    with subprocess.Popen(
+        [program, "get"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(environ),
+        start_new_session=True,
+    ) as process:
+        try:
+            stdout, _ = process.communicate(key.encode(), timeout=HELPER_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise LookupError(
+                f"{HELPER_PREFIX}{name} did not answer within {HELPER_TIMEOUT:g} s"
+            ) from None
+    output = stdout.decode("utf-8", "replace").strip()
+    if process.returncode != 0:
         if "credentials not found" in output:
             return None
         raise LookupError(f"{HELPER_PREFIX}{name} get failed: {log.scrub(output[:200])}")

@@ -130,7 +130,9 @@ def _tls_failed(state: State, https: Endpoint, exc: NetError) -> Outcome:
     code, detail = exc.code, exc.detail
     if exc.code in (Code.CONNECTION_REFUSED, Code.CONNECT_TIMEOUT):
         raise StepFailed(code, detail)
-    if code is Code.TLS_ERROR and speaks_plain_http(
+    # a plain-HTTP server may wait for a newline that a TLS hello never sends, so a
+    # handshake timeout can mean plain HTTP too: ask the port directly
+    if code in (Code.TLS_ERROR, Code.READ_TIMEOUT) and speaks_plain_http(
         state.addresses, state.hostname, state.budget.timeout(2.0, 0.3)
     ):
         code = Code.HTTP_ON_HTTPS_PORT

@@ -61,7 +61,7 @@ def classify(exc: ssl.SSLError) -> tuple[Code, str]:
     """The diagnosis code and a plain detail for a failed handshake."""
     if isinstance(exc, ssl.SSLCertVerificationError):
         verify_code = exc.verify_code
-        message = exc.verify_message or exc.reason or str(exc)
+        message = exc.verify_message or getattr(exc, "reason", None) or str(exc)
         if verify_code in _EXPIRED:
             return Code.TLS_EXPIRED, f"the certificate is {_EXPIRED[verify_code]} ({message})"
         if verify_code in _UNKNOWN_CA:
@@ -73,7 +73,7 @@ def classify(exc: ssl.SSLError) -> tuple[Code, str]:
         if verify_code in _MISMATCH:
             return Code.TLS_HOSTNAME_MISMATCH, f"the certificate is for another name ({message})"
         return Code.TLS_ERROR, f"certificate verification failed ({message})"
-    reason = exc.reason or type(exc).__name__
+    reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
     return Code.TLS_ERROR, f"TLS handshake failed ({reason})"
 
 
