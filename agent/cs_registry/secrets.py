@@ -236,13 +236,17 @@ def _build(ident: str, parts: Mapping[str, str], names: Mapping[str, str] | None
     for suffix, shaped in ((USER, user), (PASSWORD, password)):
         if parts.get(suffix) and not shaped:
             # "\n" alone: after Docker's trimming nothing is left, so it is as good as empty
-            missing.append(f"{ident}{suffix}")
+            missing.append(suffix)
             findings.append(
                 Finding(
                     Code.PARTIAL_TRIPLET,
                     Severity.ERROR,
-                    f"{ident}{suffix} holds only a newline; the {ident} triplet needs "
-                    "_SERVER, _USER and _PASSWORD",
+                    f"{name(suffix)} holds only a newline; the {ident} "
+                    + (
+                        "triplet needs _SERVER, _USER and _PASSWORD"
+                        if names is None
+                        else "registry needs a server, a user and a password"
+                    ),
                 )
             )
     if ":" in user:

@@ -8,7 +8,17 @@ import pytest
 
 from cs_registry.diagnosis import Code
 from cs_registry.secret import Secret, redact
-from cs_registry.secrets import Finding, Severity, discover, shape, valid_id
+from cs_registry.secrets import (
+    PASSWORD,
+    SERVER,
+    USER,
+    Extra,
+    Finding,
+    Severity,
+    discover,
+    shape,
+    valid_id,
+)
 from cs_registry.servers import DOCKER_HUB_KEY, Kind
 
 CANARY = "canary-Secr3t-value-8f2a"
@@ -86,6 +96,19 @@ def test_a_part_holding_only_a_newline_is_empty(part: str) -> None:
     assert not only.usable
     assert codes(only.errors) == ["partial_triplet"]
     assert f"GHCR_CONTAINER_REGISTRY_{part} holds only a newline" in only.errors[0].message
+
+
+def test_newline_only_part_of_a_config_file_registry_uses_its_name() -> None:
+    extra = Extra(
+        id="CFG",
+        values={SERVER: "ghcr.io", USER: "octo", PASSWORD: "\n"},
+        names={SERVER: "cs.yaml:3", USER: "CFG_USER_VAR", PASSWORD: "CFG_PASSWORD_VAR"},
+    )
+    (only,) = discover({}, extra=[extra]).triplets
+    assert [f.message for f in only.errors] == [
+        "CFG_PASSWORD_VAR holds only a newline; the CFG registry needs a server, a user and a "
+        "password"
+    ]
 
 
 @pytest.mark.parametrize(
