@@ -211,7 +211,7 @@ def test_erase_forgets_cached_tokens(make_ctx: Callable[..., Context]) -> None:
 
 
 def test_cached_get_imports_nothing_heavy(tmp_path: Path) -> None:
-    """A whole process answering from the cache: no botocore, docker, structlog, rich, argparse."""
+    """A whole process answering from the cache imports no botocore, structlog, json, re, ..."""
     env = {**os.environ, **KEYS, "XDG_CACHE_HOME": str(tmp_path), "HOME": str(tmp_path)}
     cache = TokenCache(tmp_path / "cs-registry")
     digest = cache.digest("AKIAIOSFODNN7EXAMPLE", "aws-secret", None)
@@ -223,7 +223,7 @@ def test_cached_get_imports_nothing_heavy(tmp_path: Path) -> None:
         "status = main(['get'])\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'botocore', 'docker', 'structlog', 'rich', 'argparse', 'tenacity', 'typing', "
-        "'dataclasses'} or m in {'cs_registry.secrets', 'cs_registry.main', "
+        "'dataclasses', 'json', 're'} or m in {'cs_registry.secrets', 'cs_registry.main', "
         "'cs_registry.context'})\n"
         "print(status, heavy, file=sys.stderr)\n"
     )
@@ -238,3 +238,26 @@ def test_cached_get_imports_nothing_heavy(tmp_path: Path) -> None:
 
     assert json.loads(result.stdout)["Secret"] == "tok"
     assert result.stderr.strip() == "0 []"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "plain",
+        'quo"te',
+        "back\\slash",
+        "tab\tnew\nline\r",
+        "<&>",
+        "\u2028\u2029",
+        "é€😀",
+        "\x01\x1f",
+    ],
+)
+def test_hot_path_encoder_is_valid_json_escaped_like_go(value: str) -> None:
+    from cs_registry.credhelper import wire
+
+    text = wire.credentials(value, "AWS", value)
+
+    assert json.loads(text) == {"ServerURL": value, "Username": "AWS", "Secret": value}
+    assert text.endswith("}\n")
+    assert not set("<>&\u2028\u2029") & set(text)

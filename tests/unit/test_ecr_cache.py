@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import threading
@@ -159,12 +158,9 @@ def test_token_file_holds_password_and_times(tmp_path: Path) -> None:
 
     (path,) = (tmp_path / "cs-registry" / "ecr" / "tokens").glob("*.json")
     assert path.name.startswith(HOST + ".")
-    assert json.loads(path.read_text()) == {
-        "host": HOST,
-        "password": "token-1",
-        "expires_at": T0 + 12 * HOUR,
-        "issued_at": T0,
-    }
+    assert path.read_text() == (
+        f"cs-registry-ecr-token/1\n{T0 + 12 * HOUR!r}\n{T0!r}\n{HOST}\ntoken-1\n"
+    )
 
 
 def test_concurrent_helpers_swap_once(tmp_path: Path) -> None:

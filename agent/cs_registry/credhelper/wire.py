@@ -7,8 +7,6 @@ Errors are printed with ``fmt.Fprintln`` to stdout (then exit 1).
 
 from __future__ import annotations
 
-import json
-
 #: the one miss message Docker recognises (client.go: errCredentialsNotFoundMessage)
 NOT_FOUND = "credentials not found in native keychain"
 MISSING_SERVER_URL = "no credentials server URL"
@@ -16,6 +14,7 @@ MISSING_USERNAME = "no credentials username"
 NAME = "docker-credential-cs-registry"
 ACTIONS = ("store", "get", "erase", "list", "version")
 
+_SHORT = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _GO_ESCAPES = {
     "<": "\\u003c",
     ">": "\\u003e",
@@ -27,22 +26,34 @@ _GO_ESCAPES = {
 
 def go_json(value: object) -> str:
     """``value`` encoded the way Go's ``json.NewEncoder(w).Encode`` does (newline included)."""
+    import json
+
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
     for char, escaped in _GO_ESCAPES.items():
         text = text.replace(char, escaped)
     return text + "\n"
 
 
+def _go_quote(text: str) -> str:
+    """A JSON string literal as Go writes it (no ``json`` import: this is the hot path)."""
+    out = ['"']
+    for char in text:
+        if char in _SHORT:
+            out.append(_SHORT[char])
+        elif char < " " or char in _GO_ESCAPES:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
 def credentials(server_url: str, username: str, secret: str) -> str:
     """The ``get`` answer (field order as Go's struct: ServerURL, Username, Secret)."""
-    text = json.dumps(
-        {"ServerURL": server_url, "Username": username, "Secret": secret},
-        separators=(",", ":"),
-        ensure_ascii=False,
+    return (
+        f'{{"ServerURL":{_go_quote(server_url)},"Username":{_go_quote(username)},'
+        f'"Secret":{_go_quote(secret)}}}\n'
     )
-    for char, escaped in _GO_ESCAPES.items():
-        text = text.replace(char, escaped)
-    return text + "\n"
 
 
 def error_line(message: str) -> str:

@@ -9,7 +9,9 @@ Layout under ``$XDG_CACHE_HOME/cs-registry/ecr/``:
   cache key is ``HMAC-SHA256(salt, key ID, secret, session token)``: one-way,
   and without the salt not even a guessed key ID can be confirmed. (The upstream
   Go helper's key once decoded back to the access key ID.)
-- ``tokens/<host>.<hash>.json``: the token, its expiry and issue time.
+- ``tokens/<host>.<hash>.json``: the token, its expiry and issue time, one per
+  line after a format marker (plain lines, not JSON: the hot path skips the json
+  module and the ``re`` it pulls in).
   ``<hash>`` is SHA-256 of host and digest; the host part lets ``erase`` find a
   host's files. Writes are atomic (temp file, fsync, rename); refreshes serialise
   on an ``flock`` per file so concurrent helpers swap once, not once each.
@@ -21,7 +23,6 @@ import contextlib
 import fcntl
 import hashlib
 import hmac
-import json
 import os
 from collections.abc import Iterator, Mapping
 
@@ -33,6 +34,8 @@ REFRESH_FRACTION = 0.25
 #: ... or less than this many seconds
 REFRESH_FLOOR = 3600.0
 _NAME_LEN = 40
+#: first line of a token file
+FORMAT = "cs-registry-ecr-token/1"
 
 
 class CachedToken:
@@ -158,12 +161,12 @@ class TokenCache:
     def get(self, host: str, digest: str) -> CachedToken | None:
         """The stored token, fresh or not (callers decide); ``None`` if absent or unreadable."""
         try:
-            with open(self.path(host, digest), "rb") as handle:
-                data = json.loads(handle.read())
-            return CachedToken(
-                str(data["password"]), float(data["expires_at"]), float(data["issued_at"])
-            )
-        except (OSError, ValueError, KeyError, TypeError):
+            with open(self.path(host, digest), encoding="utf-8") as handle:
+                lines = handle.read().split("\n")
+            if lines[0] != FORMAT or lines[3] != host or not lines[4]:
+                return None
+            return CachedToken(lines[4], float(lines[1]), float(lines[2]))
+        except (OSError, ValueError, IndexError):
             return None
 
     def put(self, host: str, digest: str, token: CachedToken) -> None:
@@ -171,13 +174,10 @@ class TokenCache:
         ensure_dir(self.root)
         ensure_dir(self.directory)
         ensure_dir(self.tokens)
-        data = {
-            "host": host,
-            "password": token.password,
-            "expires_at": token.expires_at,
-            "issued_at": token.issued_at,
-        }
-        write_atomic(self.path(host, digest), json.dumps(data).encode("utf-8"))
+        if "\n" in token.password or "\n" in host:
+            raise ValueError("a token or host with a newline cannot be cached")
+        lines = (FORMAT, repr(token.expires_at), repr(token.issued_at), host, token.password, "")
+        write_atomic(self.path(host, digest), "\n".join(lines).encode("utf-8"))
 
     @contextlib.contextmanager
     def locked(self, host: str, digest: str) -> Iterator[None]:
