@@ -250,3 +250,30 @@ def test_normalising_a_key_again_changes_nothing(raw: str) -> None:
     again = normalise(key)
     assert again.key == key
     assert again.fixes == ()
+
+
+_label = st.from_regex(r"[a-z]([a-z0-9-]{0,6}[a-z0-9])?", fullmatch=True)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    labels=st.lists(_label, min_size=2, max_size=4),
+    port=st.none() | st.integers(1, 65535),
+    scheme=st.sampled_from(["", "http://", "https://", "HTTPS://"]),
+    path=st.sampled_from(["", "/", "/v2/", "/owner/image"]),
+    upper=st.booleans(),
+    space=st.sampled_from(["", " ", "\n", "\t "]),
+)
+def test_any_pasted_url_normalises_to_lowercase_host_and_port(
+    labels: list[str], port: int | None, scheme: str, path: str, upper: bool, space: str
+) -> None:
+    host = ".".join(labels)
+    hostport = host if port is None else f"{host}:{port}"
+    raw = f"{space}{scheme}{hostport.upper() if upper else hostport}{path}{space}"
+    server = normalise(raw, VAR)
+    if server.kind is Kind.DOCKER_HUB and port is None:
+        assert server.key == DOCKER_HUB_KEY
+    else:
+        assert server.key == hostport
+    changed = bool(space or scheme or path) or (upper and hostport.upper() != hostport)
+    assert bool(server.fixes) is changed
