@@ -5,6 +5,8 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cs_registry.diagnosis import Code
 from cs_registry.secret import Secret, redact
@@ -296,3 +298,35 @@ def test_secret_equality_and_truth() -> None:
     assert Secret("a") != Secret("b")
     assert not Secret("")
     assert len(Secret("abc")) == 3
+
+
+_ids = st.from_regex(r"[A-Z][A-Z0-9_]{0,6}", fullmatch=True)
+_servers = st.sampled_from(
+    ["ghcr.io", "https://ghcr.io/", "docker.io", "ftp://x", "", "localhost:5000", "a b"]
+)
+_wrapping = st.sampled_from(["", "\n", " ", '"', "'", "\r\n", "\x00"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        _ids,
+        st.tuples(_servers, st.sampled_from(["octo", "", "a:b", "\n"]), _wrapping, st.booleans()),
+        max_size=5,
+    )
+)
+def test_findings_never_hold_a_password_whatever_the_environment(
+    spec: dict[str, tuple[str, str, str, bool]],
+) -> None:
+    env: dict[str, str] = {}
+    for ident, (server, user, wrap, with_password) in spec.items():
+        env[f"{ident}_CONTAINER_REGISTRY_SERVER"] = server
+        env[f"{ident}_CONTAINER_REGISTRY_USER"] = user
+        if with_password:
+            env[f"{ident}_CONTAINER_REGISTRY_PASSWORD"] = f"{wrap}{CANARY}-{ident}{wrap}"
+    found = discover(env)
+    assert CANARY not in all_messages(env)
+    assert {t.id for t in found.triplets} == {i for i in spec if not i.upper().startswith("GITHUB")}
+    for t in found.usable:
+        assert t.server is not None
+        assert CANARY in t.password.reveal()
