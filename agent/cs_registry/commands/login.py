@@ -199,6 +199,7 @@ def _swap_ecr(ctx: Context, rows: list[Row], use_helper: bool, dry_run: bool) ->
     from cs_registry.ecr.provider import for_context
     from cs_registry.secret import Secret
 
+    helper_missing = use_helper and helper_binary(HELPER_NAME, ctx.environ.get("PATH")) is None
     results = for_context(ctx).tokens(row.swap for row in pending if row.swap is not None)
     for row in pending:
         assert row.swap is not None
@@ -209,7 +210,13 @@ def _swap_ecr(ctx: Context, rows: list[Row], use_helper: bool, dry_run: bool) ->
         log.register_secret(result.password)
         row.credential = Credential(row.swap.host, TOKEN_USER, Secret(result.password))
         row.expires_at = result.expires_at
-        row.helper = HELPER_NAME if use_helper else None
+        row.helper = HELPER_NAME if use_helper and not helper_missing else None
+        if use_helper and helper_missing:
+            # a credHelpers entry Docker cannot run breaks every pull: write the token instead
+            row.warnings.append(
+                f"docker-credential-{HELPER_NAME} is not on PATH, so Docker could not run it; "
+                "wrote a static token instead (it expires: run `cs-registry login` again)"
+            )
 
 
 def _remember_ecr(ctx: Context, config_path: Path, rows: list[Row]) -> None:

@@ -169,6 +169,8 @@ def remember_login(
         ],
         [t.host for t in helped],
     )
+    for target, _issued, _expires in static:
+        forget_helper_keys(cache_dir, target.host)  # a static entry needs no saved keys
     save_helper_keys(
         cache_dir,
         {

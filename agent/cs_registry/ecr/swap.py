@@ -107,6 +107,8 @@ class BotocoreSwapper:
         if keys.temporary and keys.session_token is None:
             raise session_token_required(target)
         log.register_secret(keys.secret.reveal())
+        if keys.session_token is not None:
+            log.register_secret(keys.session_token.reveal())
         region = PUBLIC_API_REGION if target.public else target.region
         try:
             client = self._client(target.service, region, target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import stat
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from tests.integration.ecr.conftest import IamMoto
 from tests.support.moto import MOTO_EXPIRES_AT, MOTO_PASSWORD, Moto
 
 HOST = "210987654321.dkr.ecr.eu-west-1.amazonaws.com"
+#: where docker-credential-cs-registry is installed (next to this interpreter)
+PATH = f"{Path(sys.executable).parent}:/usr/bin:/bin"
 MOTO_AUTH = base64.b64encode(f"AWS:{MOTO_PASSWORD}".encode()).decode()
 
 
@@ -112,7 +115,8 @@ def test_static_entry_records_its_expiry_for_doctor(
 def test_ecr_helper_flag_writes_cred_helpers_instead_of_a_token(
     make_ctx: Callable[..., Context], moto: Moto, docker_config: Path
 ) -> None:
-    ctx = make_ctx({**moto.endpoint_env(), **triplet("ECR", HOST, "AKIAEXAMPLEKEY000001", "k")})
+    env = {**moto.endpoint_env(), **triplet("ECR", HOST, "AKIAEXAMPLEKEY000001", "k"), "PATH": PATH}
+    ctx = make_ctx(env)
     docker_config.parent.mkdir(mode=0o700)
     docker_config.write_text(json.dumps({"auths": {"ghcr.io": {"auth": "dTpw"}}}))
 
@@ -128,11 +132,24 @@ def test_ecr_helper_flag_writes_cred_helpers_instead_of_a_token(
     )
 
     # and back: without the flag the static entry replaces our own credHelpers entry
-    ctx2 = make_ctx({**moto.endpoint_env(), **triplet("ECR", HOST, "AKIAEXAMPLEKEY000001", "k")})
+    ctx2 = make_ctx(env)
     assert login(ctx2)[0] == 0
     config = json.loads(docker_config.read_text())
     assert config["credHelpers"] == {}
     assert config["auths"][HOST] == {"auth": MOTO_AUTH}
+    assert records.helper_keys(ctx.cache_dir, HOST) is None  # the saved keys are gone
+
+
+def test_ecr_helper_not_on_path_falls_back_to_a_static_token(
+    make_ctx: Callable[..., Context], moto: Moto, docker_config: Path
+) -> None:
+    ctx = make_ctx({**moto.endpoint_env(), **triplet("ECR", HOST, "AKIAEXAMPLEKEY000001", "k")})
+
+    status, document = login(ctx, "--ecr-helper")
+
+    assert status == 0
+    assert "not on PATH" in rows(document)["ECR"]["warnings"][0]
+    assert json.loads(docker_config.read_text()) == {"auths": {HOST: {"auth": MOTO_AUTH}}}
 
 
 def test_access_key_of_a_user_who_may_swap(
