@@ -202,18 +202,24 @@ def _build(ident: str, parts: Mapping[str, str], names: Mapping[str, str] | None
     def name(suffix: str) -> str:
         return (names or {}).get(suffix) or f"{ident}{suffix}"
 
+    needs = (
+        f"the {ident} triplet needs _SERVER, _USER and _PASSWORD"
+        if names is None
+        else f"the {ident} registry needs a server, a user and a password"
+    )
     missing = [suffix for suffix in _PARTS if not parts.get(suffix)]
-    for suffix in missing:
-        state = "is empty" if suffix in parts else "is not set"
+    if missing:
+        # one finding for the triplet, naming every missing variable exactly once
+        states = []
+        for state, group in (
+            ("not set", [name(s) for s in missing if s not in parts]),
+            ("empty", [name(s) for s in missing if s in parts]),
+        ):
+            if group:
+                verb = "is" if len(group) == 1 else "are"
+                states.append(f"{' and '.join(group)} {verb} {state}")
         findings.append(
-            Finding(
-                Code.PARTIAL_TRIPLET,
-                Severity.ERROR,
-                f"{name(suffix)} {state}; the {ident} triplet needs _SERVER, _USER and _PASSWORD"
-                if names is None
-                else f"{name(suffix)} {state}; the {ident} registry needs a server, "
-                "a user and a password",
-            )
+            Finding(Code.PARTIAL_TRIPLET, Severity.ERROR, f"{'; '.join(states)}; {needs}")
         )
     server: Server | None = None
     raw_server = parts.get(SERVER, "")
@@ -241,12 +247,7 @@ def _build(ident: str, parts: Mapping[str, str], names: Mapping[str, str] | None
                 Finding(
                     Code.PARTIAL_TRIPLET,
                     Severity.ERROR,
-                    f"{name(suffix)} holds only a newline; the {ident} "
-                    + (
-                        "triplet needs _SERVER, _USER and _PASSWORD"
-                        if names is None
-                        else "registry needs a server, a user and a password"
-                    ),
+                    f"{name(suffix)} holds only a newline; {needs}",
                 )
             )
     if ":" in user:

@@ -83,6 +83,20 @@ def test_partial_triplet_names_the_missing_variable(present: tuple[str, ...], mi
     assert found.usable == []
 
 
+def test_several_missing_parts_are_one_finding_naming_each() -> None:
+    env = {"Q_CONTAINER_REGISTRY_SERVER": "quay.io", "Q_CONTAINER_REGISTRY_USER": ""}
+    (only,) = discover(env).triplets
+    assert [f.message for f in only.errors] == [
+        "Q_CONTAINER_REGISTRY_PASSWORD is not set; Q_CONTAINER_REGISTRY_USER is empty; "
+        "the Q triplet needs _SERVER, _USER and _PASSWORD"
+    ]
+    (only,) = discover({"Q_CONTAINER_REGISTRY_SERVER": "quay.io"}).triplets
+    assert [f.message for f in only.errors] == [
+        "Q_CONTAINER_REGISTRY_USER and Q_CONTAINER_REGISTRY_PASSWORD are not set; "
+        "the Q triplet needs _SERVER, _USER and _PASSWORD"
+    ]
+
+
 def test_empty_part_is_reported_as_empty() -> None:
     env = triplet("GHCR", "ghcr.io", user="")
     (only,) = discover(env).triplets
