@@ -227,7 +227,8 @@ def normalise(raw: str, where: str = "server") -> Server:
             host = host.rstrip(".")
             fixes.append("removed trailing dot")
         if not _valid_hostname(host):
-            raise ServerError(f"{where}: {host!r} is not a valid host name")
+            what = "IPv4 address" if host.rsplit(".", 1)[-1].isdigit() else "host name"
+            raise ServerError(f"{where}: {host!r} is not a valid {what}")
     hostport = f"{host}:{port}" if port is not None else host
     kind = classify(host)
     if kind is Kind.DOCKER_HUB and port is None:
