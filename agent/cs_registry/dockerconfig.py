@@ -60,12 +60,14 @@ class ConfigUnwritable(CsRegistryError):
 
 def config_dir(environ: Mapping[str, str], override: str | None = None) -> Path:
     """``--config`` > ``$DOCKER_CONFIG`` > ``~/.docker``, as the docker CLI resolves it."""
-    if override:
-        return Path(override).expanduser()
-    if environ.get("DOCKER_CONFIG"):
-        return Path(environ["DOCKER_CONFIG"]).expanduser()
     home = environ.get("HOME") or str(Path.home())
-    return Path(home) / ".docker"
+    value = override or environ.get("DOCKER_CONFIG")
+    if not value:
+        return Path(home) / ".docker"
+    # a quoted "~/x" reaches us unexpanded: expand it with the invocation's HOME
+    if value == "~" or value.startswith("~/"):
+        return Path(home + value[1:])
+    return Path(value).expanduser()
 
 
 @dataclass

@@ -54,6 +54,13 @@ def test_config_dir_precedence(tmp_path: Path) -> None:
     )
 
 
+def test_tilde_expands_with_the_invocation_home(tmp_path: Path) -> None:
+    env = {"HOME": str(tmp_path / "h"), "DOCKER_CONFIG": "~/dc"}
+    assert config_dir(env) == tmp_path / "h" / "dc"
+    assert config_dir(env, "~") == tmp_path / "h"
+    assert config_dir(env, "~/flag") == tmp_path / "h" / "flag"
+
+
 def test_login_honours_docker_config_and_the_flag(make_ctx: MakeCtx, tmp_path: Path) -> None:
     ctx = make_ctx({**GHCR, "DOCKER_CONFIG": str(tmp_path / "dc")})
     assert run_login(ctx)[0] == 0
