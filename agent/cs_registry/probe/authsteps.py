@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from cs_registry.diagnosis import Code
 from cs_registry.probe import challenge as challenges
+from cs_registry.probe.dockerside import start_daemon_login
+from cs_registry.probe.ecrstep import needs_swap, step_auth_ecr
 from cs_registry.probe.model import Status, StepFailed
 from cs_registry.probe.network import skew_note
 from cs_registry.probe.state import State
-from cs_registry.probe.tokens import basic_header, fetch_token, registry_errors
+from cs_registry.probe.tokens import basic_header, checked_realm, fetch_token, registry_errors
 from cs_registry.probe.transport import NetError, Response, request
-from cs_registry.servers import Kind
 
 Outcome = tuple[Status, Code, str]
 
@@ -76,31 +77,17 @@ def _status_failure(response: Response, who: str) -> StepFailed | None:
     return None
 
 
-def _ecr_auth(state: State) -> Outcome | None:
-    """ECR with an access key ID: the swap is the login (not wired in this version)."""
-    server, creds = state.server, state.credentials
-    assert server is not None
-    assert creds is not None
-    if server.kind is not Kind.ECR or creds.anonymous or creds.username == "AWS":
-        return None
-    return (
-        Status.SKIP,
-        Code.OK,
-        "ECR access keys: the key-to-token swap diagnosis is not wired into debug-login yet; "
-        "run `cs-registry login` to see the swap's own code",
-    )
-
-
 def step_auth(state: State) -> Outcome:
     """Log in as Docker does: Basic on /v2/, or a token from the realm, then /v2/ with it."""
+    if needs_swap(state):
+        swapped = step_auth_ecr(state)
+        if swapped is not None:
+            return swapped
     assert state.ping is not None
     assert state.credentials is not None
     creds = state.credentials
     if state.ping.status == 200:
         return Status.SKIP, Code.OK, "Docker never sends the credentials here: /v2/ is open"
-    ecr = _ecr_auth(state)
-    if ecr is not None:
-        return ecr
     assert state.challenge is not None
     if state.challenge.scheme == "basic":
         if creds.anonymous:
@@ -108,8 +95,13 @@ def step_auth(state: State) -> Outcome:
                 Code.MISSING_CREDENTIALS, "the registry asks for Basic credentials and we have none"
             )
         assert creds.secret is not None
+        start_daemon_login(state)  # the daemon logs in while we do
         response = _registry_get(state, "/v2/", basic_header(creds.username, creds.secret.reveal()))
         return _judge(state, response, "Basic")
+    if not creds.anonymous:
+        # refuses (untrusted_realm) before anything, the daemon's login included, is sent
+        checked_realm(state, state.challenge.realm or "", sending=True)
+        start_daemon_login(state)
     answer = fetch_token(state, None)
     realm = state.challenge.realm
     if answer.token is None:
@@ -144,7 +136,8 @@ def _judge(state: State, response: Response, how: str) -> Outcome:
         raise failure
     if response.status == 200:
         state.authenticated = True
-        return Status.OK, Code.OK, f"{how}: /v2/ answered 200, Docker would print Login Succeeded"
+        said = f"{how}: /v2/ answered 200, Docker would print Login Succeeded"
+        return Status.OK, Code.OK, f"{state.swap_note}; {said}" if state.swap_note else said
     state.authenticated = False
     message = registry_errors(response.body)
     if response.status in (401, 403):

@@ -202,11 +202,39 @@ def login(
     return status == 200, message or f"HTTP {status}"
 
 
+class LoginRun:
+    """``POST /auth`` in the background, so the daemon logs in while we do."""
+
+    def __init__(
+        self, environ: Mapping[str, str], payload: Mapping[str, str], timeout: float
+    ) -> None:
+        self._args = (environ, dict(payload), timeout)
+        self.result: tuple[bool, str] | None = None
+        self.error: str | None = None
+        self._thread = threading.Thread(target=self._run, name="docker-login", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        environ, payload, timeout = self._args
+        try:
+            self.result = login(environ, payload, timeout)
+        except DaemonError as exc:
+            self.error = str(exc)
+
+    def wait(self, timeout: float) -> tuple[bool, str]:
+        """The daemon's verdict; :class:`DaemonError` when it failed or took too long."""
+        self._thread.join(timeout)
+        if self.result is not None:
+            return self.result
+        raise DaemonError(self.error or f"no answer to POST /auth within {timeout:.1f} s")
+
+
 __all__ = [
     "ALWAYS_INSECURE",
     "DaemonError",
     "DaemonInfo",
     "InfoFetch",
+    "LoginRun",
     "call",
     "classify_message",
     "login",

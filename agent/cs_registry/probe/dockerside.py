@@ -45,41 +45,57 @@ def _differences(state: State) -> str:
     return "; ".join(parts)
 
 
-def step_docker(state: State) -> Outcome:
-    """``POST /auth`` through the daemon, with the same credentials; never stores anything."""
+def _not_run(state: State) -> str | None:
+    """Why the daemon's login is not reproduced, or ``None`` when it is."""
     creds, server = state.credentials, state.server
     assert creds is not None
     assert server is not None
+    if not state.options.docker_side:
+        return "not asked for"
     if creds.anonymous:
-        return Status.SKIP, Code.OK, "no credentials: there is no docker login to reproduce"
+        return "no credentials: there is no docker login to reproduce"
     if state.realm_refused:
         return (
-            Status.SKIP,
-            Code.OK,
             f"not run: the daemon would send the credentials to the untrusted realm "
-            f"({state.realm_refused})",
+            f"({state.realm_refused})"
         )
     if server.kind is Kind.ECR and creds.username != "AWS":
-        return Status.SKIP, Code.OK, "ECR access keys are swapped for a token before docker login"
+        return "ECR access keys are swapped for a token before docker login"
     if state.budget.remaining() < 0.5:
-        return Status.SKIP, Code.OK, "not run: the --timeout budget is spent"
+        return "not run: the --timeout budget is spent"
     info = state.daemon.wait(state.budget.timeout(2.0, 0.3)) if state.daemon else None
     if info is None:
         why = state.daemon.error if state.daemon else "not asked"
-        return (
-            Status.SKIP,
-            Code.OK,
-            f"no daemon answers ({why}); `docker login` would log in from this shell, as above",
-        )
+        return f"no daemon answers ({why}); `docker login` would log in from this shell, as above"
+    return None
+
+
+def start_daemon_login(state: State) -> None:
+    """Start ``POST /auth`` now (once the realm is known to be trusted), unless it is moot."""
+    if state.daemon_login is not None or _not_run(state) is not None:
+        return
+    creds, server = state.credentials, state.server
+    assert creds is not None
     assert creds.secret is not None
+    assert server is not None
     payload = {"serveraddress": server.key}
     if creds.identity_token:
         payload["identitytoken"] = creds.secret.reveal()
     else:
         payload.update(username=creds.username, password=creds.secret.reveal())
-    timeout = state.budget.timeout(30.0, 0.95)
+    state.daemon_login = daemon.LoginRun(state.environ, payload, state.budget.timeout(30.0, 0.95))
+
+
+def step_docker(state: State) -> Outcome:
+    """``POST /auth`` through the daemon, with the same credentials; never stores anything."""
+    if state.daemon_login is None:
+        why = _not_run(state)
+        if why is not None:
+            return Status.SKIP, Code.OK, why
+        start_daemon_login(state)
+    assert state.daemon_login is not None
     try:
-        worked, message = daemon.login(state.environ, payload, timeout)
+        worked, message = state.daemon_login.wait(state.budget.timeout(30.0, 0.95))
     except daemon.DaemonError as exc:
         return Status.WARN, Code.DAEMON_UNREACHABLE, f"the daemon's login did not finish: {exc}"
     ours = state.authenticated
@@ -170,4 +186,4 @@ def step_config(state: State) -> Outcome:
     return Status.OK, Code.OK, f"Docker would use auths[{key!r}] (user {stored_user!r})"
 
 
-__all__ = ["step_config", "step_docker"]
+__all__ = ["start_daemon_login", "step_config", "step_docker"]

@@ -12,6 +12,7 @@ from cs_registry.probe.authsteps import step_auth, step_challenge, step_scope
 from cs_registry.probe.credentials import Credentials
 from cs_registry.probe.daemon import InfoFetch
 from cs_registry.probe.dockerside import step_config, step_docker
+from cs_registry.probe.ecrstep import needs_swap
 from cs_registry.probe.model import Budget, Report, Status, Step, StepFailed
 from cs_registry.probe.network import (
     skew_note,
@@ -81,7 +82,9 @@ def diagnose(
     report = Report(server=options.server, repository=options.repository)
     failed: Step | None = None
     for name, function in REGISTRY_STEPS:
-        if failed is not None:
+        # the ECR swap talks to the ECR API, not the registry host: worth running anyway
+        ecr_anyway = name == "auth" and failed is not None and failed.name != "input"
+        if failed is not None and not (ecr_anyway and needs_swap(state)):
             report.steps.append(Step(name, Status.SKIP, detail=f"not run: {failed.name} failed"))
             continue
         if name != "input" and budget.expired:

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from cs_registry.probe.challenge import Challenge
 from cs_registry.probe.credentials import CredentialRequest, Credentials
-from cs_registry.probe.daemon import InfoFetch
+from cs_registry.probe.daemon import InfoFetch, LoginRun
 from cs_registry.probe.model import Budget
 from cs_registry.probe.transport import Address, Endpoint, Response
 from cs_registry.servers import Server
@@ -45,6 +45,7 @@ class State:
     budget: Budget
     config_dir: Path
     daemon: InfoFetch | None = None
+    daemon_login: LoginRun | None = None
     #: credentials given by the caller (``login --verify``): no lookup
     preset: Credentials | None = None
     server: Server | None = None
@@ -59,6 +60,8 @@ class State:
     skew_s: float | None = None
     token: str | None = None
     realm_refused: str | None = None
+    #: what the ECR key swap said, for the auth step's detail
+    swap_note: str | None = None
     authenticated: bool | None = None
     trace: list[str] = field(default_factory=list)
 
