@@ -68,11 +68,10 @@ def swap(state: State) -> str:
     try:
         token = swapper.swap(target)
     except EcrError as exc:
-        code = (
-            Code(str(exc.code))
-            if str(exc.code) in Code._value2member_map_
-            else Code.ECR_UNREACHABLE
-        )
+        try:
+            code = Code(str(exc.code))
+        except ValueError:  # a code the ECR package added after this module
+            code = Code.ECR_UNREACHABLE
         raise StepFailed(code, f"the key swap ({target.action}) failed: {exc.message}") from None
     expires = datetime.fromtimestamp(token.expires_at, tz=timezone.utc)
     state.credentials = Credentials(

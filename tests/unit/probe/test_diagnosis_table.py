@@ -33,6 +33,6 @@ def test_codes_are_unique_snake_case() -> None:
 def test_probe_names_only_existing_codes() -> None:
     used = set()
     for path in _PROBE.glob("*.py"):
-        used.update(re.findall(r"Code\.([A-Z_]+)", path.read_text()))
+        used.update(re.findall(r"\bCode\.([A-Z][A-Z0-9_]*)\b", path.read_text()))
     assert used
     assert used <= set(Code.__members__)
