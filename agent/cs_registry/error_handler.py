@@ -19,14 +19,29 @@ class Exit(Exception):
         self.status = status
 
 
+def _json_error(ctx: Context, code: str, message: str) -> None:
+    """With ``--json``, stdout still carries one document, even when the run stops early."""
+    import json
+
+    document = {"ok": False, "error": {"code": code, "message": message}}
+    ctx.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
 @contextlib.contextmanager
 def boundary(ctx: Context, *, json_output: bool = False) -> Iterator[None]:
-    """Turn exceptions into exit statuses and one clear line on stderr."""
+    """Turn exceptions into exit statuses and one clear line on stderr.
+
+    With ``json_output`` the error is also printed on stdout as
+    ``{"ok": false, "error": {"code", "message"}}``.
+    """
     try:
         yield
     except CsRegistryError as exc:
+        message = log.scrub(exc.message)
         code = f" [{exc.code}]" if str(exc.code) != "ok" else ""
-        ctx.stderr.write(f"cs-registry: {log.scrub(exc.message)}{code}\n")
+        ctx.stderr.write(f"cs-registry: {message}{code}\n")
+        if json_output:
+            _json_error(ctx, str(exc.code), message)
         raise Exit(exc.status) from None
     except KeyboardInterrupt:
         ctx.stderr.write("cs-registry: interrupted\n")
@@ -37,8 +52,10 @@ def boundary(ctx: Context, *, json_output: bool = False) -> Iterator[None]:
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         where = log.append_to_log_file(ctx.cache_dir, text)
         pointer = f"the traceback is in {where}" if where else "no log file could be written"
-        ctx.stderr.write(
-            f"cs-registry: internal error ({type(exc).__name__}); {pointer}. "
-            "Please report it with that file.\n"
+        message = (
+            f"internal error ({type(exc).__name__}); {pointer}. Please report it with that file."
         )
+        ctx.stderr.write(f"cs-registry: {message}\n")
+        if json_output:
+            _json_error(ctx, "internal_error", message)
         raise Exit(ExitStatus.INTERNAL) from None

@@ -213,7 +213,7 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
         no_color=bool(ctx.environ.get("NO_COLOR")),
     )
     try:
-        with boundary(ctx):
+        with boundary(ctx, json_output=getattr(args, "json", False)):
             return int(_dispatch(ctx, args))
     except Exit as exc:
         # --hook never fails the lifecycle, not even on a bug (the log pointer is printed)
