@@ -223,7 +223,8 @@ def test_cached_get_imports_nothing_heavy(tmp_path: Path) -> None:
         "status = main(['get'])\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'botocore', 'docker', 'structlog', 'rich', 'argparse', 'tenacity', 'typing', "
-        "'dataclasses', 'json', 're'} or m in {'cs_registry.secrets', 'cs_registry.main', "
+        "'dataclasses', 'json', 're', 'hashlib', '_hashlib', 'collections'} "
+        "or m in {'cs_registry.secrets', 'cs_registry.main', "
         "'cs_registry.context'})\n"
         "print(status, heavy, file=sys.stderr)\n"
     )

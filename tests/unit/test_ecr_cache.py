@@ -211,3 +211,14 @@ def test_no_temp_files_left_behind(tmp_path: Path) -> None:
 
     names = os.listdir(tmp_path / "cs-registry" / "ecr" / "tokens")
     assert not [n for n in names if n.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("key", [b"", b"k", b"s" * 32, b"x" * 64, b"long" * 40])
+def test_hot_path_hmac_equals_the_standard_library(key: bytes) -> None:
+    import hashlib
+    import hmac
+
+    from cs_registry.ecr.cache import hmac_sha256
+
+    message = b"AKIA\0secret\0" + key
+    assert hmac_sha256(key, message) == hmac.new(key, message, hashlib.sha256).hexdigest()

@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Sequence
 
 TYPE_CHECKING = False  # `typing` costs more to import than this whole hot path may take
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from cs_registry.context import Context
 
 

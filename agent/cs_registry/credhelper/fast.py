@@ -9,10 +9,12 @@ The cache key is computed exactly as :mod:`cs_registry.ecr.provider` does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from cs_registry.credhelper.wire import credentials
 from cs_registry.ecr.cache import TokenCache, default_dir, trim
+
+TYPE_CHECKING = False  # `typing`/`collections` cost more than this hot path may take
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 _SERVER = "_CONTAINER_REGISTRY_SERVER"
 _USER = "_CONTAINER_REGISTRY_USER"

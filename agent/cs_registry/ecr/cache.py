@@ -19,12 +19,29 @@ Layout under ``$XDG_CACHE_HOME/cs-registry/ecr/``:
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
-import hashlib
-import hmac
 import os
-from collections.abc import Iterator, Mapping
+
+TYPE_CHECKING = False  # `typing` costs more to import than this hot path may take
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Protocol
+
+    class _Hash(Protocol):
+        def update(self, data: bytes, /) -> None: ...
+
+        def digest(self) -> bytes: ...
+
+        def hexdigest(self) -> str: ...
+
+
+try:  # CPython's built-in SHA-256: hashlib would load OpenSSL, a fifth of the hot path
+    from _sha256 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - other Pythons (3.12+: _sha2)
+    try:
+        from _sha2 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        from hashlib import sha256 as _sha256
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -64,6 +81,26 @@ class CachedToken:
         return remaining < REFRESH_FLOOR or remaining < REFRESH_FRACTION * self.lifetime
 
 
+_new_sha256: Callable[..., _Hash] = _sha256
+_BLOCK = 64
+
+
+def hmac_sha256(key: bytes, message: bytes) -> str:
+    """HMAC-SHA256 (RFC 2104) as hex; equal to ``hmac.new(key, message, sha256).hexdigest()``."""
+    if len(key) > _BLOCK:
+        key = _new_sha256(key).digest()
+    key = key.ljust(_BLOCK, b"\0")
+    inner = _new_sha256(bytes(b ^ 0x36 for b in key))
+    inner.update(message)
+    outer = _new_sha256(bytes(b ^ 0x5C for b in key))
+    outer.update(inner.digest())
+    return outer.hexdigest()
+
+
+def sha256_hex(data: bytes) -> str:
+    return _new_sha256(data).hexdigest()
+
+
 def trim(value: str) -> str:
     """Drop one trailing newline (then one CR), as ``docker login --password-stdin`` does.
 
@@ -98,13 +135,39 @@ def write_atomic(path: str, data: bytes) -> None:
             os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 - contextlib.suppress would cost the hot path an import
             os.unlink(temp)
+        except OSError:
+            pass
         raise
 
 
 def _safe_host(host: str) -> str:
     return "".join(ch if ch.isalnum() or ch in ".-" else "_" for ch in host)
+
+
+class FileLock:
+    """An exclusive ``flock`` on ``path`` for the ``with`` block (a class, not a
+    ``contextlib`` generator: contextlib would cost the hot path its import)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def __enter__(self) -> FileLock:
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing releases the flock
+            self._fd = None
 
 
 class TokenCache:
@@ -151,10 +214,10 @@ class TokenCache:
         if salt is None:
             return None
         message = "\0".join((key_id, secret, session_token or "")).encode("utf-8")
-        return hmac.new(salt, message, hashlib.sha256).hexdigest()
+        return hmac_sha256(salt, message)
 
     def path(self, host: str, digest: str) -> str:
-        name = hashlib.sha256(f"{host}\0{digest}".encode()).hexdigest()[:_NAME_LEN]
+        name = sha256_hex(f"{host}\0{digest}".encode())[:_NAME_LEN]
         return os.path.join(self.tokens, f"{_safe_host(host)}.{name}.json")
 
     # -- tokens -----------------------------------------------------------
@@ -179,18 +242,12 @@ class TokenCache:
         lines = (FORMAT, repr(token.expires_at), repr(token.issued_at), host, token.password, "")
         write_atomic(self.path(host, digest), "\n".join(lines).encode("utf-8"))
 
-    @contextlib.contextmanager
-    def locked(self, host: str, digest: str) -> Iterator[None]:
-        """Hold the refresh lock of one cache entry (blocks while another process refreshes)."""
+    def locked(self, host: str, digest: str) -> FileLock:
+        """The refresh lock of one cache entry (blocks while another process refreshes)."""
         ensure_dir(self.root)
         ensure_dir(self.directory)
         ensure_dir(self.tokens)
-        fd = os.open(self.path(host, digest) + ".lock", os.O_WRONLY | os.O_CREAT, FILE_MODE)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)  # closing releases the flock
+        return FileLock(self.path(host, digest) + ".lock")
 
     def erase(self, host: str) -> int:
         """Remove every cached token of ``host``; returns how many files went."""
@@ -205,7 +262,9 @@ class TokenCache:
             digest, _, suffix = rest.partition(".")
             # "a.b" must not take "a.b.c"'s files: the rest is exactly HASH.json[.lock]
             if len(digest) == _NAME_LEN and suffix in ("json", "json.lock"):
-                with contextlib.suppress(FileNotFoundError):
+                try:
                     os.unlink(os.path.join(self.tokens, name))
-                    removed += suffix == "json"
+                except FileNotFoundError:
+                    continue
+                removed += suffix == "json"
         return removed

@@ -12,15 +12,13 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from cs_registry.ecr.cache import FILE_MODE, ensure_dir, write_atomic
+from cs_registry.ecr.cache import FileLock, ensure_dir, write_atomic
 from cs_registry.ecr.keys import SwapTarget
 
 STATIC_NAME = "static.json"
@@ -52,16 +50,10 @@ def _path(cache_dir: Path, name: str) -> Path:
     return cache_dir / "ecr" / name
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def _locked(path: Path) -> FileLock:
     ensure_dir(str(path.parent.parent))
     ensure_dir(str(path.parent))
-    fd = os.open(f"{path}.lock", os.O_WRONLY | os.O_CREAT, FILE_MODE)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
+    return FileLock(f"{path}.lock")
 
 
 def _read(path: Path) -> dict[str, Any]:
