@@ -228,11 +228,26 @@ def _remember_ecr(ctx: Context, config_path: Path, rows: list[Row]) -> None:
         if r.swap is not None and r.helper is None and r.expires_at is not None
     ]
     helped = [r.swap for r in done if r.swap is not None and r.helper is not None]
-    if static or helped:
-        # only now: records pulls in hashlib/hmac, which plain logins never need
+    tokens = [
+        r
+        for r in rows
+        if r.kind == "ecr-token" and r.status in (WRITTEN, UNCHANGED) and r.credential is not None
+    ]
+    if static or helped or tokens:
+        # imported only now: plain logins never need the ECR records
         from cs_registry.ecr import records
 
-        records.remember_login(ctx.cache_dir, config_path, static, helped)
+        ready = []
+        for row in tokens:
+            assert row.credential is not None
+            expiry = records.ready_token_expiry(row.credential.secret.reveal())
+            if expiry is not None:
+                ready.append(
+                    records.StaticEntry(
+                        row.credential.key, row.id, expiry, ctx.clock(), str(config_path)
+                    )
+                )
+        records.remember_login(ctx.cache_dir, config_path, static, helped, ready)
 
 
 def _store_via_helpers(ctx: Context, pending: list[tuple[Row, str]], dry_run: bool) -> None:

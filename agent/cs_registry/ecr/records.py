@@ -142,23 +142,45 @@ def helper_hosts(cache_dir: Path) -> dict[str, str]:
     }
 
 
+def ready_token_expiry(password: str) -> float | None:
+    """The expiry inside an ECR registry token, if it is one.
+
+    ECR's password is base64 of a JSON document whose ``expiration`` is epoch
+    seconds; a ready token (triplet USER ``AWS``) carries it, so ``doctor`` can
+    warn before that token dies too. ``None`` for anything else.
+    """
+    import base64
+    import binascii
+    import json
+
+    try:
+        data = json.loads(base64.b64decode(password + "=" * (-len(password) % 4)))
+        expiration = float(data["expiration"])
+    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
+        return None
+    return expiration if expiration > 0 else None
+
+
 def remember_login(
     cache_dir: Path,
     config_path: Path,
     static: list[tuple[SwapTarget, float, float]],
     helped: list[SwapTarget],
+    ready: list[StaticEntry] | None = None,
 ) -> None:
     """After ``login`` wrote its entries: record static expiries, save the helper's keys.
 
     ``static`` holds (target, issued_at, expires_at) of tokens written into ``auths``;
-    ``helped`` the targets now answered by ``docker-credential-cs-registry``.
+    ``helped`` the targets now answered by ``docker-credential-cs-registry``;
+    ``ready`` the entries of ready tokens (USER ``AWS``) with their expiry.
     """
     record_static(
         cache_dir,
         [
             StaticEntry(t.host, t.triplet_id, expires_at, issued_at, str(config_path))
             for t, issued_at, expires_at in static
-        ],
+        ]
+        + list(ready or ()),
         [t.host for t in helped],
     )
     for target, _issued, _expires in static:

@@ -97,6 +97,20 @@ def test_user_aws_means_a_ready_token_written_as_is(
     assert json.loads(docker_config.read_text())["auths"] == {HOST: {"auth": expected}}
 
 
+def test_ready_token_expiry_is_recorded_for_doctor(
+    make_ctx: Callable[..., Context], docker_config: Path
+) -> None:
+    # the shape of an ECR password: base64 JSON with the expiry in epoch seconds
+    body = {"payload": "p", "datakey": "d", "version": "2", "type": "DATA_KEY"}
+    ready = base64.b64encode(json.dumps({**body, "expiration": 1893456000}).encode()).decode()
+    ctx = make_ctx(triplet("ECR", HOST, "AWS", ready))
+
+    assert login(ctx)[0] == 0
+
+    entry = records.static_expiries(ctx.cache_dir)[HOST]
+    assert (entry.triplet_id, entry.expires_at) == ("ECR", 1893456000.0)
+
+
 def test_static_entry_records_its_expiry_for_doctor(
     make_ctx: Callable[..., Context], moto: Moto, docker_config: Path
 ) -> None:
