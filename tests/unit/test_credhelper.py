@@ -262,3 +262,15 @@ def test_hot_path_encoder_is_valid_json_escaped_like_go(value: str) -> None:
     assert json.loads(text) == {"ServerURL": value, "Username": "AWS", "Secret": value}
     assert text.endswith("}\n")
     assert not set("<>&\u2028\u2029") & set(text)
+
+
+def test_failure_log_is_rotated_at_a_megabyte(make_ctx: Callable[..., Context]) -> None:
+    ctx = make_ctx(PLAIN, stdin="")
+    ctx.cache_dir.mkdir(parents=True)
+    log = ctx.cache_dir / "credhelper.log"
+    log.write_bytes(b"x" * ((1 << 20) + 1))
+
+    helper(ctx, "get")
+
+    assert (ctx.cache_dir / "credhelper.log.1").stat().st_size == (1 << 20) + 1
+    assert log.read_text().rstrip().endswith("no credentials server URL")

@@ -22,6 +22,7 @@ from cs_registry.credhelper.store import EnvironmentStore, NotFound, Store
 from cs_registry.errors import CsRegistryError
 
 LOG_NAME = "credhelper.log"
+LOG_LIMIT = 1 << 20
 
 
 class _BadInput(CsRegistryError):
@@ -38,6 +39,9 @@ def _record(ctx: Context, text: str) -> Path | None:
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ctx.clock()))
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if path.exists() and path.stat().st_size > LOG_LIMIT:
+            # Docker may call a failing helper on every pull: keep one old file, not all
+            os.replace(path, path.with_name(LOG_NAME + ".1"))
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as handle:
             handle.write(f"{stamp} {log.scrub(text).rstrip()}\n")
