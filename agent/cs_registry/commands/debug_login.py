@@ -111,8 +111,6 @@ def _render(ctx: Context, report: Report, *, verbose: bool) -> None:
     ctx.print(f"  {explanation.summary}")
     if code is not Code.OK:
         ctx.print(f"  Fix: {explanation.remedy}")
-    for note in report.notes:
-        ctx.print(f"  Note: {log.scrub(note)}")
 
 
 __all__ = ["DebugLoginOptions", "run"]

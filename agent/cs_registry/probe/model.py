@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from cs_registry import log
 from cs_registry.diagnosis import Code, explain
 
 #: warnings that are the diagnosis when nothing failed: the login "works" but proves nothing
@@ -38,15 +39,16 @@ class Step:
     trace: list[str] = field(default_factory=list)
 
     def as_json(self, *, verbose: bool = False) -> dict[str, Any]:
+        # details never hold a secret by construction; scrubbing is the second line
         document: dict[str, Any] = {
             "name": self.name,
             "status": self.status.value,
             "code": self.code.value,
-            "detail": self.detail,
+            "detail": log.scrub(self.detail),
             "elapsed_ms": self.elapsed_ms,
         }
         if verbose:
-            document["trace"] = list(self.trace)
+            document["trace"] = [log.scrub(line) for line in self.trace]
         return document
 
 
@@ -87,7 +89,6 @@ class Report:
     server: str
     repository: str | None = None
     steps: list[Step] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -119,8 +120,6 @@ class Report:
                 "remedy": explanation.remedy,
             },
         }
-        if self.notes:
-            document["notes"] = list(self.notes)
         return document
 
 

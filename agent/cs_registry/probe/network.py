@@ -14,21 +14,21 @@ from cs_registry.errors import UsageError
 from cs_registry.probe import credentials, tlstrust
 from cs_registry.probe.daemon import DaemonInfo
 from cs_registry.probe.model import Status, StepFailed
-from cs_registry.probe.state import SKEW_LIMIT_S, State
-from cs_registry.probe.transport import (
+from cs_registry.probe.sockets import (
     Address,
-    Endpoint,
     NetError,
     connect,
     handshake,
-    request,
     resolve,
     show_address,
     speaks_plain_http,
 )
+from cs_registry.probe.state import SKEW_LIMIT_S, State
+from cs_registry.probe.transport import Endpoint, request
 from cs_registry.servers import ServerError, normalise
 
 Outcome = tuple[Status, Code, str]
+_PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
 
 TLS_FINDINGS = frozenset(
     {Code.TLS_UNKNOWN_CA, Code.TLS_HOSTNAME_MISMATCH, Code.TLS_EXPIRED, Code.HTTP_ON_HTTPS_PORT}
@@ -87,7 +87,14 @@ def step_tcp(state: State) -> Outcome:
         raise StepFailed(exc.code, exc.detail) from None
     peer = sock.getpeername()
     sock.close()
-    return Status.OK, Code.OK, f"connected to {show_address((0, tuple(peer)))}"
+    detail = f"connected to {show_address((0, tuple(peer)))}"
+    proxies = [name for name in _PROXY_VARIABLES if state.environ.get(name)]
+    if proxies:
+        detail += (
+            f" directly; {', '.join(proxies)} is set in this shell but only the daemon's own "
+            "proxy settings apply to docker login (see the docker step)"
+        )
+    return Status.OK, Code.OK, detail
 
 
 def _insecure_reason(state: State) -> str | None:

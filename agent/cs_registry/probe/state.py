@@ -11,7 +11,8 @@ from cs_registry.probe.challenge import Challenge
 from cs_registry.probe.credentials import CredentialRequest, Credentials
 from cs_registry.probe.daemon import InfoFetch, LoginRun
 from cs_registry.probe.model import Budget
-from cs_registry.probe.transport import Address, Endpoint, Response
+from cs_registry.probe.sockets import Address
+from cs_registry.probe.transport import Endpoint, Response
 from cs_registry.servers import Server
 
 #: server ``Date`` farther than this from our clock is worth a warning

@@ -19,9 +19,10 @@ from cs_registry.diagnosis import Code
 from cs_registry.probe import tlstrust
 from cs_registry.probe.model import StepFailed
 from cs_registry.probe.realm import RealmUrl, parse_realm, untrusted_reason
+from cs_registry.probe.sockets import NetError, connect, handshake
+from cs_registry.probe.sockets import resolve as resolve_host
 from cs_registry.probe.state import State
-from cs_registry.probe.transport import Endpoint, NetError, Response, connect, handshake, request
-from cs_registry.probe.transport import resolve as resolve_host
+from cs_registry.probe.transport import Endpoint, Response, request
 
 MAX_REDIRECTS = 3
 

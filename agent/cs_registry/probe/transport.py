@@ -1,159 +1,25 @@
-"""Sockets, TLS and HTTP with every timeout and size under our control.
+"""HTTP with every timeout and size under our control.
 
-Only the standard library: ``getaddrinfo`` in a thread (it has no timeout of its
-own), ``socket`` for TCP, ``ssl`` for the handshake and ``http.client`` over the
-socket we opened, so each failure maps to one diagnosis code.
+``http.client`` runs over a socket :mod:`.sockets` opened (and wrapped in TLS), so
+each failure maps to one diagnosis code; bodies are capped at :data:`MAX_BODY`
+and http.client caps header lines and counts.
 """
 
 from __future__ import annotations
 
-import contextlib
 import http.client
-import socket
 import ssl
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import Message
 
 from cs_registry.diagnosis import Code
-from cs_registry.probe import tlstrust
+from cs_registry.probe.sockets import Address, NetError, connect, handshake
 
 #: response bodies are cut here: registry answers and tokens are a few KB
 MAX_BODY = 256 * 1024
 USER_AGENT = "cs-registry-debug-login (docker-compatible probe)"
-
-Address = tuple[int, tuple[object, ...]]  # (family, sockaddr)
-
-
-class NetError(Exception):
-    """A network failure already classified into a diagnosis code."""
-
-    def __init__(self, code: Code, detail: str) -> None:
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
-        self.trace: list[str] = []
-
-
-def resolve(host: str, port: int, timeout: float) -> list[Address]:
-    """Addresses of ``host``, bounded by ``timeout`` (``dns_failure`` otherwise)."""
-    outcome: list[object] = []
-
-    def lookup() -> None:
-        try:
-            outcome.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
-        except OSError as exc:
-            outcome.append(exc)
-
-    worker = threading.Thread(target=lookup, name=f"dns-{host}", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if not outcome:
-        raise NetError(Code.DNS_FAILURE, f"no DNS answer for {host} within {timeout:.1f} s")
-    result = outcome[0]
-    if isinstance(result, OSError):
-        reason = getattr(result, "strerror", None) or str(result)
-        raise NetError(Code.DNS_FAILURE, f"{host} does not resolve ({reason})")
-    assert isinstance(result, list)
-    addresses: list[Address] = []
-    for family, _type, _proto, _name, sockaddr in result:
-        entry = (int(family), tuple(sockaddr))
-        if entry not in addresses:
-            addresses.append(entry)
-    if not addresses:
-        raise NetError(Code.DNS_FAILURE, f"{host} resolves to no address")
-    return addresses
-
-
-def show_address(address: Address) -> str:
-    host, port = str(address[1][0]), address[1][1]
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
-def connect(addresses: list[Address], timeout: float) -> socket.socket:
-    """A TCP connection to the first address that accepts one."""
-    deadline = time.monotonic() + timeout
-    errors: list[NetError] = []
-    for family, sockaddr in addresses:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            break
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.settimeout(left)
-        try:
-            sock.connect(sockaddr)
-        except TimeoutError:
-            sock.close()
-            errors.append(
-                NetError(
-                    Code.CONNECT_TIMEOUT,
-                    f"no TCP answer from {show_address((family, sockaddr))} within {timeout:.1f} s",
-                )
-            )
-        except ConnectionRefusedError:
-            sock.close()
-            errors.append(
-                NetError(
-                    Code.CONNECTION_REFUSED,
-                    f"{show_address((family, sockaddr))} refused the connection",
-                )
-            )
-        except OSError as exc:
-            sock.close()
-            errors.append(
-                NetError(
-                    Code.CONNECT_TIMEOUT,
-                    f"cannot reach {show_address((family, sockaddr))} ({exc.strerror or exc})",
-                )
-            )
-        else:
-            return sock
-    if not errors:
-        raise NetError(Code.CONNECT_TIMEOUT, f"no time left to connect (budget {timeout:.1f} s)")
-    raise errors[0]
-
-
-def handshake(
-    sock: socket.socket, context: ssl.SSLContext, server_hostname: str, timeout: float
-) -> ssl.SSLSocket:
-    """TLS over ``sock``; failures become :class:`NetError` with a TLS code."""
-    sock.settimeout(timeout)
-    try:
-        return context.wrap_socket(sock, server_hostname=server_hostname)
-    except ssl.SSLError as exc:
-        sock.close()
-        code, detail = tlstrust.classify(exc)
-        error = NetError(code, detail)
-        error.__cause__ = exc
-        raise error from exc
-    except TimeoutError:
-        sock.close()
-        raise NetError(
-            Code.READ_TIMEOUT,
-            f"the server accepted TCP but did not answer the TLS hello within {timeout:.1f} s",
-        ) from None
-    except OSError as exc:
-        sock.close()
-        raise NetError(
-            Code.TLS_ERROR, f"the connection broke during the TLS handshake ({exc})"
-        ) from None
-
-
-def speaks_plain_http(addresses: list[Address], host: str, timeout: float) -> bool:
-    """Whether the port answers a plain HTTP request (the cause of a garbled TLS hello)."""
-    try:
-        sock = connect(addresses, timeout)
-    except NetError:
-        return False
-    with contextlib.closing(sock):
-        try:
-            sock.settimeout(timeout)
-            sock.sendall(f"GET /v2/ HTTP/1.0\r\nHost: {host}\r\n\r\n".encode("ascii"))
-            return sock.recv(5) == b"HTTP/"
-        except OSError:
-            return False
 
 
 @dataclass
@@ -313,17 +179,4 @@ def request(
     return response
 
 
-__all__ = [
-    "MAX_BODY",
-    "USER_AGENT",
-    "Address",
-    "Endpoint",
-    "NetError",
-    "Response",
-    "connect",
-    "handshake",
-    "request",
-    "resolve",
-    "show_address",
-    "speaks_plain_http",
-]
+__all__ = ["MAX_BODY", "USER_AGENT", "Endpoint", "Response", "request"]
