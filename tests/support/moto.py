@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -108,7 +107,6 @@ def start_moto(log_dir: Path) -> Iterator[Moto]:
             [_moto_server(), "-H", "127.0.0.1", "-p", str(port)],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "MOTO_CALL_RESET_API": "true"},
         )
     moto = Moto(f"http://127.0.0.1:{port}")
     try:
