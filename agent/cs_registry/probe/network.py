@@ -33,10 +33,6 @@ _PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
 TLS_FINDINGS = frozenset(
     {Code.TLS_UNKNOWN_CA, Code.TLS_HOSTNAME_MISMATCH, Code.TLS_EXPIRED, Code.HTTP_ON_HTTPS_PORT}
 )
-_OTHER_CLIENTS = (
-    "skopeo, containerd and BuildKit do not share the daemon's insecure list and will still "
-    "refuse it"
-)
 
 
 def step_input(state: State) -> Outcome:
@@ -150,18 +146,22 @@ def _tls_failed(state: State, https: Endpoint, exc: NetError) -> Outcome:
     if verification_only:
         # Docker skips verification for insecure registries: continue over unverified TLS
         state.endpoint = replace(https, context=tlstrust.unverified_context())
-        how = "Docker skips certificate verification here"
+        how = (
+            "Docker skips certificate verification here; skopeo, containerd and BuildKit do "
+            "not share the daemon's insecure list and will still refuse this certificate"
+        )
     else:
         port = state.port if state.port != 443 else 80
         state.endpoint = Endpoint(
             "http", state.hostname, port, _with_port(state.addresses, port), None
         )
         how = f"Docker falls back to {state.endpoint.origin} here (and hides this HTTPS error)"
-    return (
-        Status.WARN,
-        code,
-        f"{detail}; {state.insecure}, so {how}; {_OTHER_CLIENTS}",
-    )
+        if code is Code.HTTP_ON_HTTPS_PORT:
+            how += (
+                "; skopeo, containerd and BuildKit need their own plain-HTTP setting for this "
+                "registry"
+            )
+    return Status.WARN, code, f"{detail}; {state.insecure}, so {how}"
 
 
 def _skew(state: State, date: str | None) -> float | None:
