@@ -1,0 +1,207 @@
+"""End to end through the real lifecycle: ``devcontainer up`` builds a dev container with
+the cs-registry Feature (installed offline from wheels made here), runs its hooks, and
+Docker's config inside holds the registry entry; a prebuild run writes nothing.
+
+Heavy: one ``devcontainer up`` per scenario. The base image is cached (see
+:mod:`tests.support.devcontainer`); the Feature layer is rebuilt each run.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support import devcontainer as dc
+from tests.support.registry import Registry, start_registry
+
+pytestmark = pytest.mark.integration
+
+USER, PASSWORD = "alice", "pa55-word-for-e2e"
+
+
+@dataclass
+class Up:
+    """A dev container the CLI brought up."""
+
+    workspace: Path
+    label: str
+    container_id: str
+    log: str
+
+    def exec(self, *command: str) -> subprocess.CompletedProcess[str]:
+        """``devcontainer exec``: the command runs as the lifecycle hooks did (remoteEnv too)."""
+        where = ("--workspace-folder", str(self.workspace), "--id-label", self.label)
+        return dc.run_cli("exec", *where, *command, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def cli_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """What the CLI runs with for the whole module: its own HOME (module fixtures start
+    before the per-test isolated HOME), and the password that ``${localEnv:…}`` names."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOME", str(tmp_path_factory.mktemp("cli-home")))
+        patch.setenv("CSR_E2E_PASSWORD", PASSWORD)
+        yield
+    dc.prune_feature_build_leftovers()
+
+
+@pytest.fixture(scope="module")
+def base_image() -> str:
+    return dc.base_image()
+
+
+@pytest.fixture(scope="module")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return dc.wheelhouse(tmp_path_factory.mktemp("wheels"))
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    with start_registry(tmp_path_factory.mktemp("registry"), users={USER: PASSWORD}) as running:
+        yield running
+
+
+def workspace(root: Path, image: str, wheels: Path, remote_env: dict[str, str]) -> Path:
+    """A project whose dev container uses the local Feature with an offline wheelhouse."""
+    folder = root / "project"
+    feature = dc.feature_copy(folder / ".devcontainer" / "cs-registry")
+    shutil.copytree(wheels, feature / "wheels")
+    config = {
+        "image": image,
+        "runArgs": ["--network=host", "--name", f"csr-e2e-{uuid.uuid4().hex[:10]}"],
+        "features": {"./cs-registry": {"wheelDir": "wheels"}},
+        "remoteEnv": remote_env,
+    }
+    (folder / ".devcontainer" / "devcontainer.json").write_text(json.dumps(config, indent=2))
+    return folder
+
+
+@contextmanager
+def bring_up(folder: Path, *extra: str) -> Iterator[Up]:
+    """``devcontainer up``; the container and the image built for it go away afterwards."""
+    label = f"cs-registry-e2e={uuid.uuid4().hex}"
+    done = dc.run_cli(
+        "up", "--workspace-folder", str(folder), "--id-label", label, *extra, timeout=900
+    )
+    result = dc.last_json(done.stdout) if "{" in done.stdout else {}
+    container_id = result.get("containerId")
+    try:
+        assert (done.returncode, result.get("outcome")) == (0, "success"), done.stderr[-4000:]
+        yield Up(folder, label, str(container_id), done.stderr)
+    finally:
+        if container_id:
+            dc.remove_container_and_image(container_id)
+
+
+def triplet(registry: Registry) -> dict[str, str]:
+    """The triplet as remoteEnv; the password by reference, so it is not baked into the
+    image's ``devcontainer.metadata`` label as a literal remoteEnv value would be."""
+    return {
+        "E2E_CONTAINER_REGISTRY_SERVER": registry.host,
+        "E2E_CONTAINER_REGISTRY_USER": USER,
+        "E2E_CONTAINER_REGISTRY_PASSWORD": "${localEnv:CSR_E2E_PASSWORD}",
+    }
+
+
+@pytest.fixture(scope="module")
+def logged_in(
+    cli_env: None,
+    tmp_path_factory: pytest.TempPathFactory,
+    base_image: str,
+    wheels: Path,
+    registry: Registry,
+) -> Iterator[Up]:
+    """Scenario one: a normal create with a triplet for the loopback registry."""
+    folder = workspace(tmp_path_factory.mktemp("created"), base_image, wheels, triplet(registry))
+    with bring_up(folder) as container:
+        yield container
+
+
+def test_devcontainer_up_logs_in_through_the_feature(logged_in: Up, registry: Registry) -> None:
+    container = logged_in
+    assert "Running the postCreateCommand from Feature './cs-registry'" in container.log
+    assert "Running the postStartCommand from Feature './cs-registry'" in container.log
+    assert "cs-registry: registries 1 written" in container.log
+    assert PASSWORD not in container.log
+
+    shown = container.exec("cat", "/root/.docker/config.json")
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    entry = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    assert json.loads(shown.stdout) == {"auths": {registry.host: {"auth": entry}}}
+
+    debug = container.exec("cs-registry", "debug-login", registry.host, "--json")
+    report = json.loads(debug.stdout)
+    assert report.get("diagnosis", {}).get("code") == "ok", debug.stdout[-3000:]
+    assert report["ok"] is True
+    assert debug.returncode == 0
+
+    links = container.exec(
+        "sh", "-c", "readlink /usr/local/bin/cs-registry; ls /usr/local/share/cs-registry/hooks"
+    )
+    assert links.stdout.split() == [
+        "/usr/local/share/cs-registry/venv/bin/cs-registry",
+        "on-create",
+        "post-create",
+        "post-start",
+    ]
+
+
+def test_a_prebuild_run_writes_no_credentials(
+    cli_env: None, tmp_path: Path, base_image: str, wheels: Path, registry: Registry
+) -> None:
+    env = {**triplet(registry), "ACTION_NAME": "createPrebuildTemplate"}
+    folder = workspace(tmp_path, base_image, wheels, env)
+    # --prebuild: stop after onCreateCommand and updateContentCommand, as a prebuild does
+    with bring_up(folder, "--prebuild") as container:
+        assert "Running the onCreateCommand from Feature './cs-registry'" in container.log
+        assert "Running the postCreateCommand" not in container.log
+        assert "a Codespaces prebuild is being made" in container.log
+        listing = container.exec("sh", "-c", "ls -A /root/.docker 2>&1 || true")
+        assert "No such file or directory" in listing.stdout
+        assert container.exec("cs-registry", "--version").returncode == 0
+
+
+def test_install_sh_runs_again_in_place_and_manages_the_system_config(logged_in: Up) -> None:
+    container = logged_in
+    feature = container.workspace / ".devcontainer" / "cs-registry"
+    copied = subprocess.run(
+        ["docker", "cp", str(feature), f"{container.container_id}:/tmp/feature"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert copied.returncode == 0, copied.stderr
+
+    def install(ecr_helper: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                "docker", "exec", "-e", "WHEELDIR=wheels", "-e", f"ECRHELPER={ecr_helper}",
+                container.container_id, "sh", "/tmp/feature/install.sh",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )  # fmt: skip
+
+    again = install("true")
+    assert again.returncode == 0, again.stderr
+    assert "creating" not in again.stdout  # the virtualenv was reused
+    assert again.stdout.rstrip().endswith("ready")
+    system = container.exec("cat", "/etc/cs-registry/config.yaml")
+    assert system.stdout.splitlines()[1:] == ["ecr_helper: true"]
+    login = container.exec("cs-registry", "login", "--json")
+    assert login.returncode == 0, login.stderr
+    assert install("false").returncode == 0
+    gone = container.exec("test", "-e", "/etc/cs-registry/config.yaml")
+    assert gone.returncode == 1
