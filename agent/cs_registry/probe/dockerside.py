@@ -98,7 +98,10 @@ def step_docker(state: State) -> Outcome:
         worked, message = state.daemon_login.wait(state.budget.timeout(30.0, 0.95))
     except daemon.DaemonError as exc:
         return Status.WARN, Code.DAEMON_UNREACHABLE, f"the daemon's login did not finish: {exc}"
+    # this shell's verdict: logged in, or an open /v2/ where docker login always "works"
     ours = state.authenticated
+    if state.ping is not None and state.ping.status == 200:
+        ours = True
     if worked:
         if ours is False:
             return (

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
+from cs_registry import log
 from cs_registry.diagnosis import Code
 from cs_registry.probe import tlstrust
 from cs_registry.probe.model import StepFailed
@@ -37,7 +38,9 @@ class TokenAnswer:
 
 
 def basic_header(username: str, secret: str) -> str:
-    return "Basic " + base64.b64encode(f"{username}:{secret}".encode()).decode("ascii")
+    encoded = base64.b64encode(f"{username}:{secret}".encode()).decode("ascii")
+    log.register_secret(encoded)  # a registry may echo the header back in an error
+    return "Basic " + encoded
 
 
 def registry_errors(body: bytes) -> str:
