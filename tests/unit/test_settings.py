@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -402,3 +403,56 @@ def test_a_bad_config_file_is_a_usage_error_naming_file_and_line(
     ctx = ctx_for()
     assert main(["login"], ctx) == 2
     assert err(ctx).startswith(f"cs-registry: {path}:1: timeout must be a positive")
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # closed again when this returns
+
+
+def local_triplet() -> dict[str, str]:
+    return {
+        "LOCAL_CONTAINER_REGISTRY_SERVER": f"127.0.0.1:{closed_port()}",
+        "LOCAL_CONTAINER_REGISTRY_USER": "u",
+        "LOCAL_CONTAINER_REGISTRY_PASSWORD": "p",
+    }
+
+
+@pytest.mark.parametrize("source", ["environment", "repository file", "flag"])
+def test_verify_reaches_login_from_every_layer(
+    ctx_for: Callable[..., Context], repo: Path, monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    monkeypatch.chdir(repo)
+    environ = {**local_triplet(), "CS_REGISTRY_TIMEOUT": "2"}
+    argv = ["login", "--json"]
+    if source == "environment":
+        environ["CS_REGISTRY_VERIFY"] = "1"
+    elif source == "repository file":
+        repo_file(repo, "verify: true\n")
+    else:
+        argv.append("--verify")
+    ctx = ctx_for(environ)
+    assert main(argv, ctx) == 1  # nothing listens there: not verified
+    row = json.loads(out(ctx))["registries"][0]
+    assert (row["status"], row["verified"], row["code"]) == (
+        "written",
+        False,
+        "connection_refused",
+    )
+
+
+def test_without_verify_login_does_not_touch_the_network(ctx_for: Callable[..., Context]) -> None:
+    ctx = ctx_for(local_triplet())
+    assert main(["login", "--json"], ctx) == 0
+    assert json.loads(out(ctx))["registries"][0]["verified"] is None
+
+
+def test_an_environment_false_beats_a_file_true(
+    ctx_for: Callable[..., Context], repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo)
+    repo_file(repo, "verify: true\n")
+    ctx = ctx_for({**local_triplet(), "CS_REGISTRY_VERIFY": "0"})
+    assert main(["login", "--json"], ctx) == 0
+    assert json.loads(out(ctx))["registries"][0]["verified"] is None
