@@ -83,7 +83,13 @@ def _add_debug_login(commands: Any) -> None:
         description="Walk docker login's path (input, dns, tcp, tls, ping, challenge, auth, "
         "scope, docker, config) and end with one diagnosis code and its remedy.",
     )
-    _add_common(debug)
+    debug.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    debug.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show each request and response (credentials and tokens redacted)",
+    )
     debug.add_argument("server", metavar="SERVER", help="registry host[:port], as for docker login")
     debug.add_argument("-u", "--username", help="user to log in as (with --password-stdin)")
     debug.add_argument(
