@@ -9,7 +9,12 @@ import pytest
 from tests.integration.conftest import TEST_REPOSITORY
 from tests.integration.debug_login.conftest import PULLABLE, TOKEN_PASSWORD, TOKEN_USER, Run
 from tests.support.registry import Registry, start_registry
-from tests.support.token_server import start_token_registry, start_token_server
+from tests.support.token_server import (
+    SERVICE,
+    TokenServer,
+    start_token_registry,
+    start_token_server,
+)
 
 
 def test_healthy_basic_registry_is_ok(debug_login: Run, registry_plain: Registry) -> None:
@@ -24,7 +29,10 @@ def test_healthy_basic_registry_is_ok(debug_login: Run, registry_plain: Registry
     assert outcome.step("docker")["status"] == "ok"  # the daemon agreed
 
 
-def test_healthy_token_registry_is_ok(debug_login: Run, token_registry: Registry) -> None:
+def test_healthy_token_registry_is_ok(
+    debug_login: Run, token_registry: Registry, token_server: TokenServer
+) -> None:
+    before = len(token_server.seen)
     outcome = debug_login(
         token_registry.host, "-u", TOKEN_USER, "--password-stdin", stdin=TOKEN_PASSWORD
     )
@@ -32,6 +40,18 @@ def test_healthy_token_registry_is_ok(debug_login: Run, token_registry: Registry
     assert outcome.status == 0
     assert "Bearer" in outcome.step("auth")["detail"]
     assert outcome.step("docker")["status"] == "ok"
+    # our token request is shaped like Docker's (the daemon's is in `seen` too)
+    assert any(
+        seen.query
+        == {
+            "service": [SERVICE],
+            "account": [TOKEN_USER],
+            "client_id": ["docker"],
+            "offline_token": ["true"],
+        }
+        and (seen.authorization or "").startswith("Basic ")
+        for seen in token_server.seen[before:]
+    )
 
 
 @pytest.mark.parametrize(("user", "password"), [("alice", "wrong"), ("mallory", None)])

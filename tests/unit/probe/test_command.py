@@ -12,6 +12,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -68,6 +70,15 @@ def _bearer_registry(token_accepted: bool) -> Iterator[tuple[str, list[str]]]:
 
     class Handler(BaseHTTPRequestHandler):
         timeout = 0.5
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            seen.append("POST " + self.rfile.read(length).decode())
+            body = json.dumps({"access_token": "issued-token-value-123"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
         def log_message(self, format: str, *args: object) -> None:
             pass
@@ -230,3 +241,26 @@ def test_cross_origin_token_redirect_is_refused(make_ctx: Callable[..., Context]
     assert document["diagnosis"]["code"] == "untrusted_realm"
     auth = next(s for s in document["steps"] if s["name"] == "auth")
     assert "127.0.0.2:9/steal" in auth["detail"]
+
+
+def test_identity_token_uses_the_oauth2_post(
+    make_ctx: Callable[..., Context], isolated_home: Path
+) -> None:
+    with _bearer_registry(token_accepted=True) as (host, seen):
+        config = isolated_home / ".docker"
+        config.mkdir(exist_ok=True)
+        (config / "config.json").write_text(
+            json.dumps({"auths": {host: {"identitytoken": "refresh-token-value-456"}}})
+        )
+        status, out, err = _run(make_ctx, host, "--json", "--verbose")
+    document = json.loads(out)
+    assert document["diagnosis"]["code"] == "ok"
+    posts = [entry for entry in seen if entry.startswith("POST ")]
+    assert len(posts) == 1
+    form = parse_qs(posts[0].removeprefix("POST "))
+    assert form["grant_type"] == ["refresh_token"]
+    assert form["refresh_token"] == ["refresh-token-value-456"]
+    assert form["client_id"] == ["docker"]
+    assert form["service"] == ["fake"]
+    assert "refresh-token-value-456" not in out + err
+    assert status == 0
