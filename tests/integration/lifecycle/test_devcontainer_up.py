@@ -182,26 +182,34 @@ def test_install_sh_runs_again_in_place_and_manages_the_system_config(logged_in:
     )
     assert copied.returncode == 0, copied.stderr
 
-    def install(ecr_helper: str) -> subprocess.CompletedProcess[str]:
+    def install(**options: str) -> subprocess.CompletedProcess[str]:
+        env = [f"--env={name}={value}" for name, value in options.items()]
+        command = ["sh", "/tmp/feature/install.sh"]
         return subprocess.run(
-            [
-                "docker", "exec", "-e", "WHEELDIR=wheels", "-e", f"ECRHELPER={ecr_helper}",
-                container.container_id, "sh", "/tmp/feature/install.sh",
-            ],
+            ["docker", "exec", *env, container.container_id, *command],
             capture_output=True,
             text=True,
             timeout=300,
             check=False,
-        )  # fmt: skip
+        )
 
-    again = install("true")
+    again = install(WHEELDIR="wheels", ECRHELPER="true")
     assert again.returncode == 0, again.stderr
     assert "creating" not in again.stdout  # the virtualenv was reused
     assert again.stdout.rstrip().endswith("ready")
     system = container.exec("cat", "/etc/cs-registry/config.yaml")
     assert system.stdout.splitlines()[1:] == ["ecr_helper: true"]
-    login = container.exec("cs-registry", "login", "--json")
+    login = container.exec("cs-registry", "login", "--json")  # reads that file with pyyaml
     assert login.returncode == 0, login.stderr
-    assert install("false").returncode == 0
+    assert json.loads(login.stdout)["registries"][0]["status"] == "unchanged"
+
+    assert install(WHEELDIR="wheels", ECRHELPER="false").returncode == 0
     gone = container.exec("test", "-e", "/etc/cs-registry/config.yaml")
     assert gone.returncode == 1
+
+    # version "none": the venv is handed to the remote user, who installs the project
+    handed = install(VERSION="none", _REMOTE_USER="nobody")
+    assert handed.returncode == 0, handed.stderr
+    assert "install the project into /usr/local/share/cs-registry/venv" in handed.stdout
+    owner = container.exec("stat", "-c", "%U", "/usr/local/share/cs-registry/venv/bin")
+    assert owner.stdout.strip() == "nobody"
