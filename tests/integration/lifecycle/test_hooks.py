@@ -206,3 +206,18 @@ def test_on_create_is_quiet_for_a_clean_devcontainer_json(env: dict[str, str]) -
     )
     done = run("on-create", env)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_hook_survives_a_crashing_cs_registry(
+    name: str, env: dict[str, str], tmp_path: Path
+) -> None:
+    fake = tmp_path / "fake-bin"
+    fake.mkdir()
+    (fake / "cs-registry").write_text("#!/bin/sh\necho boom >&2\nexit 3\n")
+    (fake / "cs-registry").chmod(0o755)
+    done = run(name, {**env, "PATH": f"{fake}:/usr/bin:/bin"})
+    assert done.returncode == 0
+    assert done.stderr == "boom\n"
+    assert done.stdout.startswith("cs-registry: ")
+    assert "exited with status 3; run `cs-registry doctor`" in done.stdout
