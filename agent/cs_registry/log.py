@@ -54,6 +54,30 @@ def scrub(text: str) -> str:
     return text
 
 
+#: shorter secrets are left alone in JSON output, where masking them could mangle a
+#: server name or a path that happens to contain them
+_MIN_JSON_SCRUB_LEN = 8
+
+
+def scrub_json(text: str) -> str:
+    """Serialised JSON ``text`` with each registered secret, as JSON escapes it, redacted.
+
+    One pass over the whole document per secret: linear in its size, however many
+    strings it holds.
+    """
+    import json
+
+    with _lock:
+        values = sorted(_registered, key=len, reverse=True)
+    for value in values:
+        if len(value) < _MIN_JSON_SCRUB_LEN:
+            continue
+        escaped = json.dumps(value, ensure_ascii=False)[1:-1]
+        if escaped in text:
+            text = text.replace(escaped, json.dumps(redact(value), ensure_ascii=False)[1:-1])
+    return text
+
+
 def _scrub_value(key: str, value: Any) -> Any:
     if isinstance(value, Secret):
         return value.redacted

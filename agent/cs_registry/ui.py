@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cs_registry import log
 from cs_registry.context import Context
 
 _COLORS = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1"}
@@ -41,5 +42,10 @@ def mark(ctx: Context, status: str) -> str:
 
 
 def print_json(ctx: Context, document: Any) -> None:
-    """The one JSON document a ``--json`` run prints on stdout."""
-    ctx.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    """The one JSON document a ``--json`` run prints on stdout.
+
+    Strings are scrubbed on the way out: a detail quoting a registry's or a
+    helper's own words may carry a secret it echoed back.
+    """
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    ctx.stdout.write(log.scrub_json(text) + "\n")

@@ -361,7 +361,8 @@ def _verify(rows: list[Row], environ: Mapping[str, str], timeout: float) -> None
             row.verified = verdict.verified
             if not verdict.verified:
                 row.code = verdict.code
-                failure = f"not verified: {verdict.detail}"
+                # a registry may echo what it was sent: scrub, as debug-login does
+                failure = f"not verified: {log.scrub(verdict.detail)}"
                 row.message = f"{row.message}; {failure}" if row.message else failure
 
 

@@ -107,7 +107,10 @@ def run(
     except CsRegistryError as exc:
         code = f" [{exc.code}]" if str(exc.code) != "ok" else ""
         message = log.scrub(exc.message) + code
-        where = _record(ctx, f"{action} {text.strip()!r}: {message}")
+        # get/erase read a server URL; store's stdin holds the secret, even when it
+        # is not JSON we could parse (and so not registered for scrubbing)
+        subject = "(credentials on stdin)" if action == "store" else repr(text.strip())
+        where = _record(ctx, f"{action} {subject}: {message}")
         ctx.stderr.write(
             f"{wire.NAME}: {message}" + (f" (logged in {where})" if where else "") + "\n"
         )

@@ -19,6 +19,7 @@ from cs_registry import log
 from cs_registry.diagnosis import Code
 from cs_registry.probe import tlstrust
 from cs_registry.probe.model import StepFailed
+from cs_registry.probe.proxy import ProxySettings, choose, resolve_proxy, tunnel
 from cs_registry.probe.realm import RealmUrl, parse_realm, untrusted_reason
 from cs_registry.probe.sockets import NetError, connect, handshake
 from cs_registry.probe.sockets import resolve as resolve_host
@@ -87,8 +88,18 @@ def realm_endpoint(state: State, realm: RealmUrl) -> Endpoint:
                     ca_file=state.options.ca_file,
                     certs_d=state.options.certs_d or tlstrust.DOCKER_CERTS_D,
                 )
-        addresses = resolve_host(realm.host, realm.port, state.budget.timeout(5.0, 0.4))
-        sock = connect(addresses, state.budget.timeout(5.0, 0.4))
+        settings = state.proxy_settings or ProxySettings()
+        proxy = choose(settings, realm.scheme, realm.host, realm.port)
+        timeout = state.budget.timeout(5.0, 0.4)
+        addresses = []
+        if proxy is None:
+            addresses = resolve_host(realm.host, realm.port, timeout)
+            sock = connect(addresses, timeout)
+        elif realm.scheme == "https":
+            sock = tunnel(proxy, realm.host, realm.port, timeout)
+        else:
+            resolve_proxy(proxy, timeout)
+            sock = connect(proxy.addresses, timeout)
         if context is not None:
             sock = handshake(sock, context, realm.host, state.budget.timeout(5.0, 0.4))
         sock.close()
@@ -98,7 +109,7 @@ def realm_endpoint(state: State, realm: RealmUrl) -> Endpoint:
         ) from None
     except tlstrust.TrustError as exc:
         raise StepFailed(Code.TOKEN_ENDPOINT_UNREACHABLE, f"{where}: {exc}") from None
-    return Endpoint(realm.scheme, realm.host, realm.port, addresses, context)
+    return Endpoint(realm.scheme, realm.host, realm.port, addresses, context, proxy)
 
 
 def checked_realm(state: State, url: str, *, sending: bool) -> RealmUrl:

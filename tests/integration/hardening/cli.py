@@ -215,7 +215,7 @@ class CmdlineWatcher:
     """
 
     needles: Sequence[str]
-    interval: float = 0.002
+    interval: float = 0.003
     hits: list[str] = field(default_factory=list)
     seen: set[int] = field(default_factory=set)
     scans: int = 0
@@ -241,15 +241,20 @@ class CmdlineWatcher:
 
     def scan(self, encoded: Sequence[bytes], own: int) -> None:
         self.scans += 1
-        for entry in os.scandir("/proc"):
-            if not entry.name.isdigit() or int(entry.name) == own:
+        for name in os.listdir("/proc"):
+            if not name.isdigit() or int(name) == own:
                 continue
-            try:
-                with open(f"/proc/{entry.name}/cmdline", "rb") as handle:
-                    cmdline = handle.read()
+            try:  # os.open/os.read: a third of the cost of open(), and this runs hot
+                fd = os.open(f"/proc/{name}/cmdline", os.O_RDONLY)
             except OSError:
                 continue  # gone already
-            self.seen.add(int(entry.name))
+            try:
+                cmdline = os.read(fd, 1 << 20)
+            except OSError:
+                continue
+            finally:
+                os.close(fd)
+            self.seen.add(int(name))
             if any(needle in cmdline for needle in encoded):
                 self.hits.append(cmdline.replace(b"\0", b" ").decode("utf-8", "replace"))
 
