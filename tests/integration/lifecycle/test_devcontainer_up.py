@@ -145,10 +145,14 @@ def test_devcontainer_up_logs_in_through_the_feature(logged_in: Up, registry: Re
     assert debug.returncode == 0
 
     links = container.exec(
-        "sh", "-c", "readlink /usr/local/bin/cs-registry; ls /usr/local/share/cs-registry/hooks"
+        "sh",
+        "-c",
+        "cd /usr/local/bin && readlink cs-registry docker-credential-cs-registry "
+        "&& ls /usr/local/share/cs-registry/hooks",
     )
     assert links.stdout.split() == [
         "/usr/local/share/cs-registry/venv/bin/cs-registry",
+        "/usr/local/share/cs-registry/venv/bin/docker-credential-cs-registry",
         "on-create",
         "post-create",
         "post-start",
