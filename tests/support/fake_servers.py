@@ -89,3 +89,65 @@ def closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def connect_proxy(
+    target_port: int, *, status: str = "200 Connection established"
+) -> Iterator[tuple[str, list[str]]]:
+    """A CONNECT proxy on 127.0.0.1 that tunnels every request to ``127.0.0.1:target_port``.
+
+    Any host name may be asked for (the proxy "resolves" it to loopback), so tests
+    can use names that do not resolve here. Yields ``host:port`` and the request
+    heads it received; answers ``status`` (anything but 200 refuses the tunnel).
+    """
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(32)
+    heads: list[str] = []
+    stop = threading.Event()
+
+    def pipe(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while chunk := source.recv(65536):
+                sink.sendall(chunk)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+    def serve(client: socket.socket) -> None:
+        head = b""
+        with contextlib.suppress(OSError):
+            while b"\r\n\r\n" not in head:
+                chunk = client.recv(4096)
+                if not chunk:
+                    break
+                head += chunk
+        heads.append(head.decode("latin-1"))
+        if not status.startswith("200"):
+            client.sendall(f"HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n".encode())
+            client.close()
+            return
+        upstream = socket.create_connection(("127.0.0.1", target_port), timeout=5)
+        client.sendall(f"HTTP/1.1 {status}\r\n\r\n".encode())
+        client.settimeout(None)
+        upstream.settimeout(None)
+        threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
+        pipe(client, upstream)
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=serve, args=(client,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{listener.getsockname()[1]}", heads
+    finally:
+        stop.set()
+        thread.join(1)
+        listener.close()

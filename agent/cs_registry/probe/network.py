@@ -7,6 +7,7 @@ Each step returns ``(status, code, detail)`` or raises
 from __future__ import annotations
 
 import email.utils
+import socket
 from dataclasses import replace
 
 from cs_registry.diagnosis import Code
@@ -14,6 +15,7 @@ from cs_registry.errors import UsageError
 from cs_registry.probe import credentials, tlstrust
 from cs_registry.probe.daemon import DaemonInfo
 from cs_registry.probe.model import Status, StepFailed
+from cs_registry.probe.proxy import ProxySettings, choose, resolve_proxy, shell_settings, tunnel
 from cs_registry.probe.sockets import (
     Address,
     NetError,
@@ -65,27 +67,69 @@ def step_input(state: State) -> Outcome:
     return Status.OK, Code.OK, detail
 
 
+def _proxy_settings(state: State) -> ProxySettings:
+    """The daemon's proxies when a daemon answers (docker login goes through it), else ours."""
+    info = state.daemon.wait(state.budget.timeout(2.0, 0.2)) if state.daemon else None
+    if info is None:
+        return shell_settings(state.environ)
+    return ProxySettings(info.https_proxy, info.http_proxy, info.no_proxy, "the daemon's")
+
+
+def _addresses(state: State) -> str:
+    return ", ".join(str(address[1][0]) for address in state.addresses[:4])
+
+
 def step_dns(state: State) -> Outcome:
-    """Resolve the registry host (bounded: ``getaddrinfo`` runs in a thread)."""
+    """Resolve the registry host (bounded: ``getaddrinfo`` runs in a thread), or the proxy."""
+    state.proxy_settings = _proxy_settings(state)
+    timeout = state.budget.timeout(5.0, 0.5)
     try:
-        state.addresses = resolve(state.hostname, state.port, state.budget.timeout(5.0, 0.5))
+        state.proxy = choose(state.proxy_settings, "https", state.hostname, state.port)
+        if state.proxy is None:
+            state.addresses = resolve(state.hostname, state.port, timeout)
+            return Status.OK, Code.OK, f"{state.hostname} → {_addresses(state)}"
+        resolve_proxy(state.proxy, timeout)
     except NetError as exc:
         raise StepFailed(exc.code, exc.detail) from None
-    shown = ", ".join(str(address[1][0]) for address in state.addresses[:4])
-    return Status.OK, Code.OK, f"{state.hostname} → {shown}"
+    proxy = state.proxy
+    detail = f"through {proxy.variable} {proxy.shown}, which resolves {state.hostname} itself"
+    try:
+        # only for the insecure-registry check, as Docker does; the proxy connects
+        state.addresses = resolve(state.hostname, state.port, state.budget.timeout(2.0, 0.2))
+    except NetError:
+        return Status.OK, Code.OK, f"{detail} (it does not resolve here)"
+    return Status.OK, Code.OK, f"{detail} (here: {_addresses(state)})"
+
+
+def _open(state: State, timeout: float) -> socket.socket:
+    """TCP to the registry: directly, or a CONNECT tunnel through the proxy."""
+    if state.proxy is not None:
+        return tunnel(state.proxy, state.hostname, state.port, timeout)
+    return connect(state.addresses, timeout)
 
 
 def step_tcp(state: State) -> Outcome:
-    """Open a TCP connection to the registry's port."""
+    """Open a TCP connection to the registry's port (through the proxy when one applies)."""
     try:
-        sock = connect(state.addresses, state.budget.timeout(5.0, 0.5))
+        sock = _open(state, state.budget.timeout(5.0, 0.5))
     except NetError as exc:
         raise StepFailed(exc.code, exc.detail) from None
     peer = sock.getpeername()
     sock.close()
+    if state.proxy is not None:
+        proxy = state.proxy
+        return (
+            Status.OK,
+            Code.OK,
+            f"{proxy.variable} {proxy.shown} opened a tunnel to {state.hostname}:{state.port}",
+        )
     detail = f"connected to {show_address((0, tuple(peer)))}"
     proxies = [name for name in _PROXY_VARIABLES if state.environ.get(name)]
-    if proxies:
+    if (
+        proxies
+        and state.proxy_settings is not None
+        and state.proxy_settings.owner != "this shell's"
+    ):
         detail += (
             f" directly; {', '.join(proxies)} is set in this shell but only the daemon's own "
             "proxy settings apply to docker login (see the docker step)"
@@ -116,10 +160,10 @@ def step_tls(state: State) -> Outcome:
     except tlstrust.TrustError as exc:
         raise UsageError(str(exc)) from None
     state.insecure = _insecure_reason(state)
-    https = Endpoint("https", state.hostname, state.port, state.addresses, context)
+    https = Endpoint("https", state.hostname, state.port, state.addresses, context, state.proxy)
     trust = "system store" + "".join(f" + {path}" for path in extra)
     try:
-        sock = connect(state.addresses, state.budget.timeout(5.0, 0.5))
+        sock = _open(state, state.budget.timeout(5.0, 0.5))
         secured = handshake(sock, context, state.hostname, state.budget.timeout(5.0, 0.4))
     except NetError as exc:
         return _tls_failed(state, https, exc)
@@ -135,8 +179,12 @@ def _tls_failed(state: State, https: Endpoint, exc: NetError) -> Outcome:
         raise StepFailed(code, detail)
     # a plain-HTTP server may wait for a newline that a TLS hello never sends, so a
     # handshake timeout can mean plain HTTP too: ask the port directly
-    if code in (Code.TLS_ERROR, Code.READ_TIMEOUT) and speaks_plain_http(
-        state.addresses, state.hostname, state.budget.timeout(2.0, 0.3)
+    if code is Code.PROXY_ERROR:
+        raise StepFailed(code, detail)
+    if (
+        state.proxy is None
+        and code in (Code.TLS_ERROR, Code.READ_TIMEOUT)
+        and speaks_plain_http(state.addresses, state.hostname, state.budget.timeout(2.0, 0.3))
     ):
         code = Code.HTTP_ON_HTTPS_PORT
         detail = f"the port answers plain HTTP, not TLS ({detail})"
@@ -152,8 +200,13 @@ def _tls_failed(state: State, https: Endpoint, exc: NetError) -> Outcome:
         )
     else:
         port = state.port if state.port != 443 else 80
+        assert state.proxy_settings is not None
+        try:
+            proxy = choose(state.proxy_settings, "http", state.hostname, port)
+        except NetError as error:
+            raise StepFailed(error.code, error.detail) from None
         state.endpoint = Endpoint(
-            "http", state.hostname, port, _with_port(state.addresses, port), None
+            "http", state.hostname, port, _with_port(state.addresses, port), None, proxy
         )
         how = f"Docker falls back to {state.endpoint.origin} here (and hides this HTTPS error)"
         if code is Code.HTTP_ON_HTTPS_PORT:

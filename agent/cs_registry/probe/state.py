@@ -11,6 +11,7 @@ from cs_registry.probe.challenge import Challenge
 from cs_registry.probe.credentials import CredentialRequest, Credentials
 from cs_registry.probe.daemon import InfoFetch, LoginRun
 from cs_registry.probe.model import Budget
+from cs_registry.probe.proxy import Proxy, ProxySettings
 from cs_registry.probe.sockets import Address
 from cs_registry.probe.transport import Endpoint, Response
 from cs_registry.servers import Server
@@ -53,6 +54,9 @@ class State:
     credentials: Credentials | None = None
     port: int = 443
     addresses: list[Address] = field(default_factory=list)
+    proxy_settings: ProxySettings | None = None
+    #: the proxy HTTPS requests to the registry go through, if any
+    proxy: Proxy | None = None
     insecure: str | None = None
     endpoint: Endpoint | None = None
     ping: Response | None = None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 
 from cs_registry.diagnosis import Code
+from cs_registry.probe.proxy import Proxy, resolve_proxy, tunnel
 from cs_registry.probe.sockets import Address, NetError, connect, handshake
 
 #: response bodies are cut here: registry answers and tokens are a few KB
@@ -31,6 +32,8 @@ class Endpoint:
     port: int
     addresses: list[Address]
     context: ssl.SSLContext | None = None
+    #: go through this proxy (CONNECT for https, absolute-form requests for http)
+    proxy: Proxy | None = None
 
     @property
     def origin(self) -> str:
@@ -72,7 +75,14 @@ class _Connection(http.client.HTTPConnection):
     def connect(self) -> None:
         endpoint = self._endpoint
         timeout = float(self.timeout or 1.0)
-        sock = connect(endpoint.addresses, timeout)
+        if endpoint.proxy is None:
+            sock = connect(endpoint.addresses, timeout)
+        elif endpoint.scheme == "https":
+            sock = tunnel(endpoint.proxy, endpoint.host, endpoint.port, timeout)
+        else:
+            if not endpoint.proxy.addresses:
+                resolve_proxy(endpoint.proxy, timeout)
+            sock = connect(endpoint.proxy.addresses, timeout)
         if endpoint.context is not None:
             sock = handshake(sock, endpoint.context, endpoint.host, timeout)
         sock.settimeout(timeout)
@@ -82,7 +92,7 @@ class _Connection(http.client.HTTPConnection):
 def _shown_headers(headers: Mapping[str, str]) -> str:
     shown = []
     for name, value in headers.items():
-        if name.lower() == "authorization":
+        if name.lower() in ("authorization", "proxy-authorization"):
             scheme, _, rest = value.partition(" ")
             shown.append(f"{name}: {scheme} …({len(rest)} chars)")
         else:
@@ -141,7 +151,16 @@ def request(
 ) -> Response:
     """One request on a fresh connection; errors become :class:`NetError`."""
     sent = {"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})}
-    trace = [f"→ {method} {endpoint.url(shown_target or target)}  ({_shown_headers(sent)})"]
+    shown_url = endpoint.url(shown_target or target)
+    via = ""
+    proxy = endpoint.proxy
+    if proxy is not None:
+        via = f" via {proxy.variable} {proxy.shown}"
+        if endpoint.scheme == "http":
+            target = endpoint.url(target)  # absolute form: the proxy makes the request
+            if proxy.authorization:
+                sent["Proxy-Authorization"] = proxy.authorization
+    trace = [f"→ {method} {shown_url}{via}  ({_shown_headers(sent)})"]
     started = time.monotonic()
     connection = _Connection(endpoint, timeout)
     try:
