@@ -23,7 +23,13 @@ class Answer:
     delay: float = 0.0
 
 
-def token(password: str, expires_at: float, *, public: bool = False) -> Answer:
+def token(
+    password: str,
+    expires_at: float,
+    *,
+    public: bool = False,
+    proxy_endpoint: str = "https://999999999999.dkr.ecr.us-east-1.amazonaws.com",
+) -> Answer:
     """A GetAuthorizationToken answer (ECR: a list of items; ECR Public: one item)."""
     item = {
         "authorizationToken": base64.b64encode(f"AWS:{password}".encode()).decode(),
@@ -31,7 +37,7 @@ def token(password: str, expires_at: float, *, public: bool = False) -> Answer:
     }
     if public:
         return Answer(200, {"authorizationData": item})
-    item["proxyEndpoint"] = "https://999999999999.dkr.ecr.us-east-1.amazonaws.com"
+    item["proxyEndpoint"] = proxy_endpoint
     return Answer(200, {"authorizationData": [item]})
 
 
