@@ -222,7 +222,8 @@ def test_merge_keeps_foreign_keys_is_idempotent_and_always_parses(
     for key, value in foreign.items():
         assert data[key] == value
     for key, value in other_auths.items():
-        if key not in ours and dockerconfig_key(key) not in ours:  # legacy aliases of our keys are replaced, others kept
+        # our keys and their legacy aliases are replaced; every other entry is kept
+        if key not in ours and dockerconfig_key(key) not in ours:
             assert data["auths"][key] == value
     for credential in creds:
         entry = data["auths"][credential.key]
