@@ -83,6 +83,19 @@ def test_concurrent_helpers_share_one_swap(tmp_path: Path) -> None:
         assert len(fake.calls("ecr")) == 1
 
 
+def test_second_get_is_answered_from_the_cache_without_aws(tmp_path: Path) -> None:
+    with fakeaws.fake_aws() as fake:
+        expires = time.time() + 12 * 3600
+        fake.answer("ecr", fakeaws.token("cached", expires), fakeaws.error("AccessDenied", "no"))
+        env = env_for(tmp_path, **fake.endpoint_env(), **ecr_triplet())
+
+        first, second = get(env, ECR), get(env, f"https://{ECR}")
+
+        assert (first.returncode, second.returncode) == (0, 0)
+        assert json.loads(second.stdout)["Secret"] == "cached"
+        assert len(fake.calls("ecr")) == 1
+
+
 def test_failure_reaches_docker_user_and_log(tmp_path: Path) -> None:
     with fakeaws.fake_aws() as fake:
         fake.answer("ecr", fakeaws.error("AccessDeniedException", "no"))
