@@ -78,6 +78,7 @@ class EnvironmentStore:
         )
 
     def get(self, server_url: str) -> tuple[str, str]:
+        """(user, secret) for ``server_url``; ECR access keys become a fresh token."""
         try:
             key = normalise(server_url).key
         except ServerError:
@@ -99,6 +100,7 @@ class EnvironmentStore:
         return TOKEN_USER, token.password
 
     def store(self, server_url: str, username: str, secret: str) -> None:
+        """Refused: credentials come from the registry secrets, never from ``docker login``."""
         raise Failure(
             "docker-credential-cs-registry serves credentials from registry secrets "
             "(<ID>_CONTAINER_REGISTRY_SERVER/_USER/_PASSWORD) and does not store any; "
@@ -106,6 +108,7 @@ class EnvironmentStore:
         )
 
     def erase(self, server_url: str) -> None:
+        """Forget cached tokens and saved keys of ``server_url`` (the secrets stay)."""
         try:
             key = normalise(server_url).key
         except ServerError:
@@ -114,9 +117,8 @@ class EnvironmentStore:
         records.forget_helper_keys(self._ctx.cache_dir, key)
 
     def list(self) -> dict[str, str]:
-        found = dict(records.helper_hosts(self._ctx.cache_dir))
-        for host in found:
-            found[host] = TOKEN_USER
+        """Every host this helper answers for, with the user name it would give."""
+        found = dict.fromkeys(records.helper_hosts(self._ctx.cache_dir), TOKEN_USER)
         for triplet in discover(self._ctx.environ).usable:
             if triplet.server is not None:
                 found[triplet.server.key] = TOKEN_USER if needs_swap(triplet) else triplet.user
