@@ -102,18 +102,24 @@ class Case:
     name: str
     build: CaseFunction
     baselines: tuple[str, ...] = ()
+    runs: int | None = None  # a cap for slow cases (e.g. ones that wait for timeouts)
 
 
 CASES: dict[str, Case] = {}
 
 
-def case(name: str, *, baselines: tuple[str, ...] = ()) -> Callable[[CaseFunction], CaseFunction]:
-    """Register a benchmark case under ``name`` (unique), compared with ``baselines``."""
+def case(
+    name: str, *, baselines: tuple[str, ...] = (), runs: int | None = None
+) -> Callable[[CaseFunction], CaseFunction]:
+    """Register a benchmark case under ``name`` (unique), compared with ``baselines``.
+
+    ``runs`` caps its timed runs below the runner's ``--runs`` (for slow cases).
+    """
 
     def register(build: CaseFunction) -> CaseFunction:
         if name in CASES:
             raise ValueError(f"benchmark {name!r} is registered twice")
-        CASES[name] = Case(name, build, baselines)
+        CASES[name] = Case(name, build, baselines, runs)
         return build
 
     return register

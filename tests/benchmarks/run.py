@@ -13,6 +13,7 @@ import argparse
 import importlib
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -55,16 +56,28 @@ def time_once(command: Command) -> float:
     return elapsed
 
 
-def measure(commands: dict[str, Command], runs: int, warmup: int) -> dict[str, list[float]]:
-    """Warm up, then time every command ``runs`` times, interleaved."""
+def measure(
+    commands: dict[str, Command], runs: dict[str, int], warmup: int
+) -> dict[str, list[float]]:
+    """Warm up, then time each command ``runs[name]`` times, interleaved."""
     for _ in range(warmup):
         for command in commands.values():
             time_once(command)
     samples: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(runs):
+    for index in range(max(runs.values(), default=0)):
         for name, command in commands.items():
-            samples[name].append(time_once(command))
+            if index < runs[name]:
+                samples[name].append(time_once(command))
     return samples
+
+
+def _stop_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit so the registries started for cases are removed."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _cpu_model() -> str:
@@ -143,6 +156,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the selected benchmarks and print the table."""
     args = _parse(argv)
+    _stop_on_sigterm()
     load_case_modules()
     if args.list:
         print("\n".join(CASES))
@@ -154,10 +168,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cs-registry-bench-")))
         ctx = BenchContext(tmp=tmp, stack=stack, bcrypt_rounds=args.bcrypt_rounds)
         commands = {bench.name: bench.build(ctx) for bench in selected}
-        samples = measure(commands, args.runs, args.warmup)
+        runs = {bench.name: min(args.runs, bench.runs or args.runs) for bench in selected}
+        samples = measure(commands, runs, args.warmup)
     medians = {name: statistics.median(values) for name, values in samples.items()}
     print(f"cs-registry benchmarks · {machine}")
-    print(f"whole-process wall time, median of {args.runs} runs ({args.warmup} warm-up)\n")
+    capped = ", ".join(f"{name}: {count}" for name, count in runs.items() if count < args.runs)
+    print(
+        f"whole-process wall time, median of {args.runs} runs ({args.warmup} warm-up)"
+        + (f"; fewer runs for {capped}" if capped else "")
+        + "\n"
+    )
     print(table(selected, medians))
     if LOGIN_5 in medians and BARE_PYTHON in medians:
         ratio = medians[LOGIN_5] / medians[BARE_PYTHON]
