@@ -42,6 +42,8 @@ class Credentials:
     identity_token: bool = False
     warnings: list[str] = field(default_factory=list)
     triplet: Triplet | None = None
+    #: the code of the first shape finding (a newline removed, quotes kept...)
+    warning_code: Code | None = None
 
     @property
     def anonymous(self) -> bool:
@@ -79,6 +81,7 @@ def _from_stdin(username: str, stdin: TextIO) -> Credentials:
         username=username,
         secret=Secret(password),
         warnings=[f.message for f in findings],
+        warning_code=findings[0].code if findings else None,
     )
 
 
@@ -90,6 +93,7 @@ def _from_triplet(triplet: Triplet) -> Credentials:
         secret=triplet.password,
         warnings=[f.message for f in triplet.findings],
         triplet=triplet,
+        warning_code=triplet.findings[0].code if triplet.findings else None,
     )
 
 
@@ -233,8 +237,8 @@ def resolve(
     if from_config is not None:
         return from_config
     return Credentials(
-        source="none: no -u, no matching <ID>_CONTAINER_REGISTRY_* triplet and nothing in "
-        "Docker's config, so the registry is tried anonymously",
+        source="no -u, no matching <ID>_CONTAINER_REGISTRY_* triplet and nothing in Docker's "
+        "config, so the registry is tried anonymously",
         warnings=notes,
     )
 

@@ -55,15 +55,20 @@ def step_input(state: State) -> Outcome:
         config_dir=state.config_dir,
     )
     creds = state.credentials
-    who = "anonymous" if creds.anonymous else f"user {creds.username!r} from {creds.source}"
+    who = (
+        f"none ({creds.source})"
+        if creds.anonymous
+        else f"user {creds.username!r} from {creds.source}"
+    )
     detail = f"{server.host} (Docker config key {server.key}); credentials: {who}"
     if server.fixes:
         detail += f"; normalised: {'; '.join(server.fixes)}"
-    if creds.anonymous:
-        return Status.WARN, Code.MISSING_CREDENTIALS, f"{detail}. {creds.source}"
     if creds.warnings:
-        code = creds.shape_code() or Code.SECRET_WHITESPACE
-        return Status.WARN, code, f"{detail}; " + "; ".join(creds.warnings)
+        detail += "; " + "; ".join(creds.warnings)
+    if creds.anonymous:
+        return Status.WARN, Code.MISSING_CREDENTIALS, detail
+    if creds.warnings:
+        return Status.WARN, creds.shape_code() or creds.warning_code or Code.OK, detail
     return Status.OK, Code.OK, detail
 
 

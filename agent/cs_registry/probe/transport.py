@@ -7,8 +7,11 @@ and http.client caps header lines and counts.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import socket
 import ssl
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -139,6 +142,21 @@ def _exchange(
         raise NetError(Code.REGISTRY_UNAVAILABLE, f"{endpoint.origin}: {exc}") from None
 
 
+def _too_slow(endpoint: Endpoint, timeout: float) -> NetError:
+    return NetError(
+        Code.READ_TIMEOUT, f"{endpoint.origin} did not finish its answer within {timeout:.1f} s"
+    )
+
+
+def _abort(connection: _Connection, expired: threading.Event) -> None:
+    """Watchdog: wake a read blocked on ``connection`` by shutting its socket down."""
+    expired.set()
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
 def request(
     endpoint: Endpoint,
     method: str,
@@ -163,15 +181,27 @@ def request(
     trace = [f"→ {method} {shown_url}{via}  ({_shown_headers(sent)})"]
     started = time.monotonic()
     connection = _Connection(endpoint, timeout)
+    # the socket timeout bounds each read; a server trickling a byte at a time would
+    # never trip it, so a watchdog ends the whole exchange at the deadline
+    expired = threading.Event()
+    watchdog = threading.Timer(timeout, _abort, args=(connection, expired))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         answer, payload = _exchange(
             connection, endpoint=endpoint, method=method, target=target, body=body, headers=sent
         )
     except NetError as exc:
-        exc.trace = [*trace, f"✗ {exc.detail}"]
-        raise
+        error = _too_slow(endpoint, timeout) if expired.is_set() else exc
+        error.trace = [*trace, f"✗ {error.detail}"]
+        raise error from None
     finally:
+        watchdog.cancel()
         connection.close()
+    if expired.is_set():  # the deadline struck as the last bytes arrived: cut, not whole
+        error = _too_slow(endpoint, timeout)
+        error.trace = [*trace, f"✗ {error.detail}"]
+        raise error
     elapsed = int((time.monotonic() - started) * 1000)
     truncated = len(payload) > MAX_BODY
     response = Response(
