@@ -438,7 +438,8 @@ def _report_hook(ctx: Context, rows: list[Row], stray: list[Any]) -> None:
         r.status == UNCHANGED or (r.status == SKIPPED and r.message.startswith(_DUPLICATE))
         for r in rows
     )
-    if settled and not stray and not any(r.warnings for r in rows):
+    unverified = [f"{r.id} ({r.code.value})" for r in rows if r.verified is False]
+    if settled and not stray and not any(r.warnings for r in rows) and not unverified:
         return  # nothing to do or nothing changed (post-start, every start): stay quiet
     counts: dict[str, int] = {}
     for row in rows:
@@ -449,9 +450,11 @@ def _report_hook(ctx: Context, rows: list[Row], stray: list[Any]) -> None:
     line = f"cs-registry: registries {', '.join(parts) or 'none'}"
     if failed:
         line += f"; failed: {', '.join(failed)}"
+    if unverified:
+        line += f"; not verified: {', '.join(unverified)}"
     if warned:
         line += f"; {warned} warning(s)"
-    if failed or warned:
+    if failed or warned or unverified:
         line += "; run `cs-registry doctor` for details"
     ctx.print(line)
 

@@ -62,3 +62,13 @@ def test_verify_runs_in_parallel(make_ctx: Callable[..., Context]) -> None:
     assert all(row["verified"] is False for row in document["registries"])
     assert status == 1
     assert elapsed < 3.0  # one after another would take 4.5 s
+
+
+def test_hook_mode_names_what_failed_verification_and_exits_0(
+    make_ctx: Callable[..., Context], registry_plain: Registry
+) -> None:
+    ctx = make_ctx(_triplet("BAD", registry_plain.host, "alice", "wrong-password"))
+    status = main(["login", "--verify", "--hook"], ctx)
+    out = ctx.stdout.getvalue()  # type: ignore[attr-defined]
+    assert "not verified: BAD (bad_credentials)" in out
+    assert status == 0
