@@ -133,3 +133,25 @@ def test_malformed_server_is_a_usage_error(debug_login: Run) -> None:
     outcome = _login(debug_login, "ftp://registry")
     assert outcome.status == 2
     assert outcome.code == "malformed_server"
+
+
+def test_ca_in_docker_certs_d_verifies(
+    debug_login: Run, docker_available: None, tmp_path: Path
+) -> None:
+    ca, started = _tls_registry(tmp_path, ["127.0.0.1"])
+    with started as registry:
+        # the debug_login fixture points CS_REGISTRY_DOCKER_CERTS_D at tmp_path/certs.d
+        folder = tmp_path / "certs.d" / registry.host
+        folder.mkdir(parents=True)
+        (folder / "ca.crt").write_bytes(ca.cert_path.read_bytes())
+        outcome = _login(debug_login, registry.host)
+    tls = outcome.step("tls")
+    assert (tls["status"], tls["code"]) == ("ok", "ok")
+    assert str(folder / "ca.crt") in tls["detail"]
+
+
+def test_oversized_header_is_not_a_registry(debug_login: Run) -> None:
+    with canned(401, {"WWW-Authenticate": 'Basic realm="' + "x" * 70_000 + '"'}) as host:
+        outcome = _login(debug_login, host)
+    assert outcome.code == "not_a_registry"
+    assert "LineTooLong" in outcome.step("ping")["detail"]
