@@ -19,6 +19,13 @@ from cs_registry.errors import CsRegistryError
 #: a path into the document: object keys and array indexes from the root
 JsonPath = tuple["str | int", ...]
 
+#: deeper than any real devcontainer.json; json-five's parser and the position table
+#: recurse per level, and a hostile file must not cost seconds or a RecursionError
+MAX_DEPTH = 64
+# strings and comments (whose brackets do not count), then the brackets themselves
+_STRUCTURE = re.compile(
+    r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|//[^\n]*|/\*.*?(?:\*/|\Z)|[\[\]{}]', re.S
+)
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?", re.ASCII)
 _CHAR_IN_MESSAGE = re.compile(r"\(char (\d+)\)")
 
@@ -189,6 +196,9 @@ def parse(text: str) -> Document:
 
     if not text.strip():
         raise JsoncError("the file is empty; it must hold one JSON object", Pos(1, 1))
+    too_deep = _too_deep(text)
+    if too_deep is not None:
+        raise JsoncError(f"nested more than {MAX_DEPTH} levels deep", pos_of_index(text, too_deep))
     try:
         model = loads(text, loader=ModelLoader())
     except RecursionError:
@@ -196,5 +206,22 @@ def parse(text: str) -> Document:
     except ValueError as exc:  # json5.JSON5DecodeError is a ValueError
         raise JsoncError(_friendly(exc), _error_pos(exc, text)) from None
     builder = _Builder(text)
-    builder.doc.value = builder.value(model.value, ())
+    try:
+        builder.doc.value = builder.value(model.value, ())
+    except RecursionError:
+        raise JsoncError("nested too deeply", Pos(1, 1)) from None
     return builder.doc
+
+
+def _too_deep(text: str) -> int | None:
+    """Where nesting first passes :data:`MAX_DEPTH`, or ``None``."""
+    depth = 0
+    for match in _STRUCTURE.finditer(text):
+        token = match.group()
+        if token in ("{", "["):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return match.start()
+        elif token in ("}", "]"):
+            depth -= 1
+    return None

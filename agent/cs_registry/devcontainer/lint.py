@@ -23,6 +23,10 @@ CODESPACES_KEYS = ("repositories", "openFiles", "disableAutomaticConfiguration")
 _OLD_PERMISSIONS = re.compile(r'"permissions"\s*:\s*(\{\s*"(read-all|write-all)"\s*\})')
 
 
+#: real files are a few KB; the JSONC parser needs ~50x a file's size in memory
+MAX_FILE_BYTES = 1 << 20
+
+
 class _Collector:
     def __init__(self, file: Path) -> None:
         self.file = file
@@ -56,7 +60,12 @@ def lint_file(path: Path, options: LintOptions, *, shown: Path | None = None) ->
     """Lint the file at ``path``; ``shown`` is the name used in findings (default ``path``)."""
     name = shown or path
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            message = f"larger than {MAX_FILE_BYTES >> 20} MiB; not a devcontainer.json to lint"
+            return [Finding(Code.JSONC_SYNTAX, Severity.FAIL, message, name, Pos(1, 1))]
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return [
             Finding(
