@@ -73,8 +73,11 @@ class RawServer:
         while not self._stop.is_set():
             try:
                 conn, _ = self._sock.accept()
+            except TimeoutError:
+                continue  # look at the stop flag: close() does not wake accept()
             except OSError:
                 return
+            conn.settimeout(None)  # accepted sockets inherit the listener's timeout
             threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
 
     def _handle(self, conn: socket.socket) -> None:
@@ -108,6 +111,7 @@ def serve(behaviour: Behaviour) -> Iterator[RawServer]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
+    sock.settimeout(0.05)
     server._sock = sock
     server.host = f"127.0.0.1:{sock.getsockname()[1]}"
     thread = threading.Thread(target=server._serve, daemon=True)
@@ -116,8 +120,8 @@ def serve(behaviour: Behaviour) -> Iterator[RawServer]:
         yield server
     finally:
         server._stop.set()
-        sock.close()
         thread.join(timeout=5)
+        sock.close()
 
 
 def endless(conn: socket.socket, first: bytes, chunk: bytes, limit: int = 1 << 30) -> None:
