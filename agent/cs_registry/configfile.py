@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from cs_registry.errors import UsageError
+from cs_registry.secret import redact
 
 _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
@@ -25,6 +26,18 @@ _STR = "tag:yaml.org,2002:str"
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
 _MAX_BYTES = 1 << 20
+# GitHub, GitLab, Docker Hub and AWS key prefixes
+_TOKEN_PREFIXES = (
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "dckr_pat_",
+    "AKIA",
+)
 
 
 class ConfigError(UsageError):
@@ -120,6 +133,26 @@ def _describe(node: yaml.Node) -> str:
     return f"{kind.get(node.tag, 'a value')} ({node.value!r})"
 
 
+def _looks_like_secret(value: str) -> bool:
+    """A token pasted where a variable name belongs (``password_env: ghp_…``)."""
+    if value.startswith(_TOKEN_PREFIXES):
+        return True
+    mixed = any(c.islower() for c in value) and any(c.isupper() for c in value)
+    return len(value) >= 30 and mixed and any(c.isdigit() for c in value)
+
+
+def _variable_name(reader: _Reader, node: yaml.Node, key: str) -> str:
+    """A ``*_env`` value: the name of a variable, never echoed when it looks like a secret."""
+    value = str(reader.scalar(node, (_STR,), "a string", key))
+    if _looks_like_secret(value):
+        raise reader.fail(
+            node,
+            f"{key} must name the variable that holds the secret ({redact(value)} looks like "
+            "the secret itself); put the secret in a variable, e.g. a Codespaces secret",
+        )
+    return reader.text(node, key, _ENV_NAME)
+
+
 def _registry(reader: _Reader, node: yaml.Node, index: int) -> RegistryEntry:
     where = f"registries[{index}]"
     fields = reader.mapping(node, where, ("id", "server", "user_env", "password_env"))
@@ -132,8 +165,8 @@ def _registry(reader: _Reader, node: yaml.Node, index: int) -> RegistryEntry:
     return RegistryEntry(
         id=ident or f"REGISTRY_{index}",
         server=server,
-        user_env=reader.text(fields["user_env"][1], f"{where}.user_env", _ENV_NAME),
-        password_env=reader.text(fields["password_env"][1], f"{where}.password_env", _ENV_NAME),
+        user_env=_variable_name(reader, fields["user_env"][1], f"{where}.user_env"),
+        password_env=_variable_name(reader, fields["password_env"][1], f"{where}.password_env"),
         where=reader.at(node),
     )
 

@@ -520,3 +520,51 @@ def _run_hook(hook: str, env: dict[str, str]) -> cli.Result:
     return cli.Result(
         ["/bin/sh", hook], done.returncode, done.stdout, done.stderr, time.monotonic() - started
     )
+
+
+# -- YAML settings --------------------------------------------------------------------
+
+
+def test_settings_registries_and_ghcr_opt_in_keep_secrets_out(
+    home: Path, canaries: Canaries, watcher: cli.CmdlineWatcher
+) -> None:
+    settings = home / ".config" / "cs-registry" / "config.yaml"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(
+        "ghcr_from_github_token: true\n"
+        "registries:\n"
+        "  - server: yaml.registry.test\n    user_env: YAML_USER\n    password_env: YAML_PW\n"
+    )
+    env = _env(
+        home,
+        YAML_USER=USER,
+        YAML_PW=canaries.password,
+        GITHUB_USER=USER,
+        GITHUB_TOKEN=canaries.token,
+    )
+    for args in (["login"], ["login", "--json", "-v"], ["doctor", "--workspace", str(home)]):
+        result = cli.run(args, env, timeout=60)
+        assert result.returncode in (0, 1), result.out + result.err
+        assert_clean(home, canaries, result)
+    auths = json.loads((home / ".docker" / "config.json").read_bytes())["auths"]
+    assert auths["yaml.registry.test"] == {"auth": cli.auth(USER, canaries.password)}
+    assert auths["ghcr.io"] == {"auth": cli.auth(USER, canaries.token)}
+
+
+@pytest.mark.parametrize("pasted", ["ghp_{hex}", "{canary}", "wJalr/{hex}+K7MDENG"])
+def test_a_secret_pasted_where_a_variable_name_belongs_is_not_echoed(
+    pasted: str, home: Path, canaries: Canaries, watcher: cli.CmdlineWatcher
+) -> None:
+    secret = pasted.format(hex=canaries.password.removeprefix("CANARYPW"), canary=canaries.password)
+    settings = home / ".config" / "cs-registry" / "config.yaml"
+    settings.parent.mkdir(parents=True)
+    entry = f"  - server: yaml.registry.test\n    user_env: U\n    password_env: {secret}\n"
+    settings.write_text("registries:\n" + entry)
+    for args in (["login"], ["login", "--json"], ["doctor", "--workspace", str(home)]):
+        result = cli.run(args, _env(home, U=USER), timeout=60)
+        # login refuses the file (exit 2); doctor does not read login's settings
+        assert result.returncode == (2 if args[0] == "login" else 0), result.out + result.err
+        for stream in (result.out, result.err):
+            assert secret not in stream
+            assert canaries.password.removeprefix("CANARYPW") not in stream
+        cli.assert_no_traceback(result)
