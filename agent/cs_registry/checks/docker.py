@@ -7,7 +7,6 @@ from a permission problem, which is what the remedy depends on.
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import json
 import shutil
@@ -15,14 +14,12 @@ import socket
 import subprocess
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from cs_registry.checks.record import Check, Status, ok, problem, skip
 from cs_registry.diagnosis import Code
+from cs_registry.engine import Endpoint, endpoint
 
-DEFAULT_SOCKET = "/var/run/docker.sock"
 _CLI_TIMEOUT = 2.0
 _RETRY_PAUSE = 0.1
 
@@ -54,79 +51,9 @@ def check_cli(environ: Mapping[str, str]) -> Check:
     return ok("docker-cli", f"docker CLI {version} at {path}")
 
 
-class _UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path: str, timeout: float) -> None:
-        super().__init__("localhost", timeout=timeout)
-        self._path = path
-
-    def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        try:
-            sock.connect(self._path)
-        except OSError:
-            sock.close()
-            raise
-        self.sock = sock
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Where the daemon should be: a unix socket path or a TCP ``host:port``."""
-
-    url: str
-    unix_path: str | None = None
-    tcp: tuple[str, int] | None = None
-
-
-def context_host(environ: Mapping[str, str], config_dir: Path | None) -> str | None:
-    """The endpoint of the active Docker context (``DOCKER_CONTEXT``, else ``currentContext``)."""
-    if config_dir is None:
-        return None
-    name = environ.get("DOCKER_CONTEXT")
-    if not name:
-        try:
-            data = json.loads((config_dir / "config.json").read_bytes())
-        except (OSError, ValueError):
-            return None
-        name = data.get("currentContext") if isinstance(data, dict) else None
-    if not isinstance(name, str) or name in ("", "default"):
-        return None
-    digest = hashlib.sha256(name.encode()).hexdigest()  # the CLI's layout of context metadata
-    try:
-        meta = json.loads((config_dir / "contexts" / "meta" / digest / "meta.json").read_bytes())
-        host = meta["Endpoints"]["docker"]["Host"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return host if isinstance(host, str) and host else None
-
-
-def endpoint(environ: Mapping[str, str], config_dir: Path | None = None) -> Endpoint | None:
-    """``DOCKER_HOST``, else the active context's host, else the default socket.
-
-    ``None`` for what we do not ping cheaply: ssh://, npipe://, TLS-protected TCP.
-    """
-    raw = (
-        environ.get("DOCKER_HOST")
-        or context_host(environ, config_dir)
-        or f"unix://{DEFAULT_SOCKET}"
-    )
-    parts = urlsplit(raw)
-    if parts.scheme == "unix":
-        return Endpoint(raw, unix_path=parts.path or DEFAULT_SOCKET)
-    tls = bool(environ.get("DOCKER_TLS_VERIFY")) or parts.port == 2376
-    if parts.scheme in ("tcp", "http") and parts.hostname and not tls:
-        return Endpoint(raw, tcp=(parts.hostname, parts.port or 2375))
-    return None
-
-
 def ping(target: Endpoint, timeout: float) -> str:
     """``GET /_ping`` then ``GET /version``; the daemon's version, or raises OSError."""
-    if target.unix_path is not None:
-        conn: http.client.HTTPConnection = _UnixConnection(target.unix_path, timeout)
-    else:
-        assert target.tcp is not None
-        conn = http.client.HTTPConnection(*target.tcp, timeout=timeout)
+    conn = target.connection(timeout)
     try:
         conn.request("GET", "/_ping")
         answer = conn.getresponse()

@@ -10,16 +10,14 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import json
-import socket
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from cs_registry.diagnosis import Code
+from cs_registry.engine import daemon_url, endpoint
 
-DEFAULT_SOCKET = "/var/run/docker.sock"
 #: Docker always treats these as insecure, whatever daemon.json says
 ALWAYS_INSECURE = ("127.0.0.0/8", "::1/128")
 
@@ -28,28 +26,14 @@ class DaemonError(Exception):
     """The daemon did not answer, or answered something we cannot use."""
 
 
-class _UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path: str, timeout: float) -> None:
-        super().__init__("localhost", timeout=timeout)
-        self._path = path
-
-    def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        sock.connect(self._path)
-        self.sock = sock
-
-
 def _connection(environ: Mapping[str, str], timeout: float) -> http.client.HTTPConnection:
-    host = environ.get("DOCKER_HOST") or f"unix://{DEFAULT_SOCKET}"
-    parts = urlsplit(host)
-    if parts.scheme == "unix":
-        return _UnixConnection(parts.path or DEFAULT_SOCKET, timeout)
-    if parts.scheme == "tcp" and parts.hostname:
-        if environ.get("DOCKER_TLS_VERIFY"):
-            raise DaemonError(f"DOCKER_HOST={host} uses TLS client certificates: not supported")
-        return http.client.HTTPConnection(parts.hostname, parts.port or 2375, timeout=timeout)
-    raise DaemonError(f"DOCKER_HOST={host}: only unix:// and tcp:// are supported")
+    target = endpoint(environ)
+    if target is None:
+        raise DaemonError(
+            f"DOCKER_HOST={daemon_url(environ)}: only unix:// and plain tcp:// endpoints "
+            "are supported (not ssh://, npipe:// or TLS client certificates)"
+        )
+    return target.connection(timeout)
 
 
 def call(

@@ -1,0 +1,99 @@
+"""Where the Docker daemon listens, and a plain HTTP connection to it.
+
+``doctor`` pings the daemon and ``debug-login`` asks it for ``/info`` and ``/auth``;
+both talk to the Engine API over its socket directly (no docker-py): cheap, bounded
+by a timeout, and every failure keeps its precise ``OSError``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DEFAULT_SOCKET = "/var/run/docker.sock"
+
+
+class UnixConnection(http.client.HTTPConnection):
+    """``http.client`` over a unix socket."""
+
+    def __init__(self, path: str, timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self._path = path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        try:
+            sock.connect(self._path)
+        except OSError:
+            sock.close()
+            raise
+        self.sock = sock
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where the daemon should be: a unix socket path or a TCP ``host:port``."""
+
+    url: str
+    unix_path: str | None = None
+    tcp: tuple[str, int] | None = None
+
+    def connection(self, timeout: float) -> http.client.HTTPConnection:
+        """A new, not yet connected, connection to the daemon."""
+        if self.unix_path is not None:
+            return UnixConnection(self.unix_path, timeout)
+        assert self.tcp is not None
+        return http.client.HTTPConnection(*self.tcp, timeout=timeout)
+
+
+def context_host(environ: Mapping[str, str], config_dir: Path | None) -> str | None:
+    """The endpoint of the active Docker context (``DOCKER_CONTEXT``, else ``currentContext``)."""
+    if config_dir is None:
+        return None
+    name = environ.get("DOCKER_CONTEXT")
+    if not name:
+        try:
+            data = json.loads((config_dir / "config.json").read_bytes())
+        except (OSError, ValueError):
+            return None
+        name = data.get("currentContext") if isinstance(data, dict) else None
+    if not isinstance(name, str) or name in ("", "default"):
+        return None
+    digest = hashlib.sha256(name.encode()).hexdigest()  # the CLI's layout of context metadata
+    try:
+        meta = json.loads((config_dir / "contexts" / "meta" / digest / "meta.json").read_bytes())
+        host = meta["Endpoints"]["docker"]["Host"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return host if isinstance(host, str) and host else None
+
+
+def daemon_url(environ: Mapping[str, str], config_dir: Path | None = None) -> str:
+    """``DOCKER_HOST``, else the active context's host, else the default socket."""
+    return (
+        environ.get("DOCKER_HOST")
+        or context_host(environ, config_dir)
+        or f"unix://{DEFAULT_SOCKET}"
+    )
+
+
+def endpoint(environ: Mapping[str, str], config_dir: Path | None = None) -> Endpoint | None:
+    """The daemon's endpoint as the docker CLI would pick it.
+
+    ``None`` for what we cannot reach with plain HTTP: ssh://, npipe://, TLS-protected TCP.
+    """
+    raw = daemon_url(environ, config_dir)
+    parts = urlsplit(raw)
+    if parts.scheme == "unix":
+        return Endpoint(raw, unix_path=parts.path or DEFAULT_SOCKET)
+    tls = bool(environ.get("DOCKER_TLS_VERIFY")) or parts.port == 2376
+    if parts.scheme in ("tcp", "http") and parts.hostname and not tls:
+        return Endpoint(raw, tcp=(parts.hostname, parts.port or 2375))
+    return None
