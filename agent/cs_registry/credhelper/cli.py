@@ -72,7 +72,7 @@ def _dispatch(action: str, text: str, store: Store, ctx: Context) -> str:
         creds = json.loads(text)
         server, username = str(creds.get("ServerURL") or ""), str(creds.get("Username") or "")
         secret = str(creds.get("Secret") or "")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         raise _BadInput("invalid credentials JSON on stdin") from None
     log.register_secret(secret)
     if not server:

@@ -23,11 +23,14 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
     """Run one helper action; returns the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
     stdin_text: str | None = None
+    if ctx is None and args in (["get"], ["store"], ["erase"]):
+        # bytes, decoded leniently: a UTF-8 locale's strict stdin raises on a stray byte
+        stdin_text = sys.stdin.buffer.read().decode("utf-8", "replace")
     if args == ["get"]:
         from cs_registry.credhelper.fast import cached_get
 
-        stdin = ctx.stdin if ctx is not None else sys.stdin
-        stdin_text = stdin.read()
+        if stdin_text is None:
+            stdin_text = (ctx.stdin if ctx is not None else sys.stdin).read()
         environ = ctx.environ if ctx is not None else os.environ
         now = ctx.clock() if ctx is not None else time.time()
         try:
