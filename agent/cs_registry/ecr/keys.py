@@ -5,15 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cs_registry.diagnosis import Code
+from cs_registry.ecr.names import HELPER_NAME, TOKEN_USER, needs_swap
 from cs_registry.errors import CsRegistryError
 from cs_registry.secret import Secret
 from cs_registry.secrets import SESSION_TOKEN, Triplet
 from cs_registry.servers import Kind
 
-#: user name of every ECR registry token; as a triplet USER it means "PASSWORD is a token"
-TOKEN_USER = "AWS"
-#: the helper name we write into ``credHelpers`` (``docker-credential-cs-registry``)
-HELPER_NAME = "cs-registry"
+__all__ = [
+    "HELPER_NAME",
+    "TOKEN_USER",
+    "AwsKeys",
+    "EcrError",
+    "SwapTarget",
+    "needs_swap",
+    "target_for",
+]
 
 
 class EcrError(CsRegistryError):
@@ -58,16 +64,6 @@ class SwapTarget:
 
     def session_var(self) -> str:
         return f"{self.triplet_id}{SESSION_TOKEN}"
-
-
-def needs_swap(triplet: Triplet) -> bool:
-    """An ECR (or ECR Public) triplet whose USER is an access key ID, not ``AWS``."""
-    server = triplet.server
-    return (
-        server is not None
-        and server.kind in (Kind.ECR, Kind.ECR_PUBLIC)
-        and triplet.user != TOKEN_USER
-    )
 
 
 def target_for(triplet: Triplet) -> SwapTarget:

@@ -1,0 +1,204 @@
+"""One outcome per registry, and how the plain credentials merge into Docker's config."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from cs_registry import log
+from cs_registry.auths import Credential, alias_index, helper_binary, helper_for, put
+from cs_registry.diagnosis import Code
+from cs_registry.ecr.names import HELPER_NAME, needs_swap
+from cs_registry.servers import Kind
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from cs_registry.ecr.keys import SwapTarget
+    from cs_registry.secrets import Triplet
+
+WRITTEN, UNCHANGED, SKIPPED, FAILED = "written", "unchanged", "skipped", "failed"
+DUPLICATE = "same server and credentials as"
+
+
+class Row:
+    """One registry's outcome; serialises to the ``registries`` items of the JSON contract.
+
+    A plain class with ``__slots__`` rather than a dataclass: ``dataclasses`` imports
+    ``inspect`` and costs plain logins (every lifecycle hook) ~10 ms.
+    """
+
+    __slots__ = (
+        "code",
+        "credential",
+        "expires_at",
+        "helper",
+        "id",
+        "key",
+        "kind",
+        "message",
+        "server",
+        "status",
+        "swap",
+        "verified",
+        "warnings",
+    )
+
+    def __init__(self, id: str, server: str | None, key: str | None, kind: str) -> None:
+        self.id = id
+        self.server = server
+        self.key = key
+        self.kind = kind
+        self.status = WRITTEN
+        self.code = Code.OK
+        self.message = ""
+        self.verified: bool | None = None
+        self.warnings: list[str] = []
+        self.credential: Credential | None = None
+        #: ECR access keys to swap for a token before writing
+        self.swap: SwapTarget | None = None
+        #: write credHelpers[key] = helper instead of an `auths` entry
+        self.helper: str | None = None
+        #: when the token written for an ECR row expires (epoch seconds)
+        self.expires_at: float | None = None
+
+    def __repr__(self) -> str:
+        return f"Row(id={self.id!r}, key={self.key!r}, status={self.status!r}, code={self.code!r})"
+
+    def fail(self, code: Code, message: str) -> None:
+        self.status, self.code, self.message = FAILED, code, message
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "server": self.server,
+            "key": self.key,
+            "kind": self.kind,
+            "status": self.status,
+            "code": self.code.value,
+            "message": self.message,
+            "verified": self.verified,
+            "warnings": self.warnings,
+        }
+
+
+def _entry_kind(triplet: Triplet) -> str:
+    if triplet.server is None:
+        return "basic"
+    if triplet.server.kind is Kind.ECR_PUBLIC:
+        return "ecr-public"
+    if triplet.server.kind is Kind.ECR:
+        return "ecr-token" if triplet.user == "AWS" else "ecr"
+    return "basic"
+
+
+def row_for(triplet: Triplet) -> Row:
+    """The starting outcome of one triplet: failed, skipped, to swap, or a credential."""
+    server = triplet.server
+    row = Row(
+        id=triplet.id,
+        server=server.host if server else None,
+        key=server.key if server else None,
+        kind=_entry_kind(triplet),
+    )
+    row.warnings = [f.message for f in triplet.warnings]
+    if triplet.errors:
+        first = triplet.errors[0]
+        row.fail(first.code, "; ".join(f.message for f in triplet.errors))
+    elif triplet.duplicate_of is not None:
+        row.status, row.message = SKIPPED, f"{DUPLICATE} {triplet.duplicate_of}"
+    elif needs_swap(triplet):
+        # imported only now: plain logins never build a swap target
+        from cs_registry.ecr.keys import target_for
+
+        row.swap = target_for(triplet)  # swapped with the others by logins.ecr.swap
+    elif server is not None:
+        row.credential = Credential(server.key, triplet.user, triplet.password)
+    return row
+
+
+def apply(
+    data: dict[str, Any], rows: list[Row], path_env: str | None
+) -> tuple[bool, list[tuple[Row, str]]]:
+    """Put every plain credential into ``data``; return (changed, rows for helpers)."""
+    index = alias_index(data.get("auths") or {})
+    changed = False
+    via_helper: list[tuple[Row, str]] = []
+    for row in rows:
+        credential = row.credential
+        if credential is None or row.status == FAILED:
+            continue
+        if row.helper is not None:
+            row.status = WRITTEN if _put_helper(data, credential.key, row.helper) else UNCHANGED
+            row.message = f"Docker asks docker-credential-{row.helper} for a fresh token"
+            changed = changed or row.status == WRITTEN
+            continue
+        helper = helper_for(data, credential.key)
+        if helper == HELPER_NAME and row.swap is not None and _drop_own_helper(data, row):
+            changed, helper = True, helper_for(data, credential.key)
+        if helper == HELPER_NAME:
+            # our own helper answers for this key from the environment: nothing to store
+            row.status, row.message = UNCHANGED, f"served by docker-credential-{HELPER_NAME}"
+            continue
+        if helper is not None:
+            if helper_binary(helper, path_env) is None:
+                named = credential.key in (data.get("credHelpers") or {})
+                source = "credHelpers" if named else "credsStore"
+                row.fail(
+                    Code.CREDS_STORE_UNAVAILABLE,
+                    f"{source} names '{helper}' for {credential.key} but "
+                    f"docker-credential-{helper} is not on PATH; Docker would not read an "
+                    "`auths` entry, so none was written",
+                )
+            else:
+                via_helper.append((row, helper))
+            continue
+        row.status = WRITTEN if put(data, credential, index) else UNCHANGED
+        changed = changed or row.status == WRITTEN
+    return changed, via_helper
+
+
+def _put_helper(data: dict[str, Any], key: str, helper: str) -> bool:
+    helpers = data.get("credHelpers")
+    if not isinstance(helpers, dict):
+        helpers = data["credHelpers"] = {}
+    if helpers.get(key) == helper:
+        return False
+    helpers[key] = helper
+    return True
+
+
+def _drop_own_helper(data: dict[str, Any], row: Row) -> bool:
+    """A static ECR entry replaces the credHelpers entry an earlier --ecr-helper run wrote."""
+    helpers = data.get("credHelpers")
+    if isinstance(helpers, dict) and helpers.get(row.key) == HELPER_NAME:
+        del helpers[row.key]
+        return True
+    return False
+
+
+def store_via_helpers(
+    environ: Mapping[str, str], pending: list[tuple[Row, str]], dry_run: bool
+) -> None:
+    """Store the credentials a ``credHelpers``/``credsStore`` helper answers for."""
+    if not pending:
+        return
+    # docker-py's helper client, imported only when a helper is involved
+    from cs_registry.credstore import DockerPyHelper, HelperError, HelperStore, store_through
+
+    for row, helper in pending:
+        assert row.credential is not None
+        if dry_run:
+            row.message = f"would store through docker-credential-{helper}"
+            continue
+        try:
+            store: HelperStore = DockerPyHelper(helper, dict(environ))
+            wrote = store_through(store, row.credential)
+        except HelperError as exc:
+            row.fail(
+                Code.SHADOWED_BY_CRED_HELPER,
+                f"Docker asks docker-credential-{helper} for {row.key}, and it could not store "
+                f"the credential ({log.scrub(exc.message)}); no `auths` entry was written",
+            )
+            continue
+        row.status = WRITTEN if wrote else UNCHANGED
+        row.message = f"stored through docker-credential-{helper}"
