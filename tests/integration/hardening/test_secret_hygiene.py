@@ -568,3 +568,34 @@ def test_a_secret_pasted_where_a_variable_name_belongs_is_not_echoed(
             assert secret not in stream
             assert canaries.password.removeprefix("CANARYPW") not in stream
         cli.assert_no_traceback(result)
+
+
+@pytest.mark.parametrize("swap_works", [True, False])
+def test_debug_login_swapping_ecr_keys_keeps_key_and_token(
+    swap_works: bool, home: Path, canaries: Canaries, watcher: cli.CmdlineWatcher
+) -> None:
+    def reject(req: raw_http.Request, conn: object, srv: raw_http.RawServer) -> None:
+        assert hasattr(conn, "sendall")
+        body = {"__type": "InvalidSignatureException", "message": "signature mismatch"}
+        conn.sendall(raw_http.json_response("400 Bad Request", body))
+
+    with (
+        fake_ecr.serve(fake_ecr.FakeEcr(password=canaries.token)) as ecr,
+        raw_http.serve(reject) as broken,
+    ):
+        aws = ecr.env() if swap_works else {"AWS_ENDPOINT_URL_ECR": broken.url}
+        aws["AWS_EC2_METADATA_DISABLED"] = "true"
+        env = _env(
+            home,
+            **aws,
+            **cli.triplet("ECR", fake_ecr.HOST, "AKIAHYGIENE0000000A", canaries.aws_secret),
+        )
+        for mode in ([], ["--json", "-v"]):
+            result = cli.run(
+                ["debug-login", fake_ecr.HOST, "--from-env", "ECR", "--timeout", "5", *mode],
+                env,
+                timeout=60,
+            )
+            assert result.returncode == 1, result.out + result.err  # the host does not resolve
+            assert_clean(home, canaries, result)
+        assert (ecr.swaps > 0) == swap_works
