@@ -9,10 +9,10 @@ import base64
 import binascii
 import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from cs_registry import log
+from cs_registry.record import Record
 from cs_registry.secret import Secret
 from cs_registry.servers import DOCKER_HUB_KEY, config_key_for
 
@@ -21,13 +21,15 @@ CREDENTIAL_FIELDS = frozenset({"auth", "username", "password", "identitytoken", 
 HELPER_PREFIX = "docker-credential-"
 
 
-@dataclass(frozen=True)
-class Credential:
+class Credential(Record):
     """What goes under one key: ``username`` and a secret."""
 
-    key: str
-    username: str
-    secret: Secret
+    __slots__ = ("key", "secret", "username")
+
+    def __init__(self, key: str, username: str, secret: Secret) -> None:
+        self.key = key
+        self.username = username
+        self.secret = secret
 
 
 def encode_auth(username: str, secret: Secret) -> str:

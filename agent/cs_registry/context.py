@@ -9,25 +9,39 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+
+from cs_registry.record import Record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import TextIO
 
 
 def _now() -> float:
     return time.time()
 
 
-@dataclass
-class Context:
-    """Environment, streams, clock and paths of one invocation."""
+class Context(Record):
+    """Environment, streams, clock and paths of one invocation (this process's by default)."""
 
-    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    stdin: TextIO = field(default_factory=lambda: sys.stdin)
-    stdout: TextIO = field(default_factory=lambda: sys.stdout)
-    stderr: TextIO = field(default_factory=lambda: sys.stderr)
-    clock: Callable[[], float] = _now
+    __slots__ = ("clock", "environ", "stderr", "stdin", "stdout")
+    __hash__ = None  # type: ignore[assignment]  # mutable: compares by value, never hashed
+
+    def __init__(
+        self,
+        environ: Mapping[str, str] | None = None,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        clock: Callable[[], float] = _now,
+    ) -> None:
+        self.environ: Mapping[str, str] = dict(os.environ) if environ is None else environ
+        self.stdin: TextIO = sys.stdin if stdin is None else stdin
+        self.stdout: TextIO = sys.stdout if stdout is None else stdout
+        self.stderr: TextIO = sys.stderr if stderr is None else stderr
+        self.clock = clock
 
     @property
     def home(self) -> Path:

@@ -7,7 +7,8 @@ match on them, so a code keeps its meaning forever. New codes may be added.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+from cs_registry.record import Record
 
 
 class Code(str, enum.Enum):
@@ -84,12 +85,14 @@ class Code(str, enum.Enum):
         return self.value
 
 
-@dataclass(frozen=True)
-class Explanation:
+class Explanation(Record):
     """What a code means, in a sentence, and what to do about it."""
 
-    summary: str
-    remedy: str
+    __slots__ = ("remedy", "summary")
+
+    def __init__(self, summary: str, remedy: str) -> None:
+        self.summary = summary
+        self.remedy = remedy
 
 
 EXPLANATIONS: dict[Code, Explanation] = {

@@ -18,12 +18,12 @@ import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cs_registry.diagnosis import Code
 from cs_registry.errors import CsRegistryError
+from cs_registry.record import Record
 from cs_registry.status import ExitStatus
 
 CONFIG_NAME = "config.json"
@@ -70,14 +70,17 @@ def config_dir(environ: Mapping[str, str], override: str | None = None) -> Path:
     return Path(value).expanduser()
 
 
-@dataclass
-class LoadedConfig:
+class LoadedConfig(Record):
     """A parsed config: ``data`` is the whole document, ``raw`` its bytes (``b""`` if new)."""
 
-    path: Path
-    data: dict[str, Any]
-    raw: bytes
-    exists: bool
+    __slots__ = ("data", "exists", "path", "raw")
+    __hash__ = None  # type: ignore[assignment]  # holds a dict: compares by value, never hashed
+
+    def __init__(self, path: Path, data: dict[str, Any], raw: bytes, exists: bool) -> None:
+        self.path = path
+        self.data = data
+        self.raw = raw
+        self.exists = exists
 
 
 def _position(text: str, index: int) -> tuple[int, int]:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+
+from cs_registry.record import Record
 
 CODESPACES_ENV_FILE = "/workspaces/.codespaces/shared/environment-variables.json"
 ENV_FILE_OVERRIDE = "CS_REGISTRY_CODESPACES_ENV_FILE"
@@ -29,14 +30,18 @@ class Phase(str, enum.Enum):
         return self.value
 
 
-@dataclass(frozen=True)
-class Where:
-    """The lifecycle facts one run needs."""
+class Where(Record):
+    """The lifecycle facts one run needs; ``source`` says where ACTION_NAME came from."""
 
-    in_codespaces: bool
-    phase: Phase
-    action_name: str | None
-    source: str | None  # where ACTION_NAME came from
+    __slots__ = ("action_name", "in_codespaces", "phase", "source")
+
+    def __init__(
+        self, in_codespaces: bool, phase: Phase, action_name: str | None, source: str | None
+    ) -> None:
+        self.in_codespaces = in_codespaces
+        self.phase = phase
+        self.action_name = action_name
+        self.source = source
 
 
 def _action_from_file(path: Path) -> str | None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
 
 from cs_registry.diagnosis import Code
+from cs_registry.record import Record
 from cs_registry.secret import Secret
 from cs_registry.servers import Server, ServerError, normalise
 
@@ -38,30 +38,44 @@ class Severity(str, enum.Enum):
         return self.value
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Record):
     """Something worth telling the user about one triplet. Never holds a secret."""
 
-    code: Code
-    severity: Severity
-    message: str
+    __slots__ = ("code", "message", "severity")
+
+    def __init__(self, code: Code, severity: Severity, message: str) -> None:
+        self.code = code
+        self.severity = severity
+        self.message = message
 
 
-@dataclass(frozen=True)
-class Triplet:
+class Triplet(Record):
     """One ``<ID>`` with what the environment gave for it.
 
     ``usable`` is true when there is no error finding: the credentials may be
     written. ``duplicate_of`` names an earlier ID with identical credentials.
     """
 
-    id: str
-    server: Server | None
-    user: str
-    password: Secret
-    session_token: Secret | None
-    findings: tuple[Finding, ...] = ()
-    duplicate_of: str | None = None
+    __slots__ = ("duplicate_of", "findings", "id", "password", "server", "session_token", "user")
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        server: Server | None,
+        user: str,
+        password: Secret,
+        session_token: Secret | None,
+        findings: tuple[Finding, ...] = (),
+        duplicate_of: str | None = None,
+    ) -> None:
+        self.id = id
+        self.server = server
+        self.user = user
+        self.password = password
+        self.session_token = session_token
+        self.findings = findings
+        self.duplicate_of = duplicate_of
 
     @property
     def usable(self) -> bool:
@@ -82,8 +96,7 @@ class Triplet:
         return f"{self.id}{suffix}"
 
 
-@dataclass(frozen=True)
-class Extra:
+class Extra(Record):
     """A triplet whose parts are not ``<ID>_CONTAINER_REGISTRY_*`` variables.
 
     The config file's ``registries:`` and the GHCR-from-``GITHUB_TOKEN`` opt-in make
@@ -93,17 +106,25 @@ class Extra:
     written in a config file).
     """
 
-    id: str
-    values: Mapping[str, str]
-    names: Mapping[str, str]
+    __slots__ = ("id", "names", "values")
+
+    def __init__(self, id: str, values: Mapping[str, str], names: Mapping[str, str]) -> None:
+        self.id = id
+        self.values = values
+        self.names = names
 
 
-@dataclass
-class Discovery:
+class Discovery(Record):
     """All triplets found, plus findings that belong to no triplet."""
 
-    triplets: list[Triplet] = field(default_factory=list)
-    stray: list[Finding] = field(default_factory=list)
+    __slots__ = ("stray", "triplets")
+    __hash__ = None  # type: ignore[assignment]  # mutable: compares by value, never hashed
+
+    def __init__(
+        self, triplets: list[Triplet] | None = None, stray: list[Finding] | None = None
+    ) -> None:
+        self.triplets: list[Triplet] = triplets if triplets is not None else []
+        self.stray: list[Finding] = stray if stray is not None else []
 
     @property
     def usable(self) -> list[Triplet]:
@@ -292,7 +313,7 @@ def _resolve_conflicts(triplets: list[Triplet]) -> list[Triplet]:
         first = triplets[indexes[0]]
         if all(_credentials(triplets[i]) == _credentials(first) for i in indexes):
             for i in indexes[1:]:
-                result[i] = replace(result[i], duplicate_of=first.id)
+                result[i] = result[i].replace(duplicate_of=first.id)
             continue
         ids = ", ".join(triplets[i].id for i in indexes)
         for i in indexes:
@@ -301,7 +322,7 @@ def _resolve_conflicts(triplets: list[Triplet]) -> list[Triplet]:
                 Severity.ERROR,
                 f"{ids} all name {key} with different credentials; none of them is written",
             )
-            result[i] = replace(result[i], findings=(*result[i].findings, conflict))
+            result[i] = result[i].replace(findings=(*result[i].findings, conflict))
     return result
 
 

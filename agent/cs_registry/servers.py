@@ -10,10 +10,10 @@ from __future__ import annotations
 import enum
 import ipaddress
 import re
-from dataclasses import dataclass, field
 
 from cs_registry.diagnosis import Code
 from cs_registry.errors import CsRegistryError
+from cs_registry.record import Record
 from cs_registry.status import ExitStatus
 
 DOCKER_HUB_KEY = "https://index.docker.io/v1/"
@@ -62,29 +62,42 @@ class Kind(str, enum.Enum):
         return self.value
 
 
-@dataclass(frozen=True)
-class EcrHost:
+class EcrHost(Record):
     """The parts of a private ECR host name."""
 
-    account: str
-    region: str
-    fips: bool
-    dual_stack: bool
+    __slots__ = ("account", "dual_stack", "fips", "region")
+
+    def __init__(self, account: str, region: str, fips: bool, dual_stack: bool) -> None:
+        self.account = account
+        self.region = region
+        self.fips = fips
+        self.dual_stack = dual_stack
 
 
-@dataclass(frozen=True)
-class Server:
+class Server(Record):
     """A normalised registry server.
 
     ``host`` is where clients connect (``registry-1.docker.io`` for Docker Hub),
-    ``key`` is the entry name in Docker's config.
+    ``key`` is the entry name in Docker's config. ``fixes`` (what normalising
+    changed) is not part of equality.
     """
 
-    host: str
-    key: str
-    kind: Kind
-    ecr: EcrHost | None = None
-    fixes: tuple[str, ...] = field(default=(), compare=False)
+    __slots__ = ("ecr", "fixes", "host", "key", "kind")
+    _uncompared = frozenset({"fixes"})
+
+    def __init__(
+        self,
+        host: str,
+        key: str,
+        kind: Kind,
+        ecr: EcrHost | None = None,
+        fixes: tuple[str, ...] = (),
+    ) -> None:
+        self.host = host
+        self.key = key
+        self.kind = kind
+        self.ecr = ecr
+        self.fixes = fixes
 
     @property
     def hostname(self) -> str:

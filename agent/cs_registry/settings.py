@@ -18,13 +18,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cs_registry import secrets
 from cs_registry.context import Context
 from cs_registry.errors import UsageError
+from cs_registry.record import Record
 from cs_registry.secrets import PASSWORD, SERVER, USER, Discovery, Extra
 
 if TYPE_CHECKING:
@@ -50,23 +50,44 @@ _FALSE = frozenset({"0", "false", "no", "off", ""})
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The resolved settings of one run; ``origins`` says where each value came from."""
+class Settings(Record):
+    """The resolved settings of one run; ``origins`` (not compared) says where each came from."""
 
-    #: check each credential against its registry after writing it
-    verify: bool = False
-    #: serve ECR hosts through docker-credential-cs-registry instead of stored tokens
-    ecr_helper: bool = False
-    #: seconds allowed for each network operation (verification, ECR swaps, probes)
-    timeout: float = 10.0
-    #: triplet IDs to leave alone
-    ignore: tuple[str, ...] = ()
-    #: extra registries whose credentials sit in differently named variables
-    registries: tuple[RegistryEntry, ...] = ()
-    #: log in to ghcr.io with GITHUB_USER/GITHUB_TOKEN when no triplet covers it
-    ghcr_from_github_token: bool = False
-    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
+    __slots__ = (
+        "ecr_helper",
+        "ghcr_from_github_token",
+        "ignore",
+        "origins",
+        "registries",
+        "timeout",
+        "verify",
+    )
+    _uncompared = frozenset({"origins"})
+
+    def __init__(
+        self,
+        *,
+        verify: bool = False,
+        ecr_helper: bool = False,
+        timeout: float = 10.0,
+        ignore: tuple[str, ...] = (),
+        registries: tuple[RegistryEntry, ...] = (),
+        ghcr_from_github_token: bool = False,
+        origins: Mapping[str, str] | None = None,
+    ) -> None:
+        #: check each credential against its registry after writing it
+        self.verify = verify
+        #: serve ECR hosts through docker-credential-cs-registry instead of stored tokens
+        self.ecr_helper = ecr_helper
+        #: seconds allowed for each network operation (verification, ECR swaps, probes)
+        self.timeout = timeout
+        #: triplet IDs to leave alone
+        self.ignore = ignore
+        #: extra registries whose credentials sit in differently named variables
+        self.registries = registries
+        #: log in to ghcr.io with GITHUB_USER/GITHUB_TOKEN when no triplet covers it
+        self.ghcr_from_github_token = ghcr_from_github_token
+        self.origins: Mapping[str, str] = origins if origins is not None else {}
 
 
 def workspace(start: Path) -> Path:
