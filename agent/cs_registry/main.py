@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -13,10 +14,48 @@ from cs_registry.error_handler import Exit, boundary
 from cs_registry.status import ExitStatus
 
 
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``, computed the same way without ``shutil``."""
+    try:
+        columns = int(os.environ["COLUMNS"])  # what argparse reads, whatever the Context says
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        size = os.get_terminal_size(sys.__stdout__.fileno())  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+    return size.columns or 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, given the terminal width so that it does not import ``shutil``.
+
+    argparse builds a formatter as soon as subcommands are added, and imports shutil
+    (with bz2, lzma, fnmatch: ~2 ms of every run) only to ask for that width.
+    """
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        if width is None:
+            width = _terminal_columns() - 2  # as HelpFormatter does with shutil's answer
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse writing to the invocation's streams (usage errors exit 2, as documented)."""
 
     ctx: Context | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)  # subcommand parsers too
+        super().__init__(*args, **kwargs)
 
     def _print_message(self, message: str, file: Any = None) -> None:
         if message and self.ctx is not None:
