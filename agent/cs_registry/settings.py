@@ -19,7 +19,6 @@ import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from cs_registry import secrets
 from cs_registry.context import Context
@@ -27,7 +26,10 @@ from cs_registry.errors import UsageError
 from cs_registry.record import Record
 from cs_registry.secrets import PASSWORD, SERVER, USER, Discovery, Extra
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
+    from typing import Any
+
     from cs_registry.configfile import RegistryEntry
 
 REPOSITORY_FILE = Path(".devcontainer") / "cs-registry.yaml"

@@ -11,8 +11,6 @@ the ECR swaps (imported only when an ECR triplet is present).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from cs_registry import dockerconfig, lifecycle, log, settings
 from cs_registry.errors import CsRegistryError
 from cs_registry.logins.report import report as _report
@@ -21,8 +19,10 @@ from cs_registry.logins.rows import FAILED, SKIPPED, UNCHANGED, WRITTEN, Row, ap
 from cs_registry.logins.rows import store_via_helpers as _store_via_helpers
 from cs_registry.status import ExitStatus
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from typing import Any
 
     from cs_registry.context import Context
 

@@ -7,10 +7,9 @@ the classes a swap uses.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from cs_registry.servers import Kind
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
     from cs_registry.secrets import Triplet
 

@@ -6,8 +6,6 @@ plain login never loads it (nor botocore, which :func:`swap` imports on demand).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from cs_registry import log
 from cs_registry.auths import Credential, helper_binary
 from cs_registry.diagnosis import Code
@@ -16,6 +14,7 @@ from cs_registry.errors import CsRegistryError
 from cs_registry.logins.rows import FAILED, UNCHANGED, WRITTEN, Row
 from cs_registry.secret import Secret
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
     from pathlib import Path
 
