@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import sys
 import time
-from pathlib import Path
 
+from cs_registry import paths
 from cs_registry.record import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+    from pathlib import Path
     from typing import TextIO
 
 
@@ -45,6 +46,9 @@ class Context(Record):
 
     @property
     def home(self) -> Path:
+        # pathlib is imported here, not at the top: the login path does without (~4 ms)
+        from pathlib import Path
+
         return Path(self.environ.get("HOME") or Path.home())
 
     @property
@@ -62,13 +66,25 @@ class Context(Record):
 
     @property
     def cache_dir(self) -> Path:
+        from pathlib import Path
+
         base = self.environ.get("XDG_CACHE_HOME") or str(self.home / ".cache")
         return Path(base) / "cs-registry"
 
     @property
     def config_home(self) -> Path:
-        base = self.environ.get("XDG_CONFIG_HOME") or str(self.home / ".config")
-        return Path(base) / "cs-registry"
+        from pathlib import Path
+
+        return Path(self.config_home_text)
+
+    @property
+    def config_home_text(self) -> str:
+        """``str(config_home)``, computed without pathlib when ``HOME`` is set."""
+        base = self.environ.get("XDG_CONFIG_HOME")
+        if not base:
+            home = self.environ.get("HOME")
+            base = paths.join(paths.normal(home), ".config") if home else str(self.home / ".config")
+        return paths.join(paths.normal(base), "cs-registry")
 
     def print(self, text: str = "") -> None:
         self.stdout.write(text + "\n")

@@ -17,8 +17,8 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
 
+from cs_registry import paths
 from cs_registry.diagnosis import Code
 from cs_registry.errors import CsRegistryError
 from cs_registry.record import Record
@@ -26,7 +26,11 @@ from cs_registry.status import ExitStatus
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
-    from typing import Any
+    from pathlib import Path
+    from typing import Any, TypeAlias
+
+    #: a Path from most callers, text from the login hot path
+    StrPath: TypeAlias = str | os.PathLike[str]
 
 CONFIG_NAME = "config.json"
 _JSON_TYPES = {
@@ -62,6 +66,8 @@ class ConfigUnwritable(CsRegistryError):
 
 def config_dir(environ: Mapping[str, str], override: str | None = None) -> Path:
     """``--config`` > ``$DOCKER_CONFIG`` > ``~/.docker``, as the docker CLI resolves it."""
+    from pathlib import Path  # see config_file: the login path takes the text instead
+
     home = environ.get("HOME") or str(Path.home())
     value = override or environ.get("DOCKER_CONFIG")
     if not value:
@@ -72,13 +78,34 @@ def config_dir(environ: Mapping[str, str], override: str | None = None) -> Path:
     return Path(value).expanduser()
 
 
+def config_file(environ: Mapping[str, str], override: str | None = None) -> str:
+    """``str(config_dir(environ, override) / CONFIG_NAME)``, without pathlib when it can.
+
+    The same resolution as :func:`config_dir` on text; pathlib (~4 ms to import) is
+    used only when that text would need normalising, or for ``~user`` and a missing
+    ``HOME``, which only pathlib expands exactly as before.
+    """
+    home = environ.get("HOME")
+    value = override or environ.get("DOCKER_CONFIG")
+    directory: str | None = None
+    if not value:
+        directory = os.path.join(home, ".docker") if home else None
+    elif value == "~" or value.startswith("~/"):
+        directory = home + value[1:] if home else None
+    elif not value.startswith("~"):
+        directory = value
+    if directory is not None and paths.is_normal(directory):
+        return paths.join(directory, CONFIG_NAME)
+    return str(config_dir(environ, override) / CONFIG_NAME)
+
+
 class LoadedConfig(Record):
     """A parsed config: ``data`` is the whole document, ``raw`` its bytes (``b""`` if new)."""
 
     __slots__ = ("data", "exists", "path", "raw")
     __hash__ = None  # type: ignore[assignment]  # holds a dict: compares by value, never hashed
 
-    def __init__(self, path: Path, data: dict[str, Any], raw: bytes, exists: bool) -> None:
+    def __init__(self, path: StrPath, data: dict[str, Any], raw: bytes, exists: bool) -> None:
         self.path = path
         self.data = data
         self.raw = raw
@@ -91,7 +118,7 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
-def _unreadable(path: Path, text: str, index: int, problem: str) -> ConfigUnreadable:
+def _unreadable(path: StrPath, text: str, index: int, problem: str) -> ConfigUnreadable:
     line, column = _position(text, index)
     return ConfigUnreadable(
         f"{path}:{line}:{column}: {problem}; fix or move the file aside (it was left as is)",
@@ -127,7 +154,7 @@ def _finite_float(token: str) -> float:
     return value
 
 
-def parse(raw: bytes, path: Path) -> dict[str, Any]:
+def parse(raw: bytes, path: StrPath) -> dict[str, Any]:
     """Parse config bytes strictly; errors name the file, line and column."""
     if not raw.strip():
         # the docker CLI treats an empty file as an empty config
@@ -168,20 +195,34 @@ def parse(raw: bytes, path: Path) -> dict[str, Any]:
 
 def target_of(path: Path) -> Path:
     """Where writes land: the final target when ``path`` is a symlink (the link is kept)."""
+    from pathlib import Path
+
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
-def load(path: Path) -> LoadedConfig:
+def _text(path: StrPath) -> str:
+    """``str(Path(path))``: the functions below take a Path or (on the login path) text."""
+    return paths.normal(os.fspath(path))
+
+
+def _target(path: str) -> str:
+    """:func:`target_of` on text."""
+    return os.path.realpath(path) if paths.is_symlink(path) else path
+
+
+def load(path: StrPath) -> LoadedConfig:
     """Read and parse ``path``; a missing file is an empty config."""
+    text = _text(path)
     try:
-        raw = target_of(path).read_bytes()
+        with open(_target(text), "rb") as handle:
+            raw = handle.read()
     except FileNotFoundError:
         return LoadedConfig(path=path, data={}, raw=b"", exists=False)
     except IsADirectoryError:
-        raise ConfigUnreadable(f"{path} is a directory, not a file") from None
+        raise ConfigUnreadable(f"{text} is a directory, not a file") from None
     except OSError as exc:
-        raise ConfigUnreadable(f"{path}: cannot read it ({exc.strerror})") from None
-    return LoadedConfig(path=path, data=parse(raw, path), raw=raw, exists=True)
+        raise ConfigUnreadable(f"{text}: cannot read it ({exc.strerror})") from None
+    return LoadedConfig(path=path, data=parse(raw, text), raw=raw, exists=True)
 
 
 def dumps(data: Mapping[str, Any]) -> bytes:
@@ -194,23 +235,24 @@ def dumps(data: Mapping[str, Any]) -> bytes:
         return (json.dumps(data, indent="\t") + "\n").encode("ascii")
 
 
-def ensure_dir(directory: Path) -> None:
+def ensure_dir(directory: StrPath) -> None:
     """Create ``directory`` (0700) when missing."""
+    directory = _text(directory)
     try:
-        directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        paths.make_dirs(directory, DIR_MODE)
     except FileExistsError:
         raise ConfigUnwritable(f"{directory} exists and is not a directory") from None
     except OSError as exc:
         raise ConfigUnwritable(f"cannot create {directory}: {exc.strerror}") from None
-    if not directory.is_dir():
+    if not paths.is_dir(directory):
         raise ConfigUnwritable(f"{directory} exists and is not a directory")
 
 
 @contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
+def locked(path: StrPath) -> Iterator[None]:
     """Hold an exclusive lock shared by every cs-registry writer of ``path``'s target."""
-    target = target_of(path)
-    lock_path = target.parent / f".{target.name}.lock"
+    target = _target(_text(path))
+    lock_path = paths.join(paths.parent(target), f".{os.path.basename(target)}.lock")
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
     except OSError as exc:
@@ -222,17 +264,17 @@ def locked(path: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def write_atomic(path: Path, content: bytes) -> None:
+def write_atomic(path: StrPath, content: bytes) -> None:
     """Replace ``path``'s target with ``content``: temp file, fsync, rename, fsync dir."""
-    target = target_of(path)
-    directory = target.parent
+    target = _target(_text(path))
+    directory = paths.parent(target)
     try:
-        current = target.stat()
+        current = os.stat(target)
     except FileNotFoundError:
         current = None
     mode = stat.S_IMODE(current.st_mode) if current else FILE_MODE
     try:
-        fd, tmp = _create_temp(directory, target.name)
+        fd, tmp = _create_temp(directory, os.path.basename(target))
     except OSError as exc:
         raise ConfigUnwritable(f"cannot write in {directory}: {exc.strerror}") from None
     try:
@@ -252,7 +294,7 @@ def write_atomic(path: Path, content: bytes) -> None:
     _fsync_dir(directory)
 
 
-def _create_temp(directory: Path, name: str) -> tuple[int, str]:
+def _create_temp(directory: str, name: str) -> tuple[int, str]:
     """A new, empty 0600 file ``.NAME.<random>.tmp`` in ``directory``, as ``mkstemp`` makes it.
 
     Not :mod:`tempfile` itself: it imports ``shutil`` and ``random``, ~3 ms of every
@@ -265,30 +307,31 @@ def _create_temp(directory: Path, name: str) -> tuple[int, str]:
             return os.open(path, flags, FILE_MODE), path
         except FileExistsError:
             continue
-    raise FileExistsError(errno.EEXIST, "no unused temporary file name", str(directory))
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name", directory)
 
 
-def sweep_stale_temps(path: Path) -> None:
+def sweep_stale_temps(path: StrPath) -> None:
     """Remove temp files that a killed writer left next to ``path``'s target.
 
     Call only while holding :func:`locked`: every live writer holds the lock for
     as long as its temp file exists, so any temp file seen then is orphaned (and
     holds credentials).
     """
-    target = target_of(path)
-    prefix, suffix = f".{target.name}.", ".tmp"
+    target = _target(_text(path))
+    directory = paths.parent(target)
+    prefix, suffix = f".{os.path.basename(target)}.", ".tmp"
     try:
-        names = os.listdir(target.parent)
+        names = os.listdir(directory)
     except OSError:
         return
     # what the glob ".NAME.*.tmp" matches, tested directly: glob and fnmatch stay unimported
     for name in names:
         if name.startswith(prefix) and name.endswith(suffix) and len(name) >= len(prefix + suffix):
             with contextlib.suppress(OSError):
-                os.unlink(target.parent / name)
+                os.unlink(os.path.join(directory, name))
 
 
-def _fsync_dir(directory: Path) -> None:
+def _fsync_dir(directory: str) -> None:
     with contextlib.suppress(OSError):
         dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
         try:
@@ -297,14 +340,14 @@ def _fsync_dir(directory: Path) -> None:
             os.close(dir_fd)
 
 
-def update(path: Path, change: Callable[[dict[str, Any]], bool]) -> tuple[LoadedConfig, bool]:
+def update(path: StrPath, change: Callable[[dict[str, Any]], bool]) -> tuple[LoadedConfig, bool]:
     """Read-modify-write ``path`` under the lock.
 
     ``change`` mutates the parsed document in place and returns whether it changed
     anything; only then is the file written. Returns the config as read and whether
     it was written.
     """
-    ensure_dir(path.parent)
+    ensure_dir(paths.parent(_text(path)))
     with locked(path):
         loaded = load(path)
         data = json.loads(json.dumps(loaded.data)) if loaded.exists else {}

@@ -12,8 +12,8 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Mapping
-from pathlib import Path
 
+from cs_registry import paths
 from cs_registry.record import Record
 
 CODESPACES_ENV_FILE = "/workspaces/.codespaces/shared/environment-variables.json"
@@ -44,9 +44,9 @@ class Where(Record):
         self.source = source
 
 
-def _action_from_file(path: Path) -> str | None:
+def _action_from_file(path: str) -> str | None:
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             raw = handle.read(_MAX_ENV_FILE)
         data = json.loads(raw)
     except (OSError, ValueError):
@@ -67,9 +67,10 @@ def detect(environ: Mapping[str, str]) -> Where:
     action = environ.get("ACTION_NAME") or None
     source = "ACTION_NAME" if action else None
     if action is None:
-        path = Path(environ.get(ENV_FILE_OVERRIDE) or CODESPACES_ENV_FILE)
+        # text, not a Path: pathlib costs the login path ~4 ms (see cs_registry.paths)
+        path = paths.normal(environ.get(ENV_FILE_OVERRIDE) or CODESPACES_ENV_FILE)
         action = _action_from_file(path)
-        source = str(path) if action else None
+        source = path if action else None
     if action == "createPrebuildTemplate":
         phase = Phase.PREBUILD
     elif action == "createFromPrebuild":

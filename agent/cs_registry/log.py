@@ -16,12 +16,12 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping, MutableMapping
-from pathlib import Path
 
 from cs_registry.secret import Secret, redact
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any, TextIO
 
 _SECRET_FIELD = re.compile(

@@ -16,11 +16,11 @@ only when one of them exists.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Mapping
-from pathlib import Path
 
-from cs_registry import secrets
+from cs_registry import paths, secrets
 from cs_registry.context import Context
 from cs_registry.errors import UsageError
 from cs_registry.record import Record
@@ -28,13 +28,15 @@ from cs_registry.secrets import PASSWORD, SERVER, USER, Discovery, Extra
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
     from cs_registry.configfile import RegistryEntry
 
-REPOSITORY_FILE = Path(".devcontainer") / "cs-registry.yaml"
+# paths as text: the login hot path does without pathlib (~4 ms, see cs_registry.paths)
+REPOSITORY_FILE = ".devcontainer/cs-registry.yaml"
 USER_FILE = "config.yaml"
-SYSTEM_FILE = Path("/etc/cs-registry/config.yaml")
+SYSTEM_FILE = "/etc/cs-registry/config.yaml"
 #: overrides :data:`SYSTEM_FILE` (tests, unusual layouts)
 SYSTEM_FILE_ENV = "CS_REGISTRY_SYSTEM_CONFIG"
 GHCR = "ghcr.io"
@@ -97,19 +99,36 @@ def workspace(start: Path) -> Path:
 
     A walk instead of ``git rev-parse``: no subprocess on the hook's hot path.
     """
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    return start
+    from pathlib import Path
+
+    return Path(_workspace_text(os.fspath(start)))
+
+
+def _workspace_text(start: str) -> str:
+    """:func:`workspace` on a normal path's text (``start``, then its parents)."""
+    folder = start
+    while not paths.exists(os.path.join(folder, ".git")):
+        up = os.path.dirname(folder)
+        if up == folder:
+            return start
+        folder = up
+    return folder
 
 
 def files(ctx: Context, cwd: Path) -> list[tuple[str, Path]]:
     """The config files in precedence order, lowest first, as (layer, path)."""
-    system = Path(ctx.environ.get(SYSTEM_FILE_ENV) or SYSTEM_FILE)
+    from pathlib import Path
+
+    return [(layer, Path(text)) for layer, text in _file_texts(ctx, os.fspath(cwd))]
+
+
+def _file_texts(ctx: Context, cwd: str) -> list[tuple[str, str]]:
+    """:func:`files` as text, for a normal ``cwd``."""
+    system = paths.normal(ctx.environ.get(SYSTEM_FILE_ENV) or SYSTEM_FILE)
     return [
         ("system file", system),
-        ("repository file", workspace(cwd) / REPOSITORY_FILE),
-        ("user file", ctx.config_home / USER_FILE),
+        ("repository file", paths.join(_workspace_text(cwd), REPOSITORY_FILE)),
+        ("user file", paths.join(ctx.config_home_text, USER_FILE)),
     ]
 
 
@@ -159,12 +178,14 @@ def load(
     """
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
-    for layer, path in files(ctx, cwd or Path.cwd()):
-        if not path.is_file():
+    for layer, path in _file_texts(ctx, os.getcwd() if cwd is None else os.fspath(cwd)):
+        if not paths.is_file(path):
             continue
+        from pathlib import Path
+
         from cs_registry import configfile  # pyyaml only when a file exists
 
-        found = configfile.load(path)
+        found = configfile.load(Path(path))
         values.update(found.values)
         origins.update({name: f"{layer} {where}" for name, where in found.lines.items()})
     for name, variable in ENV.items():

@@ -107,7 +107,7 @@ def run(ctx: Context, options: LoginOptions) -> ExitStatus:
 
 def _run(ctx: Context, options: LoginOptions) -> ExitStatus:
     environ = _environ(ctx, options)
-    config_path = dockerconfig.config_dir(environ, options.config_dir) / dockerconfig.CONFIG_NAME
+    config_path = dockerconfig.config_file(environ, options.config_dir)
     where = lifecycle.detect(environ)
     resolved = settings.load(
         ctx,

@@ -16,8 +16,6 @@ from cs_registry.secret import Secret
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from cs_registry.context import Context
 
 
@@ -52,7 +50,7 @@ def swap(ctx: Context, rows: list[Row], use_helper: bool, dry_run: bool) -> None
             )
 
 
-def remember(ctx: Context, config_path: Path, rows: list[Row]) -> None:
+def remember(ctx: Context, config_path: str, rows: list[Row]) -> None:
     """Expiries of static ECR entries (for doctor) and the keys the helper will need."""
     done = [r for r in rows if r.swap is not None and r.status in (WRITTEN, UNCHANGED)]
     static = [
@@ -68,6 +66,8 @@ def remember(ctx: Context, config_path: Path, rows: list[Row]) -> None:
     ]
     if static or helped or tokens:
         # imported only now: plain logins never need the ECR records
+        from pathlib import Path
+
         from cs_registry.ecr import records
 
         ready = []
@@ -80,4 +80,4 @@ def remember(ctx: Context, config_path: Path, rows: list[Row]) -> None:
                         row.credential.key, row.id, expiry, ctx.clock(), str(config_path)
                     )
                 )
-        records.remember_login(ctx.cache_dir, config_path, static, helped, ready)
+        records.remember_login(ctx.cache_dir, Path(config_path), static, helped, ready)

@@ -11,7 +11,6 @@ from cs_registry.ui import mark, paint, print_json
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from pathlib import Path
     from typing import Any
 
     from cs_registry.context import Context
@@ -23,7 +22,7 @@ _NETWORK_CODES = frozenset(
 )
 
 
-def report_prebuild(ctx: Context, as_json: bool, path: Path, rows: list[Row], where: Where) -> None:
+def report_prebuild(ctx: Context, as_json: bool, path: str, rows: list[Row], where: Where) -> None:
     """Mark every row skipped (a prebuild snapshot is shared) and say why."""
     origin = "the environment" if where.source == "ACTION_NAME" else where.source
     reason = (
@@ -41,7 +40,7 @@ def report_prebuild(ctx: Context, as_json: bool, path: Path, rows: list[Row], wh
 
 def report(
     ctx: Context,
-    path: Path,
+    path: str,
     rows: list[Row],
     stray: list[Any],
     *,
@@ -126,7 +125,7 @@ def _report_hook(ctx: Context, rows: list[Row], stray: list[Any]) -> None:
     ctx.print(line)
 
 
-def _display_path(path: Path, environ: Mapping[str, str]) -> str:
+def _display_path(path: str, environ: Mapping[str, str]) -> str:
     home = environ.get("HOME")
     text = str(path)
     if home and text.startswith(home.rstrip(os.sep) + os.sep):
