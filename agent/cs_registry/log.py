@@ -24,9 +24,8 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any, TextIO
 
-_SECRET_FIELD = re.compile(
-    r"(?i)(pass(word|wd)?|secret|token|auth|authorization|credential|cookie)s?$"
-)
+# compiled at the first logged event (re caches it), not by every quiet run at import
+_SECRET_FIELD = r"(?i)(pass(word|wd)?|secret|token|auth|authorization|credential|cookie)s?$"
 _MIN_REGISTERED_LEN = 4
 
 # _thread's lock is threading.Lock itself; importing threading would cost every login ~1 ms
@@ -107,7 +106,7 @@ def _scrub_value(key: str, value: Any) -> Any:
     if isinstance(value, Secret):
         return value.redacted
     if isinstance(value, str):
-        if _SECRET_FIELD.search(key) and value:
+        if re.search(_SECRET_FIELD, key) and value:
             return redact(value)
         return scrub(value)
     if value is None or isinstance(value, (bool, int, float)):

@@ -15,7 +15,6 @@ only when one of them exists.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from collections.abc import Mapping
@@ -142,6 +141,8 @@ def _env_bool(name: str, raw: str) -> bool:
 
 
 def _env_seconds(name: str, raw: str) -> float:
+    import math  # only when CS_REGISTRY_TIMEOUT is set
+
     try:
         value = float(raw)
     except ValueError:
