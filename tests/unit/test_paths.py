@@ -1,0 +1,125 @@
+"""The login path's text paths give exactly pathlib's answers (cs_registry.paths and its users)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cs_registry import dockerconfig, paths
+from cs_registry.context import Context
+
+TRICKY = [
+    "a",
+    "/",
+    "//",
+    "///",
+    "//a",
+    "///a",
+    "/a/b",
+    "/a/b/",
+    "/a//b",
+    "a/./b",
+    "./a",
+    ".",
+    "..",
+    "../a",
+    "a/..",
+    "a/.",
+    "~",
+    "~/x",
+    "~user/x",
+    "/a/.hidden",
+    "a b/ c",
+    "/tmp/x..y/z",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_normal_is_str_of_path(text: str) -> None:
+    assert paths.normal(text) == str(Path(text))
+    if paths.is_normal(text):  # may say no to a normal text ("/"): pathlib then decides
+        assert str(Path(text)) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab./~ ", max_size=12))
+def test_normal_matches_pathlib_for_any_text(text: str) -> None:
+    assert paths.normal(text) == str(Path(text))
+    if paths.is_normal(text):
+        assert str(Path(text)) == text
+        assert paths.parent(text) == str(Path(text).parent)
+        assert paths.join(text, "x.json") == str(Path(text) / "x.json")
+
+
+def test_predicates_match_pathlib(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "file")
+    (tmp_path / "broken").symlink_to(tmp_path / "missing")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    names = ["file", "dir", "link", "broken", "loop", "missing", "file/below", "nul\0"]
+    for name in names:
+        text, path = str(tmp_path / name), tmp_path / name
+        assert paths.exists(text) == path.exists(), name
+        assert paths.is_file(text) == path.is_file(), name
+        assert paths.is_dir(text) == path.is_dir(), name
+        assert paths.is_symlink(text) == path.is_symlink(), name
+
+
+def test_make_dirs_creates_parents_and_accepts_an_existing_dir(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b" / "c"
+    paths.make_dirs(str(target), 0o700)
+    assert target.is_dir()
+    assert target.stat().st_mode & 0o777 == 0o700
+    paths.make_dirs(str(target), 0o700)  # exists: no error
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(FileExistsError):
+        paths.make_dirs(str(tmp_path / "file"), 0o700)
+
+
+ENVIRONS = [
+    {"HOME": "/home/me"},
+    {"HOME": "/home/me/"},
+    {"HOME": "/"},
+    {"HOME": "//srv"},
+    {"HOME": "rel/home"},
+    {"HOME": "."},
+    {"HOME": "/home/me", "DOCKER_CONFIG": "/etc/docker"},
+    {"HOME": "/home/me", "DOCKER_CONFIG": "/etc//docker/"},
+    {"HOME": "/home/me", "DOCKER_CONFIG": "~"},
+    {"HOME": "/home/me", "DOCKER_CONFIG": "~/cfg"},
+    {"HOME": "/home/me/", "DOCKER_CONFIG": "~/./cfg"},
+    {"HOME": "/home/me", "DOCKER_CONFIG": "~root/cfg"},
+    {"HOME": "/home/me", "DOCKER_CONFIG": "."},
+    {"HOME": "/home/me", "DOCKER_CONFIG": "cfg"},
+    {"HOME": "", "DOCKER_CONFIG": "/x"},
+    {"HOME": "/home/me", "DOCKER_CONFIG": ""},
+]
+
+
+@pytest.mark.parametrize("environ", ENVIRONS)
+@pytest.mark.parametrize("override", [None, "/flag", "flag/", "~/flag"])
+def test_config_file_is_config_dir_joined(environ: dict[str, str], override: str | None) -> None:
+    expected = str(dockerconfig.config_dir(environ, override) / dockerconfig.CONFIG_NAME)
+    assert dockerconfig.config_file(environ, override) == expected
+
+
+@pytest.mark.parametrize("environ", [*ENVIRONS, {"HOME": "/h", "XDG_CONFIG_HOME": "/x//y/"}])
+def test_config_home_text_is_config_home(environ: dict[str, str]) -> None:
+    ctx = Context(environ=environ)
+    assert ctx.config_home_text == str(ctx.config_home)
+
+
+def test_dockerconfig_takes_text_as_it_takes_a_path(tmp_path: Path) -> None:
+    as_text = str(tmp_path / "text" / "config.json")
+    as_path = tmp_path / "path" / "config.json"
+    for target in (as_text, as_path):
+        _, wrote = dockerconfig.update(target, lambda data: bool(data.update(auths={})) or True)
+        assert wrote
+    assert Path(as_text).read_bytes() == as_path.read_bytes() == b'{\n\t"auths": {}\n}\n'
+    assert dockerconfig.load(as_text).data == dockerconfig.load(as_path).data == {"auths": {}}
+    assert oct(Path(as_text).stat().st_mode & 0o777) == oct(0o600)
+    assert oct(Path(as_text).parent.stat().st_mode & 0o777) == oct(0o700)
