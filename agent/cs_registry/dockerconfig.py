@@ -9,14 +9,13 @@ file so none loses another's entry.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import fcntl
 import json
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 
 from cs_registry import paths
 from cs_registry.diagnosis import Code
@@ -248,20 +247,39 @@ def ensure_dir(directory: StrPath) -> None:
         raise ConfigUnwritable(f"{directory} exists and is not a directory")
 
 
-@contextlib.contextmanager
-def locked(path: StrPath) -> Iterator[None]:
+class _Lock:
+    """The ``with`` block of :func:`locked` (a class, not a ``contextlib`` generator:
+    contextlib would cost every login its import, and this module avoids it throughout)."""
+
+    def __init__(self, path: StrPath) -> None:
+        self._path = path
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        target = _target(_text(self._path))
+        lock_path = paths.join(paths.parent(target), f".{os.path.basename(target)}.lock")
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+        except OSError as exc:
+            raise ConfigUnwritable(
+                f"cannot create the lock file {lock_path}: {exc.strerror}"
+            ) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing releases the flock
+            self._fd = None
+
+
+def locked(path: StrPath) -> _Lock:
     """Hold an exclusive lock shared by every cs-registry writer of ``path``'s target."""
-    target = _target(_text(path))
-    lock_path = paths.join(paths.parent(target), f".{os.path.basename(target)}.lock")
-    try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
-    except OSError as exc:
-        raise ConfigUnwritable(f"cannot create the lock file {lock_path}: {exc.strerror}") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
+    return _Lock(path)
 
 
 def write_atomic(path: StrPath, content: bytes) -> None:
@@ -288,8 +306,10 @@ def write_atomic(path: StrPath, content: bytes) -> None:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
     except OSError as exc:
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 - contextlib.suppress would cost the hot path an import
             os.unlink(tmp)
+        except OSError:
+            pass
         raise ConfigUnwritable(f"cannot write {target}: {exc.strerror}") from None
     _fsync_dir(directory)
 
@@ -327,17 +347,21 @@ def sweep_stale_temps(path: StrPath) -> None:
     # what the glob ".NAME.*.tmp" matches, tested directly: glob and fnmatch stay unimported
     for name in names:
         if name.startswith(prefix) and name.endswith(suffix) and len(name) >= len(prefix + suffix):
-            with contextlib.suppress(OSError):
+            try:  # noqa: SIM105 - as above
                 os.unlink(os.path.join(directory, name))
+            except OSError:
+                pass
 
 
 def _fsync_dir(directory: str) -> None:
-    with contextlib.suppress(OSError):
+    try:
         dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
         try:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+    except OSError:
+        pass
 
 
 def update(path: StrPath, change: Callable[[dict[str, Any]], bool]) -> tuple[LoadedConfig, bool]:
