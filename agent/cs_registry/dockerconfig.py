@@ -1,5 +1,7 @@
 """Docker's ``config.json``: find it, read it strictly, replace it atomically under a lock.
 
+The replacing itself (lock, temp file, fsync, rename) lives in :mod:`.configwrite`.
+
 Rules (design.md, "Writing Docker's config"): parse as a plain dict and change only
 what we own; a malformed file is reported and left byte-for-byte as it was; writes
 go to a temp file in the same directory (0600 or the existing mode), are fsynced and
@@ -9,15 +11,21 @@ file so none loses another's entry.
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import json
 import os
 import re
-import stat
 from collections.abc import Callable, Mapping
 
 from cs_registry import paths
+from cs_registry.configwrite import (
+    DIR_MODE,
+    FILE_MODE,
+    ConfigUnwritable,
+    ensure_dir,
+    locked,
+    sweep_stale_temps,
+    write_atomic,
+)
 from cs_registry.diagnosis import Code
 from cs_registry.errors import CsRegistryError
 from cs_registry.record import Record
@@ -26,10 +34,9 @@ from cs_registry.status import ExitStatus
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
     from pathlib import Path
-    from typing import Any, TypeAlias
+    from typing import Any
 
-    #: a Path from most callers, text from the login hot path
-    StrPath: TypeAlias = str | os.PathLike[str]
+    from cs_registry.paths import StrPath
 
 CONFIG_NAME = "config.json"
 _JSON_TYPES = {
@@ -40,9 +47,6 @@ _JSON_TYPES = {
     bool: "boolean",
     type(None): "null",
 }
-_WHERE_ELSE = "pass --config DIR or set DOCKER_CONFIG to a writable directory"
-FILE_MODE = 0o600
-DIR_MODE = 0o700
 
 
 class ConfigUnreadable(CsRegistryError):
@@ -52,15 +56,6 @@ class ConfigUnreadable(CsRegistryError):
         super().__init__(message, code=Code.CONFIG_UNREADABLE, status=ExitStatus.USAGE)
         self.line = line
         self.column = column
-
-
-class ConfigUnwritable(CsRegistryError):
-    """The config directory or file cannot be written (exit 2)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(
-            f"{message}; {_WHERE_ELSE}", code=Code.CONFIG_UNWRITABLE, status=ExitStatus.USAGE
-        )
 
 
 def config_dir(environ: Mapping[str, str], override: str | None = None) -> Path:
@@ -199,21 +194,11 @@ def target_of(path: Path) -> Path:
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
-def _text(path: StrPath) -> str:
-    """``str(Path(path))``: the functions below take a Path or (on the login path) text."""
-    return paths.normal(os.fspath(path))
-
-
-def _target(path: str) -> str:
-    """:func:`target_of` on text."""
-    return os.path.realpath(path) if paths.is_symlink(path) else path
-
-
 def load(path: StrPath) -> LoadedConfig:
     """Read and parse ``path``; a missing file is an empty config."""
-    text = _text(path)
+    text = paths.text(path)
     try:
-        with open(_target(text), "rb") as handle:
+        with open(paths.link_target(text), "rb") as handle:
             raw = handle.read()
     except FileNotFoundError:
         return LoadedConfig(path=path, data={}, raw=b"", exists=False)
@@ -234,136 +219,6 @@ def dumps(data: Mapping[str, Any]) -> bytes:
         return (json.dumps(data, indent="\t") + "\n").encode("ascii")
 
 
-def ensure_dir(directory: StrPath) -> None:
-    """Create ``directory`` (0700) when missing."""
-    directory = _text(directory)
-    try:
-        paths.make_dirs(directory, DIR_MODE)
-    except FileExistsError:
-        raise ConfigUnwritable(f"{directory} exists and is not a directory") from None
-    except OSError as exc:
-        raise ConfigUnwritable(f"cannot create {directory}: {exc.strerror}") from None
-    if not paths.is_dir(directory):
-        raise ConfigUnwritable(f"{directory} exists and is not a directory")
-
-
-class _Lock:
-    """The ``with`` block of :func:`locked` (a class, not a ``contextlib`` generator:
-    contextlib would cost every login its import, and this module avoids it throughout)."""
-
-    def __init__(self, path: StrPath) -> None:
-        self._path = path
-        self._fd: int | None = None
-
-    def __enter__(self) -> None:
-        target = _target(_text(self._path))
-        lock_path = paths.join(paths.parent(target), f".{os.path.basename(target)}.lock")
-        try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
-        except OSError as exc:
-            raise ConfigUnwritable(
-                f"cannot create the lock file {lock_path}: {exc.strerror}"
-            ) from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        except BaseException:
-            os.close(fd)
-            raise
-        self._fd = fd
-
-    def __exit__(self, *_exc: object) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # closing releases the flock
-            self._fd = None
-
-
-def locked(path: StrPath) -> _Lock:
-    """Hold an exclusive lock shared by every cs-registry writer of ``path``'s target."""
-    return _Lock(path)
-
-
-def write_atomic(path: StrPath, content: bytes) -> None:
-    """Replace ``path``'s target with ``content``: temp file, fsync, rename, fsync dir."""
-    target = _target(_text(path))
-    directory = paths.parent(target)
-    try:
-        current = os.stat(target)
-    except FileNotFoundError:
-        current = None
-    mode = stat.S_IMODE(current.st_mode) if current else FILE_MODE
-    try:
-        fd, tmp = _create_temp(directory, os.path.basename(target))
-    except OSError as exc:
-        raise ConfigUnwritable(f"cannot write in {directory}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)
-            if current is not None and os.geteuid() == 0:
-                # root writing a user's file (sudo, a lifecycle hook): keep the owner
-                os.fchown(handle.fileno(), current.st_uid, current.st_gid)
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        try:  # noqa: SIM105 - contextlib.suppress would cost the hot path an import
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise ConfigUnwritable(f"cannot write {target}: {exc.strerror}") from None
-    _fsync_dir(directory)
-
-
-def _create_temp(directory: str, name: str) -> tuple[int, str]:
-    """A new, empty 0600 file ``.NAME.<random>.tmp`` in ``directory``, as ``mkstemp`` makes it.
-
-    Not :mod:`tempfile` itself: it imports ``shutil`` and ``random``, ~3 ms of every
-    login. ``O_EXCL`` makes the name ours; a clash (one in 2**48) draws another.
-    """
-    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    for _ in range(100):
-        path = os.path.join(directory, f".{name}.{os.urandom(6).hex()}.tmp")
-        try:
-            return os.open(path, flags, FILE_MODE), path
-        except FileExistsError:
-            continue
-    raise FileExistsError(errno.EEXIST, "no unused temporary file name", directory)
-
-
-def sweep_stale_temps(path: StrPath) -> None:
-    """Remove temp files that a killed writer left next to ``path``'s target.
-
-    Call only while holding :func:`locked`: every live writer holds the lock for
-    as long as its temp file exists, so any temp file seen then is orphaned (and
-    holds credentials).
-    """
-    target = _target(_text(path))
-    directory = paths.parent(target)
-    prefix, suffix = f".{os.path.basename(target)}.", ".tmp"
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return
-    # what the glob ".NAME.*.tmp" matches, tested directly: glob and fnmatch stay unimported
-    for name in names:
-        if name.startswith(prefix) and name.endswith(suffix) and len(name) >= len(prefix + suffix):
-            try:  # noqa: SIM105 - as above
-                os.unlink(os.path.join(directory, name))
-            except OSError:
-                pass
-
-
-def _fsync_dir(directory: str) -> None:
-    try:
-        dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
-
-
 def update(path: StrPath, change: Callable[[dict[str, Any]], bool]) -> tuple[LoadedConfig, bool]:
     """Read-modify-write ``path`` under the lock.
 
@@ -371,7 +226,7 @@ def update(path: StrPath, change: Callable[[dict[str, Any]], bool]) -> tuple[Loa
     anything; only then is the file written. Returns the config as read and whether
     it was written.
     """
-    ensure_dir(paths.parent(_text(path)))
+    ensure_dir(paths.parent(paths.text(path)))
     with locked(path):
         loaded = load(path)
         data = json.loads(json.dumps(loaded.data)) if loaded.exists else {}
@@ -383,3 +238,24 @@ def update(path: StrPath, change: Callable[[dict[str, Any]], bool]) -> tuple[Loa
         sweep_stale_temps(path)
         write_atomic(path, content)
         return loaded, True
+
+
+__all__ = [
+    "CONFIG_NAME",
+    "DIR_MODE",
+    "FILE_MODE",
+    "ConfigUnreadable",
+    "ConfigUnwritable",
+    "LoadedConfig",
+    "config_dir",
+    "config_file",
+    "dumps",
+    "ensure_dir",
+    "load",
+    "locked",
+    "parse",
+    "sweep_stale_temps",
+    "target_of",
+    "update",
+    "write_atomic",
+]

@@ -16,6 +16,10 @@ import stat
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import TypeAlias
+
+    #: a Path from most callers, text from the login hot path
+    StrPath: TypeAlias = str | os.PathLike[str]
 
 # the errors pathlib's is_dir/is_file/exists/is_symlink read as "no" (pathlib._IGNORED_ERRNOS)
 _MISSING = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
@@ -34,6 +38,16 @@ def normal(text: str) -> str:
     from pathlib import Path
 
     return str(Path(text))
+
+
+def text(path: StrPath) -> str:
+    """``str(Path(path))`` for a Path or text."""
+    return normal(os.fspath(path))
+
+
+def link_target(path: str) -> str:
+    """Where a write to ``path`` lands: the final target when it is a symlink."""
+    return os.path.realpath(path) if is_symlink(path) else path
 
 
 def join(directory: str, name: str) -> str:
