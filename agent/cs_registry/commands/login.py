@@ -13,10 +13,18 @@ from __future__ import annotations
 
 from cs_registry import dockerconfig, lifecycle, log, settings
 from cs_registry.errors import CsRegistryError
-from cs_registry.logins.report import report as _report
+from cs_registry.logins.report import report as _report  # a module name tests can replace
 from cs_registry.logins.report import report_prebuild
-from cs_registry.logins.rows import FAILED, SKIPPED, UNCHANGED, WRITTEN, Row, apply, row_for
-from cs_registry.logins.rows import store_via_helpers as _store_via_helpers
+from cs_registry.logins.rows import (
+    FAILED,
+    SKIPPED,
+    UNCHANGED,
+    WRITTEN,
+    Row,
+    apply,
+    row_for,
+    store_via_helpers,
+)
 from cs_registry.status import ExitStatus
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
@@ -150,7 +158,7 @@ def _run(ctx: Context, options: LoginOptions) -> ExitStatus:
                 from cs_registry.logins import ecr
 
                 ecr.remember(ctx, config_path, rows)
-        _store_via_helpers(ctx.environ, pending, options.dry_run)
+        store_via_helpers(ctx.environ, pending, options.dry_run)
     if resolved.verify and not options.dry_run:
         _verify(rows, environ, resolved.timeout or 10.0)
     _report(
