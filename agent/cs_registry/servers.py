@@ -28,10 +28,11 @@ DOCKER_HUB_ALIASES = frozenset(
     }
 )
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.ASCII)
+# Patterns as text, compiled on first use (re caches them): a login whose servers have
+# no scheme or are IP addresses never compiles them (each costs start-up ~0.1 ms).
+_SCHEME = r"^[A-Za-z][A-Za-z0-9+.-]*://"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _MAX_SERVER_LEN = 1024  # a host is at most 253; leave room for a scheme and a pasted path
-_PORT = re.compile(r"[0-9]{1,5}", re.ASCII)
 
 # Private ECR, every partition, as awslabs/amazon-ecr-credential-helper (ecr-login/api)
 # matches it: "dkr.ecr" or dual-stack "dkr-ecr", optional "-fips", any partition domain.
@@ -180,7 +181,7 @@ def _valid_hostname(host: str) -> bool:
         # no top-level domain is all digits: this must be a dotted-quad IPv4 address
         # ("10.0.0.256", "127.1" and "1.2.3" are typos that DNS would only fail on later)
         return is_ipv4(host)
-    return all(_LABEL.fullmatch(label) for label in labels)
+    return all(re.fullmatch(_LABEL, label, re.ASCII) for label in labels)
 
 
 def _split_host_port(hostport: str, where: str) -> tuple[str, str | None]:
@@ -225,7 +226,7 @@ def normalise(raw: str, where: str = "server") -> Server:
     if any(ch.isspace() or ord(ch) < 0x20 or ch == "\x7f" for ch in value):
         raise ServerError(f"{where} contains whitespace or control characters inside the value")
     docker_hub_canonical = value.rstrip("/") == DOCKER_HUB_KEY.rstrip("/")
-    scheme = _SCHEME.match(value)
+    scheme = re.match(_SCHEME, value) if "://" in value else None
     if scheme:
         if scheme.group(0).lower() not in ("https://", "http://"):
             raise ServerError(f"{where}: scheme {scheme.group(0)!r} is not http(s)")
@@ -246,7 +247,9 @@ def normalise(raw: str, where: str = "server") -> Server:
     if not hostport.isascii():
         raise ServerError(f"{where}: {hostport!r} has non-ASCII characters; use the punycode name")
     host, port = _split_host_port(hostport, where)
-    if port is not None and not (_PORT.fullmatch(port) and 0 < int(port) <= 65535):
+    # [0-9]{1,5}: ASCII digits only, so a non-ASCII digit never becomes a port
+    digits = port is not None and port.isascii() and port.isdigit() and len(port) <= 5
+    if port is not None and not (digits and 0 < int(port) <= 65535):
         raise ServerError(f"{where}: port {port!r} is not a number from 1 to 65535")
     lowered = host.lower()
     if lowered != host:

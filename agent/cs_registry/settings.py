@@ -50,7 +50,7 @@ ENV = {
 }
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
-_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+_ID = r"[A-Za-z_][A-Za-z0-9_]*"  # compiled on first use: only CS_REGISTRY_IGNORE needs it
 
 
 class Settings(Record):
@@ -154,7 +154,7 @@ def _env_seconds(name: str, raw: str) -> float:
 
 def _env_ids(name: str, raw: str) -> tuple[str, ...]:
     ids = tuple(part for part in re.split(r"[\s,]+", raw) if part)
-    bad = [ident for ident in ids if not _ID.fullmatch(ident)]
+    bad = [ident for ident in ids if not re.fullmatch(_ID, ident, re.ASCII)]
     if bad:
         raise UsageError(f"{name}: {bad[0]!r} is not a triplet ID; list IDs separated by commas")
     return ids
