@@ -86,8 +86,11 @@ def test_json_shape_per_design(make_ctx: MakeCtx, config: Path) -> None:
         "written",
     )
     assert rows["GHCR"]["warnings"] == [
-        "GHCR_CONTAINER_REGISTRY_SERVER: removed scheme 'https://'; removed trailing slash "
-        "(using ghcr.io)"
+        {
+            "code": "malformed_server",
+            "message": "GHCR_CONTAINER_REGISTRY_SERVER: removed scheme 'https://'; "
+            "removed trailing slash (using ghcr.io)",
+        }
     ]
     assert sorted(json.loads(config.read_bytes())["auths"]) == [ecr, "ghcr.io"]
 
@@ -159,7 +162,8 @@ def test_invalid_secret_name_is_a_warning_and_exit_0(make_ctx: MakeCtx) -> None:
     code, doc = login_json(ctx)
     assert code == 0
     assert doc["registries"] == []
-    assert "may not start with GITHUB_" in doc["warnings"][0]
+    assert doc["warnings"][0]["code"] == "invalid_secret_name"
+    assert "may not start with GITHUB_" in doc["warnings"][0]["message"]
 
 
 # --- dry run ----------------------------------------------------------------------------------

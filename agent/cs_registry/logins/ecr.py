@@ -13,6 +13,7 @@ from cs_registry.ecr.names import HELPER_NAME, TOKEN_USER
 from cs_registry.errors import CsRegistryError
 from cs_registry.logins.rows import FAILED, UNCHANGED, WRITTEN, Row
 from cs_registry.secret import Secret
+from cs_registry.secrets import Finding, Severity
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
@@ -45,8 +46,12 @@ def swap(ctx: Context, rows: list[Row], use_helper: bool, dry_run: bool) -> None
         if use_helper and helper_missing:
             # a credHelpers entry Docker cannot run breaks every pull: write the token instead
             row.warnings.append(
-                f"docker-credential-{HELPER_NAME} is not on PATH, so Docker could not run it; "
-                "wrote a static token instead (it expires: run `cs-registry login` again)"
+                Finding(
+                    Code.CREDS_STORE_UNAVAILABLE,
+                    Severity.WARNING,
+                    f"docker-credential-{HELPER_NAME} is not on PATH, so Docker could not run "
+                    "it; wrote a static token instead (it expires: run `cs-registry login` again)",
+                )
             )
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import os
 
 from cs_registry.diagnosis import Code, debug_hint
-from cs_registry.logins.rows import DUPLICATE, FAILED, SKIPPED, UNCHANGED, WRITTEN, Row
+from cs_registry.logins.rows import (
+    DUPLICATE,
+    FAILED,
+    SKIPPED,
+    UNCHANGED,
+    WRITTEN,
+    Row,
+    warning_json,
+)
 from cs_registry.ui import mark, paint, print_json
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
@@ -57,7 +65,7 @@ def report(
         if dry_run:
             document["dry_run"] = True
         if stray:
-            document["warnings"] = [f.message for f in stray]
+            document["warnings"] = [warning_json(f) for f in stray]
         print_json(ctx, document)
         return
     if hook:
@@ -94,7 +102,7 @@ def _report_row(ctx: Context, row: Row, dry_run: bool) -> None:
         credential = row.credential
         ctx.print(f"      user {credential.username}, password {credential.secret.redacted}")
     for warning in row.warnings:
-        ctx.print(f"      {mark(ctx, 'warn')} {warning}")
+        ctx.print(f"      {mark(ctx, 'warn')} {warning.message}")
     if status == FAILED and row.key and row.code in _NETWORK_CODES:
         ctx.print(f"      → {debug_hint(row.server or row.key)}")
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from cs_registry.ecr.keys import SwapTarget
-    from cs_registry.secrets import Triplet
+    from cs_registry.secrets import Finding, Triplet
 
 WRITTEN, UNCHANGED, SKIPPED, FAILED = "written", "unchanged", "skipped", "failed"
 DUPLICATE = "same server and credentials as"
@@ -52,7 +52,7 @@ class Row:
         self.code = Code.OK
         self.message = ""
         self.verified: bool | None = None
-        self.warnings: list[str] = []
+        self.warnings: list[Finding] = []
         self.credential: Credential | None = None
         #: ECR access keys to swap for a token before writing
         self.swap: SwapTarget | None = None
@@ -77,8 +77,13 @@ class Row:
             "code": self.code.value,
             "message": self.message,
             "verified": self.verified,
-            "warnings": self.warnings,
+            "warnings": [warning_json(w) for w in self.warnings],
         }
+
+
+def warning_json(finding: Finding) -> dict[str, str]:
+    """A warning in ``--json`` output: its stable code and its message."""
+    return {"code": finding.code.value, "message": finding.message}
 
 
 def _entry_kind(triplet: Triplet) -> str:
@@ -100,7 +105,7 @@ def row_for(triplet: Triplet) -> Row:
         key=server.key if server else None,
         kind=_entry_kind(triplet),
     )
-    row.warnings = [f.message for f in triplet.warnings]
+    row.warnings = list(triplet.warnings)
     if triplet.errors:
         first = triplet.errors[0]
         row.fail(first.code, "; ".join(f.message for f in triplet.errors))

@@ -162,7 +162,9 @@ def test_ecr_helper_not_on_path_falls_back_to_a_static_token(
     status, document = login(ctx, "--ecr-helper")
 
     assert status == 0
-    assert "not on PATH" in rows(document)["ECR"]["warnings"][0]
+    warning = rows(document)["ECR"]["warnings"][0]
+    assert warning["code"] == "creds_store_unavailable"
+    assert "not on PATH" in warning["message"]
     assert json.loads(docker_config.read_text()) == {"auths": {HOST: {"auth": MOTO_AUTH}}}
 
 

@@ -321,8 +321,10 @@ def test_hostile_login_input(case: Case, tmp_path: Path) -> None:
         assert case.code in result.out + result.err
     if case.says is not None:
         document = json.loads(result.stdout)
-        warnings = document.get("warnings", [])
-        warnings += [w for row in document["registries"] for w in row["warnings"]]
+        found = document.get("warnings", [])
+        found += [w for row in document["registries"] for w in row["warnings"]]
+        assert all(set(w) == {"code", "message"} for w in found), found
+        warnings = [w["message"] for w in found]
         assert any(case.says in w for w in warnings), warnings[-3:]
     if case.status != 0 and case.written is None:
         err_line = result.err.strip()
