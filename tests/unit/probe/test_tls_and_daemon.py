@@ -44,7 +44,6 @@ def test_other_ssl_errors_are_tls_error() -> None:
 
 
 def test_certs_d_and_ca_file_are_loaded(tmp_path: Path) -> None:
-    pytest.importorskip("cryptography")
     from tests.support.ca import make_ca
 
     ca = make_ca(tmp_path / "ca")
