@@ -11,7 +11,7 @@ from cs_registry.diagnosis import Code
 from cs_registry.ecr.classify import aws_error, classify, is_transient
 from cs_registry.ecr.keys import AwsKeys, SwapTarget
 from cs_registry.secret import Secret
-from cs_registry.servers import Kind, match_ecr, normalise
+from cs_registry.servers import Kind, normalise
 
 TARGET = SwapTarget(
     "ECR", "1.dkr.ecr.us-east-1.amazonaws.com", "us-east-1", False, AwsKeys("AKIA1", Secret("s"))
@@ -124,53 +124,6 @@ def test_retry_attempts_are_capped_at_three() -> None:
     with pytest.raises(EndpointConnectionError):
         retrying.FAST.call(failing, transient=is_transient)
     assert calls == 3
-
-
-@pytest.mark.parametrize(
-    ("host", "region", "fips", "dual"),
-    [
-        ("123456789012.dkr.ecr.us-east-1.amazonaws.com", "us-east-1", False, False),
-        ("123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com", "us-gov-west-1", True, False),
-        ("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", "cn-north-1", False, False),
-        ("123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu", "eusc-de-east-1", False, False),
-        ("123456789012.dkr.ecr.us-iso-east-1.c2s.ic.gov", "us-iso-east-1", False, False),
-        ("123456789012.dkr.ecr.us-isob-east-1.sc2s.sgov.gov", "us-isob-east-1", False, False),
-        ("123456789012.dkr.ecr.eu-isoe-west-1.cloud.adc-e.uk", "eu-isoe-west-1", False, False),
-        ("123456789012.dkr.ecr.us-isof-south-1.csp.hci.ic.gov", "us-isof-south-1", False, False),
-        ("123456789012.dkr-ecr.us-east-1.on.aws", "us-east-1", False, True),
-        ("123456789012.dkr-ecr-fips.us-east-2.on.aws", "us-east-2", True, True),
-        ("123456789012.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn", "cn-north-1", False, True),
-        ("123456789012.dkr.ecr.us-west-2.on.aws", "us-west-2", False, False),
-    ],
-)
-def test_private_ecr_hosts_of_every_partition(
-    host: str, region: str, fips: bool, dual: bool
-) -> None:
-    found = match_ecr(host)
-
-    assert found is not None
-    assert (found.account, found.region, found.fips, found.dual_stack) == (
-        "123456789012",
-        region,
-        fips,
-        dual,
-    )
-    assert normalise(f"https://{host}/").region == region
-
-
-@pytest.mark.parametrize(
-    "host",
-    [
-        "123456789012.dkr.ecr.us-east-1.amazonaws.com\n",
-        "12345678901\u0662.dkr.ecr.us-east-1.amazonaws.com",
-        "1234567890123.dkr.ecr.us-east-1.amazonaws.com",
-        "123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.example",
-        "123456789012.dkr.ecr..amazonaws.com",
-        "x123456789012.dkr.ecr.us-east-1.amazonaws.com",
-    ],
-)
-def test_lookalikes_are_not_ecr(host: str) -> None:
-    assert match_ecr(host) is None
 
 
 @pytest.mark.parametrize("host", ["public.ecr.aws", "ecr-public.aws.com"])

@@ -169,6 +169,7 @@ def test_classify(host: str, kind: Kind) -> None:
         ("123456789012.dkr-ecr.eu-west-1.on.aws", "eu-west-1", False, True),
         ("123456789012.dkr-ecr-fips.us-east-1.on.aws", "us-east-1", True, True),
         ("123456789012.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn", "cn-north-1", False, True),
+        ("123456789012.dkr.ecr.us-west-2.on.aws", "us-west-2", False, False),
     ],
 )
 def test_ecr_hosts_in_every_partition(host: str, region: str, fips: bool, dual: bool) -> None:
@@ -197,6 +198,8 @@ def test_ecr_hosts_in_every_partition(host: str, region: str, fips: bool, dual: 
         "123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.com",
         "x123456789012.dkr.ecr.us-east-1.amazonaws.com",
         "123456789012.dkr.ecr.us-east-1.example.com",
+        "12345678901\u0662.dkr.ecr.us-east-1.amazonaws.com",  # one non-ASCII digit
+        "123456789012.dkr.ecr..amazonaws.com",
     ],
 )
 def test_ecr_match_is_whole_string_ascii(host: str) -> None:
