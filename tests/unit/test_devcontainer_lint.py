@@ -32,6 +32,15 @@ def test_parse_keeps_positions_of_keys_and_values() -> None:
     assert doc.where(("a", 1, "missing")) == Pos(3, 12)
 
 
+def test_escaped_backslashes_keep_their_meaning_and_positions() -> None:
+    # json-five alone rejects "C:\\xampp" and reads "\\x41" as "A"
+    text = '{\n  "w": "C:\\\\xampp", "h": "\\\\x41",\n  "n": "a\\\\\\\\b\\"c" }'
+    doc = parse(text)
+    assert doc.value == {"w": "C:\\xampp", "h": "\\x41", "n": 'a\\\\b"c'}
+    assert doc.values[("h",)] == Pos(2, 26)
+    assert doc.keys[("n",)] == Pos(3, 3)
+
+
 @pytest.mark.parametrize(
     ("text", "pos", "message"),
     [

@@ -135,6 +135,10 @@ class _Builder:
     def __init__(self, text: str) -> None:
         self.text = text
         self.doc = Document(value=None)
+        self._line_starts = [0]
+        for index, char in enumerate(text):
+            if char == "\n":
+                self._line_starts.append(index + 1)
 
     def fail(self, node: Any, what: str) -> JsoncError:
         pos = _node_pos(node)
@@ -181,10 +185,16 @@ class _Builder:
         raw = getattr(node, "raw_value", None) or type(node).__name__
         raise self.fail(node, f"{raw} is not a JSON number")
 
+    def _source(self, node: Any) -> str:
+        """The node's text as the file has it (json-five saw ``\\\\`` as ``\\/``)."""
+        start = self._line_starts[node.lineno - 1] + node.col_offset
+        end = self._line_starts[node.end_lineno - 1] + node.end_col_offset
+        return self.text[start:end]
+
     def string(self, node: Any) -> str:
         try:
             # json-five accepts JSON5 escapes and line continuations; JSON does not
-            return str(json.loads(node.raw_value, strict=False))
+            return str(json.loads(self._source(node), strict=False))
         except ValueError:
             message = "string has an escape or line break JSON does not allow"
             raise self.fail(node, message) from None
@@ -200,7 +210,11 @@ def parse(text: str) -> Document:
     if too_deep is not None:
         raise JsoncError(f"nested more than {MAX_DEPTH} levels deep", pos_of_index(text, too_deep))
     try:
-        model = loads(text, loader=ModelLoader())
+        # json-five 1.1.2 reads the "x" of an escaped backslash as a \x escape
+        # ("C:\\xampp" fails, "\\x41" becomes "A"). Each escaped backslash is handed to
+        # it as "\/" (same length, so every position holds), and strings are decoded
+        # from the original text.
+        model = loads(text.replace("\\\\", "\\/"), loader=ModelLoader())
     except RecursionError:
         raise JsoncError("nested too deeply", Pos(1, 1)) from None
     except ValueError as exc:  # json5.JSON5DecodeError is a ValueError
