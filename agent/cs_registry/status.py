@@ -1,4 +1,4 @@
-"""Exit codes, named once (documented in README, "Exit codes")."""
+"""Statuses named once: process exit codes (README, "Exit codes") and check outcomes."""
 
 from __future__ import annotations
 
@@ -17,3 +17,18 @@ class ExitStatus(enum.IntEnum):
     INTERNAL = 3
     #: Ctrl-C
     INTERRUPTED = 130
+
+
+class Status(str, enum.Enum):
+    """How one doctor check or one debug-login step went.
+
+    ``fail`` makes the command exit 1; ``warn`` and ``skip`` do not.
+    """
+
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+    SKIP = "skip"
+
+    def __str__(self) -> str:
+        return self.value

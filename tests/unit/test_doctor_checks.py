@@ -15,10 +15,11 @@ from cs_registry.checks.devcontainer import check_devcontainers
 from cs_registry.checks.dockerconfig import check_docker_config
 from cs_registry.checks.ecr_tokens import check_ecr_tokens
 from cs_registry.checks.environment import check_environment
-from cs_registry.checks.record import Check, Status
+from cs_registry.checks.record import Check
 from cs_registry.checks.triplets import check_triplets
 from cs_registry.diagnosis import Code
 from cs_registry.secrets import discover
+from cs_registry.status import Status
 from tests.support.fake_daemon import fake_daemon
 
 SECRET = "s3cr3t-value-never-shown"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from cs_registry.checks.record import Check, Status, ok, problem, skip
+from cs_registry.checks.record import Check, ok, problem, skip
 from cs_registry.devcontainer import (
     Finding,
     LintOptions,
@@ -14,6 +14,7 @@ from cs_registry.devcontainer import (
     identify,
     lint_file,
 )
+from cs_registry.status import Status
 
 
 def check_devcontainers(

@@ -16,9 +16,10 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from cs_registry.checks.record import Check, Status, ok, problem, skip
+from cs_registry.checks.record import Check, ok, problem, skip
 from cs_registry.diagnosis import Code
 from cs_registry.engine import Endpoint, endpoint
+from cs_registry.status import Status
 
 _CLI_TIMEOUT = 2.0
 _RETRY_PAUSE = 0.1

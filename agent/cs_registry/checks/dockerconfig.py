@@ -11,10 +11,11 @@ from typing import Any
 
 from cs_registry import dockerconfig
 from cs_registry.auths import alias_index, decode_auth, helper_binary, helper_for
-from cs_registry.checks.record import Check, Status, ok, problem, skip
+from cs_registry.checks.record import Check, ok, problem, skip
 from cs_registry.diagnosis import Code
 from cs_registry.secrets import Triplet
 from cs_registry.servers import DOCKER_HUB_KEY, Kind
+from cs_registry.status import Status
 
 
 def check_docker_config(

@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from cs_registry.checks.record import Check, Status, ok, problem
+from cs_registry.checks.record import Check, ok, problem
 from cs_registry.diagnosis import Code
+from cs_registry.status import Status
 
 #: warn this long before a token expires
 EXPIRY_MARGIN = 3600.0

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cs_registry import lifecycle
-from cs_registry.checks.record import Check, Status, ok, problem
+from cs_registry.checks.record import Check, ok, problem
 from cs_registry.diagnosis import Code
+from cs_registry.status import Status
 
 #: variable → which tools it affects (knowledge.md, section 3)
 AFFECTS = {

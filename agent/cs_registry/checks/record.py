@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from typing import Any
 
 from cs_registry.diagnosis import Code, explain
-
-
-class Status(str, enum.Enum):
-    """``fail`` makes ``doctor`` exit 1; ``warn`` and ``skip`` do not."""
-
-    OK = "ok"
-    WARN = "warn"
-    FAIL = "fail"
-    SKIP = "skip"
-
-    def __str__(self) -> str:
-        return self.value
+from cs_registry.status import Status
 
 
 @dataclass(frozen=True)

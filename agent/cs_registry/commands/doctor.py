@@ -20,12 +20,12 @@ from cs_registry.checks.docker import check_cli, check_daemon
 from cs_registry.checks.dockerconfig import check_docker_config
 from cs_registry.checks.ecr_tokens import check_ecr_tokens
 from cs_registry.checks.environment import check_environment
-from cs_registry.checks.record import Check, Status
+from cs_registry.checks.record import Check
 from cs_registry.checks.triplets import check_triplets
 from cs_registry.context import Context
 from cs_registry.devcontainer import default_workspace
 from cs_registry.secrets import discover
-from cs_registry.status import ExitStatus
+from cs_registry.status import ExitStatus, Status
 from cs_registry.ui import mark, paint, print_json
 
 DEFAULT_WAIT = 1.0

@@ -7,9 +7,10 @@ only, for ``cs-registry login --verify``.
 
 from __future__ import annotations
 
-from cs_registry.probe.model import Report, Status, Step
+from cs_registry.probe.model import Report, Step
 from cs_registry.probe.runner import diagnose
 from cs_registry.probe.state import ProbeOptions
 from cs_registry.probe.verify import verify
+from cs_registry.status import Status
 
 __all__ = ["ProbeOptions", "Report", "Status", "Step", "diagnose", "verify"]

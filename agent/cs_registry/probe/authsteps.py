@@ -6,12 +6,13 @@ from cs_registry.diagnosis import Code
 from cs_registry.probe import challenge as challenges
 from cs_registry.probe.dockerside import start_daemon_login
 from cs_registry.probe.ecrstep import needs_swap, step_auth_ecr
-from cs_registry.probe.model import Status, StepFailed
+from cs_registry.probe.model import StepFailed
 from cs_registry.probe.network import skew_note
 from cs_registry.probe.sockets import NetError
 from cs_registry.probe.state import State
 from cs_registry.probe.tokens import basic_header, checked_realm, fetch_token, registry_errors
 from cs_registry.probe.transport import Response, request
+from cs_registry.status import Status
 
 Outcome = tuple[Status, Code, str]
 

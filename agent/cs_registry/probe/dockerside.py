@@ -6,9 +6,10 @@ from cs_registry import dockerconfig
 from cs_registry.auths import HELPER_PREFIX, decode_auth, helper_binary, helper_for
 from cs_registry.diagnosis import Code
 from cs_registry.probe import daemon
-from cs_registry.probe.model import Status, StepFailed
+from cs_registry.probe.model import StepFailed
 from cs_registry.probe.state import State
 from cs_registry.servers import DOCKER_HUB_ALIASES, Kind
+from cs_registry.status import Status
 
 Outcome = tuple[Status, Code, str]
 _PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy")

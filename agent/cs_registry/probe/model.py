@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,21 +9,10 @@ from typing import Any
 
 from cs_registry import log
 from cs_registry.diagnosis import Code, explain
+from cs_registry.status import Status
 
 #: warnings that are the diagnosis when nothing failed: the login "works" but proves nothing
 DIAGNOSTIC_WARNINGS = frozenset({Code.UNVERIFIED_ANONYMOUS})
-
-
-class Status(str, enum.Enum):
-    """How one step went."""
-
-    OK = "ok"
-    FAIL = "fail"
-    WARN = "warn"
-    SKIP = "skip"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass
@@ -123,4 +111,4 @@ class Report:
         return document
 
 
-__all__ = ["DIAGNOSTIC_WARNINGS", "Budget", "Report", "Status", "Step", "StepFailed"]
+__all__ = ["DIAGNOSTIC_WARNINGS", "Budget", "Report", "Step", "StepFailed"]

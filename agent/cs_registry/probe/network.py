@@ -14,7 +14,7 @@ from cs_registry.diagnosis import Code
 from cs_registry.errors import UsageError
 from cs_registry.probe import credentials, tlstrust
 from cs_registry.probe.daemon import DaemonInfo
-from cs_registry.probe.model import Status, StepFailed
+from cs_registry.probe.model import StepFailed
 from cs_registry.probe.proxy import ProxySettings, choose, resolve_proxy, shell_settings, tunnel
 from cs_registry.probe.sockets import (
     Address,
@@ -28,6 +28,7 @@ from cs_registry.probe.sockets import (
 from cs_registry.probe.state import SKEW_LIMIT_S, State
 from cs_registry.probe.transport import Endpoint, request
 from cs_registry.servers import ServerError, normalise
+from cs_registry.status import Status
 
 Outcome = tuple[Status, Code, str]
 _PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")

@@ -13,7 +13,7 @@ from cs_registry.probe.credentials import Credentials
 from cs_registry.probe.daemon import InfoFetch
 from cs_registry.probe.dockerside import step_config, step_docker
 from cs_registry.probe.ecrstep import needs_swap
-from cs_registry.probe.model import Budget, Report, Status, Step, StepFailed
+from cs_registry.probe.model import Budget, Report, Step, StepFailed
 from cs_registry.probe.network import (
     skew_note,
     step_dns,
@@ -23,6 +23,7 @@ from cs_registry.probe.network import (
     step_tls,
 )
 from cs_registry.probe.state import ProbeOptions, State
+from cs_registry.status import Status
 
 StepFunction = Callable[[State], tuple[Status, Code, str]]
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from cs_registry.diagnosis import Code
 from cs_registry.probe.credentials import Credentials
-from cs_registry.probe.model import Status
 from cs_registry.probe.runner import diagnose
 from cs_registry.probe.state import ProbeOptions
 from cs_registry.secret import Secret
+from cs_registry.status import Status
 
 VERIFY_TIMEOUT = 10.0
 

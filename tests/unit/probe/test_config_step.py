@@ -12,10 +12,11 @@ import pytest
 from cs_registry.diagnosis import Code
 from cs_registry.probe.credentials import Credentials
 from cs_registry.probe.dockerside import step_config
-from cs_registry.probe.model import Budget, Status, StepFailed
+from cs_registry.probe.model import Budget, StepFailed
 from cs_registry.probe.state import ProbeOptions, State
 from cs_registry.secret import Secret
 from cs_registry.servers import normalise
+from cs_registry.status import Status
 
 AUTH = base64.b64encode(b"alice:pw").decode()
 
