@@ -134,7 +134,6 @@ def test_healthy_setup_is_all_ok_and_docker_really_uses_the_entry(
     assert {"triplet:TINY", f"entry:{registry_plain.host}", "docker-daemon"} <= set(statuses)
     assert "API 1." in result.check("docker-daemon")["message"]
     assert registry_plain.password not in result.stdout
-    assert result.elapsed < 2.0
     reference = f"{registry_plain.host}/{TEST_REPOSITORY}:{TEST_TAG}"
     remove_image(reference)
     try:
