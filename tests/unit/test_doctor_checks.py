@@ -151,7 +151,7 @@ def test_daemon_without_socket_fails_after_the_wait(tmp_path: Path) -> None:
     elapsed = time.monotonic() - started
     assert (check.status, check.code) == (Status.FAIL, Code.DAEMON_UNREACHABLE)
     assert f"no socket at {tmp_path}/none.sock" in check.message
-    assert 0.3 <= elapsed < 0.8
+    assert 0.3 <= elapsed < 0.3 + 1.0  # the contract: at least --wait, at most --wait + 1 s
 
 
 def test_daemon_refusing_connections(tmp_path: Path) -> None:
