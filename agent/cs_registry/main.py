@@ -54,11 +54,10 @@ class _Formatter(argparse.HelpFormatter):
 class _Parser(argparse.ArgumentParser):
     """argparse writing to the invocation's streams (usage errors exit 2, as documented)."""
 
-    ctx: Context | None = None
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _Formatter)  # subcommand parsers too
         super().__init__(*args, **kwargs)
+        self.ctx: Context | None = None
 
     def _print_message(self, message: str, file: Any = None) -> None:
         if message and self.ctx is not None:
@@ -74,7 +73,6 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser(ctx: Context | None = None) -> argparse.ArgumentParser:
-    _Parser.ctx = ctx
     parser = _Parser(
         prog="cs-registry",
         description="Codespaces-style private registry logins for any dev container.",
@@ -115,6 +113,8 @@ def build_parser(ctx: Context | None = None) -> argparse.ArgumentParser:
     )
     _add_debug_login(commands)
     _add_doctor(commands)
+    for each in (parser, *commands.choices.values()):
+        each.ctx = ctx  # usage errors and --help go to this invocation's streams
     return parser
 
 
