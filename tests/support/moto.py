@@ -129,3 +129,23 @@ def start_moto(log_dir: Path) -> Iterator[Moto]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@dataclass
+class IamMoto:
+    """A moto server enforcing IAM, with a user who may swap and one who may not."""
+
+    moto: Moto
+    puller: tuple[str, str]
+    nobody: tuple[str, str]
+
+
+@contextlib.contextmanager
+def start_iam_moto(log_dir: Path) -> Iterator[IamMoto]:
+    """:func:`start_moto` with IAM enforced after creating ``puller`` and ``nobody``."""
+    with start_moto(log_dir) as server:
+        server.reset_auth(1000)  # set-up calls are free ...
+        puller = server.iam_user("puller", ("ecr:GetAuthorizationToken",))
+        nobody = server.iam_user("nobody")
+        server.reset_auth(0)  # ... from here on every call is checked
+        yield IamMoto(server, puller, nobody)

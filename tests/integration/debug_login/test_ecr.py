@@ -7,34 +7,22 @@ The registry host does not resolve here, so the diagnosis is ``dns_failure``; th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
 from tests.integration.debug_login.conftest import Run
-from tests.support.moto import Moto, start_moto
+from tests.support.moto import IamMoto, start_iam_moto
 
 HOST = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 
 
-@dataclass
-class Aws:
-    moto: Moto
-    puller: tuple[str, str]
-    nobody: tuple[str, str]
-
-
 @pytest.fixture(scope="module")
-def aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Aws]:
-    with start_moto(tmp_path_factory.mktemp("moto-debug-login")) as moto:
-        moto.reset_auth(1000)
-        puller = moto.iam_user("puller", ("ecr:GetAuthorizationToken",))
-        nobody = moto.iam_user("nobody")
-        moto.reset_auth(0)
-        yield Aws(moto, puller, nobody)
+def aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IamMoto]:
+    with start_iam_moto(tmp_path_factory.mktemp("moto-debug-login")) as server:
+        yield server
 
 
-def _swap(debug_login: Run, aws: Aws, key_id: str, secret: str) -> dict[str, str]:
+def _swap(debug_login: Run, aws: IamMoto, key_id: str, secret: str) -> dict[str, str]:
     outcome = debug_login(
         HOST, "-u", key_id, "--password-stdin", stdin=secret, env=aws.moto.endpoint_env()
     )
@@ -42,22 +30,22 @@ def _swap(debug_login: Run, aws: Aws, key_id: str, secret: str) -> dict[str, str
     return outcome.step("auth")
 
 
-def test_keys_that_may_swap(debug_login: Run, aws: Aws) -> None:
+def test_keys_that_may_swap(debug_login: Run, aws: IamMoto) -> None:
     auth = _swap(debug_login, aws, *aws.puller)
     assert (auth["status"], auth["code"]) == ("ok", "ok")
     assert "GetAuthorizationToken worked" in auth["detail"]
 
 
-def test_keys_without_permission(debug_login: Run, aws: Aws) -> None:
+def test_keys_without_permission(debug_login: Run, aws: IamMoto) -> None:
     auth = _swap(debug_login, aws, *aws.nobody)
     assert (auth["status"], auth["code"]) == ("fail", "ecr_access_denied")
 
 
-def test_unknown_key(debug_login: Run, aws: Aws) -> None:
+def test_unknown_key(debug_login: Run, aws: IamMoto) -> None:
     auth = _swap(debug_login, aws, "AKIAUNKNOWN000000000", "whatever")
     assert (auth["status"], auth["code"]) == ("fail", "ecr_invalid_key_id")
 
 
-def test_wrong_secret(debug_login: Run, aws: Aws) -> None:
+def test_wrong_secret(debug_login: Run, aws: IamMoto) -> None:
     auth = _swap(debug_login, aws, aws.puller[0], "not-the-secret")
     assert (auth["status"], auth["code"]) == ("fail", "ecr_invalid_secret")

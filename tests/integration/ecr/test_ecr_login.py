@@ -13,8 +13,7 @@ from typing import Any
 from cs_registry.context import Context
 from cs_registry.ecr import records
 from cs_registry.main import main
-from tests.integration.ecr.conftest import IamMoto
-from tests.support.moto import MOTO_EXPIRES_AT, MOTO_PASSWORD, Moto
+from tests.support.moto import MOTO_EXPIRES_AT, MOTO_PASSWORD, IamMoto, Moto
 
 HOST = "210987654321.dkr.ecr.eu-west-1.amazonaws.com"
 #: where docker-credential-cs-registry is installed (next to this interpreter)
