@@ -64,6 +64,8 @@ class Code(str, enum.Enum):
     CONFIG_UNREADABLE = "config_unreadable"
     CONFIG_UNWRITABLE = "config_unwritable"
     CONFIG_TOO_OPEN = "config_too_open"
+    CONFIG_LOCKED = "config_locked"
+    UNSAFE_FILE = "unsafe_file"
     DOCKER_CLI_MISSING = "docker_cli_missing"
     PREBUILD_PHASE = "prebuild_phase"
     # devcontainer.json lint
@@ -287,6 +289,18 @@ EXPLANATIONS: dict[Code, Explanation] = {
         "Docker's config directory or file cannot be written.",
         "Check the ownership and permissions of the directory named in the message, or point "
         "DOCKER_CONFIG at a writable directory.",
+    ),
+    Code.CONFIG_LOCKED: Explanation(
+        "Another cs-registry run held the lock on the file for longer than cs-registry waits.",
+        "Run again; if it keeps happening, find the stuck process with `fuser LOCKFILE` "
+        "(the lock file is named in the message).",
+    ),
+    Code.UNSAFE_FILE: Explanation(
+        "A path where cs-registry expected a regular file is something else (a FIFO, a "
+        "device, a socket, a directory, a symlink or another user's file where ours was "
+        "expected) or is too large; it was left exactly as it was.",
+        "Replace the path named in the message with a regular file you own, or point "
+        "cs-registry elsewhere (--config, DOCKER_CONFIG, XDG_CACHE_HOME).",
     ),
     Code.CONFIG_TOO_OPEN: Explanation(
         "Docker's config.json can be read by other users, and it holds credentials.",
