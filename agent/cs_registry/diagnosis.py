@@ -66,6 +66,7 @@ class Code(str, enum.Enum):
     CONFIG_TOO_OPEN = "config_too_open"
     CONFIG_LOCKED = "config_locked"
     UNSAFE_FILE = "unsafe_file"
+    UNTRUSTED_SETTINGS = "untrusted_settings"
     DOCKER_CLI_MISSING = "docker_cli_missing"
     PREBUILD_PHASE = "prebuild_phase"
     # devcontainer.json lint
@@ -301,6 +302,13 @@ EXPLANATIONS: dict[Code, Explanation] = {
         "expected) or is too large; it was left exactly as it was.",
         "Replace the path named in the message with a regular file you own, or point "
         "cs-registry elsewhere (--config, DOCKER_CONFIG, XDG_CACHE_HOME).",
+    ),
+    Code.UNTRUSTED_SETTINGS: Explanation(
+        "A cs-registry settings file, or a folder it lies in, belongs to another user (the "
+        "system file: to anyone but root), so it was ignored: such a file could send your "
+        "secrets to a server of that user's choosing (git's safe.directory rule).",
+        "If you trust the file, take it over (`chown`) or copy its settings into your own "
+        "repository or `~/.config/cs-registry/config.yaml`; run from your own work tree.",
     ),
     Code.CONFIG_TOO_OPEN: Explanation(
         "Docker's config.json can be read by other users, and it holds credentials.",

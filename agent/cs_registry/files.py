@@ -34,6 +34,8 @@ from cs_registry.status import ExitStatus
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     StrPath = str | os.PathLike[str]
 
 KIB = 1024
@@ -72,6 +74,15 @@ class FileError(CsRegistryError):
 class UnsafeFile(FileError):
     """Not a regular file (FIFO, device, socket, directory), a symlink where none may
     be, another user's file, or over the size limit. Left exactly as it is (exit 2)."""
+
+
+class UntrustedFile(UnsafeFile):
+    """A file whose owner this run may not trust (see ``owners`` in :func:`read_file`);
+    ``owner`` is its uid. Callers that may go on without it warn and skip it."""
+
+    def __init__(self, message: str, path: str, owner: int) -> None:
+        super().__init__(message, path)
+        self.owner = owner
 
 
 class UnwritableFile(FileError):
@@ -136,12 +147,22 @@ def _root_for_owner(path: str, uid: int) -> bool:
         return False
 
 
-def read_file(path: StrPath, *, limit: int, what: str = "file", own: bool = False) -> bytes | None:
+def read_file(
+    path: StrPath,
+    *,
+    limit: int,
+    what: str = "file",
+    own: bool = False,
+    owners: Collection[int] | None = None,
+) -> bytes | None:
     """The bytes of the regular file at ``path``, or ``None`` when it does not exist.
 
     ``own``: one of our own files (cache, salt, record): no symlink, owned by us,
-    one link. Raises :class:`UnsafeFile` for anything but a regular file within
-    ``limit`` bytes, and :class:`FileError` when it cannot be read.
+    one link. ``owners``: the file as opened (a symlink followed) must belong to one
+    of these uids, else :class:`UntrustedFile`, checked before anything else about it
+    (another user's FIFO is untrusted, not a FIFO). Raises :class:`UnsafeFile` for
+    anything but a regular file within ``limit`` bytes, and :class:`FileError` when
+    it cannot be read.
     """
     name = os.fspath(path)
     try:
@@ -154,6 +175,12 @@ def read_file(path: StrPath, *, limit: int, what: str = "file", own: bool = Fals
         raise FileError(f"cannot read {what} {name}: {exc.strerror}", name) from None
     try:
         st = os.fstat(fd)
+        if owners is not None and st.st_uid not in owners:
+            raise UntrustedFile(
+                f"{what} {name} belongs to uid {st.st_uid}, which this run does not trust",
+                name,
+                st.st_uid,
+            )
         _check_regular(st, name, what, own=own)
         if st.st_size > limit:
             raise UnsafeFile(
@@ -497,6 +524,7 @@ __all__ = [
     "FileLocked",
     "Lock",
     "UnsafeFile",
+    "UntrustedFile",
     "UnwritableFile",
     "append_text",
     "describe",

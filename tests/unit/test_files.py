@@ -238,3 +238,30 @@ def test_root_gives_what_it_creates_in_a_users_directory_to_that_user(tmp_path: 
     with files.lock_beside(docker / "config.json"):
         pass
     assert files.read_file(docker / "cs.log", limit=10, own=True) == b"x\n"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to chown files")
+def test_read_with_owners_refuses_another_users_file_before_its_kind(tmp_path: Path) -> None:
+    """``owners`` (the settings trust rule): checked on the opened file, before its kind,
+    so another user's FIFO is untrusted rather than an error; a symlink is followed."""
+    stranger = 54321
+    theirs = tmp_path / "theirs.yaml"
+    theirs.write_bytes(b"verify: true\n")
+    os.chown(theirs, stranger, -1)
+    fifo = _fifo(tmp_path / "fifo.yaml")
+    os.chown(fifo, stranger, -1)
+    for path in (theirs, fifo):
+        with pytest.raises(files.UntrustedFile) as caught:
+            files.read_file(path, limit=100, what="repository file", owners={0})
+        assert caught.value.owner == stranger
+        assert caught.value.message == (
+            f"repository file {path} belongs to uid {stranger}, which this run does not trust"
+        )
+        assert caught.value.status == ExitStatus.USAGE
+    assert files.read_file(theirs, limit=100, owners={0, stranger}) == b"verify: true\n"
+    mine = tmp_path / "mine.yaml"
+    mine.write_bytes(b"ok")
+    link = tmp_path / "link.yaml"
+    link.symlink_to(mine)
+    os.lchown(link, stranger, -1)
+    assert files.read_file(link, limit=100, owners={0}) == b"ok"
