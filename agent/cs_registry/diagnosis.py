@@ -86,6 +86,10 @@ class Code(str, enum.Enum):
 
     def __str__(self) -> str:
         return self.value
+    # how a run ended (the contract codes: --json prints them in its error document)
+    USAGE_ERROR = "usage_error"
+    INTERRUPTED = "interrupted"
+    INTERNAL_ERROR = "internal_error"
 
 
 class Explanation(Record):
@@ -398,3 +402,17 @@ def debug_hint(server: str) -> str:
 
 
 __all__ = ["EXPLANATIONS", "Code", "Explanation", "debug_hint", "explain"]
+    Code.USAGE_ERROR: Explanation(
+        "A flag, an environment variable or an input was not usable as given.",
+        "Fix the flag, variable or input named in the message; `cs-registry COMMAND --help` "
+        "lists the flags.",
+    ),
+    Code.INTERRUPTED: Explanation(
+        "The run was interrupted (Ctrl-C, SIGINT or SIGTERM) before it finished.",
+        "Run the command again; nothing was half-written (Docker's config is replaced "
+        "atomically, the lock is released).",
+    ),
+    Code.INTERNAL_ERROR: Explanation(
+        "cs-registry hit a bug.",
+        "Report it with the log file named in the message (secrets are masked there).",
+    ),
