@@ -83,13 +83,13 @@ class Code(str, enum.Enum):
     DEPRECATED_CODESPACES_KEY = "deprecated_codespaces_key"
     UNKNOWN_CODESPACES_KEY = "unknown_codespaces_key"
     HOOK_NOT_WIRED = "hook_not_wired"
-
-    def __str__(self) -> str:
-        return self.value
     # how a run ended (the contract codes: --json prints them in its error document)
     USAGE_ERROR = "usage_error"
     INTERRUPTED = "interrupted"
     INTERNAL_ERROR = "internal_error"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 class Explanation(Record):
@@ -388,20 +388,6 @@ EXPLANATIONS: dict[Code, Explanation] = {
         "No lifecycle command runs cs-registry, so registry logins happen only by hand.",
         'Add the Feature "./cs-registry" or "postCreateCommand": "hooks/post-create".',
     ),
-}
-
-
-def explain(code: Code) -> Explanation:
-    """The summary and remedy for ``code``."""
-    return EXPLANATIONS[code]
-
-
-def debug_hint(server: str) -> str:
-    """The pointer we print under a failed login."""
-    return f"run `cs-registry debug-login {server}` to see each step"
-
-
-__all__ = ["EXPLANATIONS", "Code", "Explanation", "debug_hint", "explain"]
     Code.USAGE_ERROR: Explanation(
         "A flag, an environment variable or an input was not usable as given.",
         "Fix the flag, variable or input named in the message; `cs-registry COMMAND --help` "
@@ -416,3 +402,17 @@ __all__ = ["EXPLANATIONS", "Code", "Explanation", "debug_hint", "explain"]
         "cs-registry hit a bug.",
         "Report it with the log file named in the message (secrets are masked there).",
     ),
+}
+
+
+def explain(code: Code) -> Explanation:
+    """The summary and remedy for ``code``."""
+    return EXPLANATIONS[code]
+
+
+def debug_hint(server: str) -> str:
+    """The pointer we print under a failed login."""
+    return f"run `cs-registry debug-login {server}` to see each step"
+
+
+__all__ = ["EXPLANATIONS", "Code", "Explanation", "debug_hint", "explain"]

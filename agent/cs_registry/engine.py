@@ -88,6 +88,8 @@ def endpoint(environ: Mapping[str, str], config_dir: Path | None = None) -> Endp
     """The daemon's endpoint as the docker CLI would pick it.
 
     ``None`` for what we cannot reach with plain HTTP: ssh://, npipe://, TLS-protected TCP.
+    An address that does not parse (``tcp://127.0.0.1:99999``, ``tcp://[::1``) is a
+    configuration error naming where it came from.
     """
     raw = daemon_url(environ, config_dir)
     try:
@@ -107,5 +109,3 @@ def endpoint(environ: Mapping[str, str], config_dir: Path | None = None) -> Endp
     if parts.scheme in ("tcp", "http") and parts.hostname and not tls:
         return Endpoint(raw, tcp=(parts.hostname, port or 2375))
     return None
-    An address that does not parse (``tcp://127.0.0.1:99999``, ``tcp://[::1``) is a
-    configuration error naming where it came from.
