@@ -172,6 +172,14 @@ def read_file(
     except OSError as exc:
         if own and exc.errno == errno.ELOOP:
             raise UnsafeFile(f"{what} {name} is a symbolic link; it was not used", name) from None
+        if exc.errno == errno.ENXIO:  # a socket (or a device without a driver): say which
+            try:
+                kind = describe(os.stat(name).st_mode)
+            except OSError:
+                kind = "not a regular file"
+            raise UnsafeFile(
+                f"{what} {name} is {kind}, not a regular file; it was left alone", name
+            ) from None
         raise FileError(f"cannot read {what} {name}: {exc.strerror}", name) from None
     try:
         st = os.fstat(fd)
@@ -297,7 +305,7 @@ def target_of(path: StrPath, *, what: str = "file") -> str:
 
 
 def write_atomic(
-    path: StrPath, content: bytes, *, what: str = "file", private: bool = False
+    path: StrPath, content: bytes, *, what: str = "file", private: bool = False, own: bool = False
 ) -> int | None:
     """Replace ``path``'s target with ``content``: temp file, fsync, rename, fsync dir.
 
@@ -305,7 +313,11 @@ def write_atomic(
     another user's directory); an existing one keeps its mode and owner. ``private``
     (the content holds credentials): a mode open to group or others is tightened to
     0600, and the old mode is returned so the caller can say so; otherwise ``None``.
+    ``own`` (one of our own files): a symlink at ``path`` is refused, never followed.
     """
+    if own and os.path.islink(path):
+        name = os.fspath(path)
+        raise UnsafeFile(f"{what} {name} is a symbolic link; it was not used", name)
     target = target_of(path, what=what)
     directory = os.path.dirname(target) or "."
     try:

@@ -240,6 +240,39 @@ def test_root_gives_what_it_creates_in_a_users_directory_to_that_user(tmp_path: 
     assert files.read_file(docker / "cs.log", limit=10, own=True) == b"x\n"
 
 
+def test_read_socket_is_refused_naming_it(tmp_path: Path) -> None:
+    import socket
+
+    path = tmp_path / "sock"
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(path))
+    with pytest.raises(files.UnsafeFile) as caught:
+        files.read_file(path, limit=100, what="Docker config")
+    assert caught.value.message.startswith(f"Docker config {path} is a socket")
+    assert caught.value.code == Code.UNSAFE_FILE
+
+
+def test_write_atomic_own_refuses_a_symlink(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_bytes(b"keep")
+    link = tmp_path / "record.json"
+    link.symlink_to(elsewhere)
+    with pytest.raises(files.UnsafeFile) as caught:
+        files.write_atomic(link, b"new", what="record", own=True)
+    assert "symbolic link" in caught.value.message
+    assert elsewhere.read_bytes() == b"keep"
+    assert link.is_symlink()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_write_atomic_own_writes_a_regular_file(tmp_path: Path) -> None:
+    path = tmp_path / "record.json"
+    files.write_atomic(path, b"one", own=True)
+    files.write_atomic(path, b"two", own=True)
+    assert path.read_bytes() == b"two"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to chown files")
 def test_read_with_owners_refuses_another_users_file_before_its_kind(tmp_path: Path) -> None:
     """``owners`` (the settings trust rule): checked on the opened file, before its kind,
