@@ -45,6 +45,8 @@ USER_FILE = "config.yaml"
 SYSTEM_FILE = "/etc/cs-registry/config.yaml"
 #: overrides :data:`SYSTEM_FILE` (tests, unusual layouts)
 SYSTEM_FILE_ENV = "CS_REGISTRY_SYSTEM_CONFIG"
+#: how ``origins`` name the file layers, lowest first
+FILE_LAYERS = ("system file", "repository file", "user file")
 GHCR = "ghcr.io"
 
 #: the environment variable of each setting that has one

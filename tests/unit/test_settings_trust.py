@@ -11,6 +11,7 @@ warning that names the file and its owner. Files are read through the safe file 
 from __future__ import annotations
 
 import io
+import json
 import os
 import stat
 from collections.abc import Callable
@@ -252,3 +253,38 @@ def test_login_shows_the_warning_for_an_ignored_file(
     assert main(["login"], ctx) == 0
     assert isinstance(ctx.stdout, io.StringIO)
     assert f"{path} was ignored: it belongs to uid {STRANGER}" in ctx.stdout.getvalue()
+
+
+# -- doctor shows what login --hook only counts ------------------------------------------
+
+
+def test_doctor_names_an_ignored_settings_file(
+    make_ctx: Callable[..., Context], repo: Path, tmp_path: Path
+) -> None:
+    path = repo_file(repo, "verify: true\n", uid=STRANGER)
+    ctx = make_ctx({"DOCKER_HOST": f"unix://{tmp_path}/none.sock"})
+    main(["doctor", "--workspace", str(repo), "--wait", "0.1", "--json"], ctx)
+    assert isinstance(ctx.stdout, io.StringIO)
+    checks = json.loads(ctx.stdout.getvalue())["checks"]
+    (found,) = [c for c in checks if c["id"] == "settings"]
+    assert (found["status"], found["code"]) == ("warn", "untrusted_settings")
+    assert f"{path} was ignored: it belongs to uid {STRANGER}" in found["message"]
+
+
+def test_doctor_names_the_settings_files_it_would_use_and_a_broken_one(
+    make_ctx: Callable[..., Context], repo: Path, tmp_path: Path
+) -> None:
+    path = repo_file(repo, "verify: true\n")
+    ctx = make_ctx({"DOCKER_HOST": f"unix://{tmp_path}/none.sock"})
+    main(["doctor", "--workspace", str(repo), "--wait", "0.1", "--json"], ctx)
+    assert isinstance(ctx.stdout, io.StringIO)
+    (found,) = [c for c in json.loads(ctx.stdout.getvalue())["checks"] if c["id"] == "settings"]
+    assert (found["status"], found["message"]) == ("ok", f"settings from repository file {path}")
+
+    path.write_text("verify: [true\n")
+    ctx = make_ctx({"DOCKER_HOST": f"unix://{tmp_path}/none.sock"})
+    main(["doctor", "--workspace", str(repo), "--wait", "0.1", "--json"], ctx)
+    assert isinstance(ctx.stdout, io.StringIO)
+    (found,) = [c for c in json.loads(ctx.stdout.getvalue())["checks"] if c["id"] == "settings"]
+    assert (found["status"], found["code"]) == ("fail", "usage_error")
+    assert found["message"].startswith(f"{path}:2: not valid YAML")
