@@ -219,6 +219,9 @@ def test_a_device_as_the_user_file_is_refused(ctx_for: Callable[..., Context], r
         ("verify: " + "[" * 5000 + "]" * 5000 + "\n", 1, "nested deeper than"),
         ("".join("  " * i + "a:\n" for i in range(500)), 32, "nested deeper than"),
         ("a: &x [1]\nb: *y\n", 2, "not valid YAML"),
+        ("verify: true\nignore: !!python/object/apply:os.system [id]\n", 2, "tagged"),
+        ("verify: true\nregistries: !!set {a}\n", 2, "registries must be a list, not a"),
+        ("timeout: " + "9" * 5000 + "\n", 1, "out of range"),
     ],
 )
 def test_every_yaml_fault_names_file_and_line(
