@@ -289,19 +289,57 @@ def target_of(path: StrPath, *, what: str = "file") -> str:
     name = os.fspath(path)
     target = os.path.realpath(name) if os.path.islink(name) else name
     try:
-        st = os.lstat(target)
+        st: os.stat_result | None = os.lstat(target)
     except FileNotFoundError:
-        return target
+        st = None
     except OSError as exc:
         raise FileError(f"cannot use {what} {target}: {exc.strerror}", target) from None
-    if not stat.S_ISREG(st.st_mode):
+    if st is not None and not stat.S_ISREG(st.st_mode):
         via = f" (through the symlink {name})" if target != name else ""
         raise UnsafeFile(
             f"{what} {target}{via} is {describe(st.st_mode)}, not a regular file; "
             "it was left alone",
             target,
         )
+    if os.geteuid() == 0:
+        _root_stays_with_link_owner(name, target, st, what)
     return target
+
+
+def _root_stays_with_link_owner(
+    name: str, target: str, st: os.stat_result | None, what: str
+) -> None:
+    """Root follows another user's symlink only onto that user's files.
+
+    A user's ``~/.docker/config.json -> /etc/docker/daemon.json`` (or ``~/.docker ->
+    /etc``) must not make a root run (sudo, a root lifecycle hook) replace or create
+    root's files: whoever owns the first symlink on the way must own where it lands
+    (the file, or the directory a new file goes in). Root's own links are followed.
+    """
+    owner = None
+    probe = "/"
+    for part in os.path.abspath(name).split("/")[1:]:
+        probe = os.path.join(probe, part)
+        try:
+            link = os.lstat(probe)
+        except OSError:
+            break
+        if stat.S_ISLNK(link.st_mode) and link.st_uid != 0:
+            owner = link.st_uid
+            break
+    if owner is None:
+        return
+    try:
+        landed = st.st_uid if st is not None else os.stat(os.path.dirname(target) or ".").st_uid
+    except OSError:
+        return  # nothing there to write into: the write itself fails and says so
+    if landed != owner:
+        raise UnsafeFile(
+            f"{what} {name} leads through {probe}, a symlink of uid {owner}, to "
+            f"{os.path.realpath(target)}, which belongs to uid {landed}; running as root, "
+            "cs-registry does not follow it",
+            name,
+        )
 
 
 def write_atomic(

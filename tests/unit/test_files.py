@@ -298,3 +298,34 @@ def test_read_with_owners_refuses_another_users_file_before_its_kind(tmp_path: P
     link.symlink_to(mine)
     os.lchown(link, stranger, -1)
     assert files.read_file(link, limit=100, owners={0}) == b"ok"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the rule is about what root follows")
+def test_root_follows_another_users_link_only_onto_that_users_files(tmp_path: Path) -> None:
+    user = 4321
+    mine = tmp_path / "mine.json"
+    mine.write_bytes(b"{}")
+    os.chown(mine, user, user)
+    roots = tmp_path / "roots.json"
+    roots.write_bytes(b"{}")
+    root_dir = tmp_path / "root-dir"
+    root_dir.mkdir()
+    for name, target in (("to-mine", mine), ("to-roots", roots), ("to-new", root_dir / "new")):
+        (tmp_path / name).symlink_to(target)
+        os.lchown(tmp_path / name, user, user)
+    assert files.target_of(tmp_path / "to-mine") == str(mine)
+    for name in ("to-roots", "to-new"):
+        with pytest.raises(files.UnsafeFile) as caught:
+            files.write_atomic(tmp_path / name, b"secret")
+        assert f"a symlink of uid {user}" in caught.value.message
+        assert "belongs to uid 0" in caught.value.message
+    assert roots.read_bytes() == b"{}"
+    assert list(root_dir.iterdir()) == []
+    (tmp_path / "dir-link").symlink_to(root_dir)  # a directory link on the way counts too
+    os.lchown(tmp_path / "dir-link", user, user)
+    with pytest.raises(files.UnsafeFile):
+        files.write_atomic(tmp_path / "dir-link" / "config.json", b"secret")
+    assert list(root_dir.iterdir()) == []
+    (tmp_path / "roots-link").symlink_to(roots)  # root's own links are followed
+    files.write_atomic(tmp_path / "roots-link", b"[]")
+    assert roots.read_bytes() == b"[]"

@@ -489,3 +489,71 @@ def test_a_config_the_user_cannot_read_is_one_line_exit_2(
     assert config.read_bytes() == b'{"auths": {}}'
     assert stat.S_IMODE(config.stat().st_mode) == 0
     _assert_no_canary(result, password, user_home)
+
+
+# -- root never follows another user's symlink onto a file that user does not own ----------
+
+
+ROOT_JSON = b'{"log-level": "info"}\n'
+
+
+@pytest.fixture
+def root_file(user_home: Path) -> Path:
+    """A root-owned JSON file next to the user's home (as /etc/docker/daemon.json is)."""
+    victim = user_home.parent / "root-owned" / "daemon.json"
+    victim.parent.mkdir(mode=0o755)
+    victim.write_bytes(ROOT_JSON)
+    victim.chmod(0o644)
+    return victim
+
+
+def test_root_does_not_write_through_a_users_link_to_a_root_file(
+    user: User, user_home: Path, root_file: Path, password: str
+) -> None:
+    docker_dir = user_home / ".docker"
+    docker_dir.mkdir(mode=0o700)
+    (docker_dir / "config.json").symlink_to(root_file)
+    user.chown(docker_dir, docker_dir / "config.json")
+    result = cli.run(["login"], _env(user_home, password), cwd=user_home)
+    cli.assert_no_traceback(result)
+    assert result.returncode == 2, result.out + result.err
+    line = _one_line(result)
+    assert f"uid {user.uid}" in line, line
+    assert str(root_file) in line, line
+    assert root_file.read_bytes() == ROOT_JSON
+    assert stat.S_IMODE(root_file.stat().st_mode) == 0o644
+    assert sorted(p.name for p in root_file.parent.iterdir()) == ["daemon.json"]
+    _assert_no_canary(result, password, user_home, root_file.parent)
+
+
+def test_root_does_not_write_into_a_root_directory_a_users_link_leads_to(
+    user: User, user_home: Path, root_file: Path, password: str
+) -> None:
+    (user_home / ".docker").symlink_to(root_file.parent)
+    user.chown(user_home / ".docker")
+    result = cli.run(["login"], _env(user_home, password), cwd=user_home)
+    cli.assert_no_traceback(result)
+    assert result.returncode == 2, result.out + result.err
+    _one_line(result)
+    assert sorted(p.name for p in root_file.parent.iterdir()) == ["daemon.json"]
+
+
+def test_root_follows_a_users_link_to_that_users_own_file(
+    user: User, user_home: Path, password: str
+) -> None:
+    dotfiles = user_home / "dotfiles"
+    dotfiles.mkdir(mode=0o700)
+    real = dotfiles / "docker-config.json"
+    real.write_bytes(b"{}")
+    real.chmod(0o600)
+    docker_dir = user_home / ".docker"
+    docker_dir.mkdir(mode=0o700)
+    (docker_dir / "config.json").symlink_to(real)
+    user.chown(dotfiles, real, docker_dir, docker_dir / "config.json")
+    result = cli.run(["login"], _env(user_home, password), cwd=user_home)
+    assert result.returncode == 0, result.err
+    assert (docker_dir / "config.json").is_symlink()
+    assert json.loads(real.read_bytes())["auths"][SERVER] == {"auth": cli.auth(USER, password)}
+    assert (real.stat().st_uid, real.stat().st_gid) == (user.uid, user.gid)
+    lock = dotfiles / ".docker-config.json.lock"
+    assert (lock.stat().st_uid, lock.stat().st_gid) == (user.uid, user.gid)
