@@ -46,7 +46,14 @@ def locate(environ: Mapping[str, str], override: str | None = None) -> ConfigLoc
     source = "--config" if override else "DOCKER_CONFIG"
     value = override or environ.get("DOCKER_CONFIG")
     if not value:
+        # no HOME: the password database's home, as the docker CLI finds it; without
+        # one expanduser leaves "~", which would mean ./~/.docker in the working directory
         home = environ.get("HOME") or os.path.expanduser("~")
+        if home.startswith("~"):
+            raise UsageError(
+                f"HOME is not set and uid {os.getuid()} has no home directory to find "
+                "Docker's config in; set HOME, or DOCKER_CONFIG to Docker's config directory"
+            )
         directory = paths.normal(os.path.join(home, ".docker"))
         return ConfigLocation(directory, paths.join(directory, CONFIG_NAME), None)
     warning = None

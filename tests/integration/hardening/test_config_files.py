@@ -557,3 +557,28 @@ def test_root_follows_a_users_link_to_that_users_own_file(
     assert (real.stat().st_uid, real.stat().st_gid) == (user.uid, user.gid)
     lock = dotfiles / ".docker-config.json.lock"
     assert (lock.stat().st_uid, lock.stat().st_gid) == (user.uid, user.gid)
+
+
+def test_no_home_at_all_is_a_usage_error_not_a_config_in_the_working_directory(
+    user_home: Path, password: str
+) -> None:
+    """No HOME and no password-database entry: Python's expanduser leaves "~" as it is,
+    which would put Docker's config at ./~/.docker in the working directory."""
+    nobody = User("uid-without-passwd-entry", 54321, 54321)
+    work = user_home.parent / "work"
+    work.mkdir()
+    work.chmod(0o777)
+    env = cli.base_env(user_home, **cli.triplet("GOOD", SERVER, USER, password))
+    del env["HOME"]
+    cache = user_home.parent / "cache"
+    cache.mkdir(mode=0o700)
+    nobody.chown(cache)
+    env.update(XDG_CACHE_HOME=str(cache), XDG_CONFIG_HOME=str(cache))
+    result = _as_user(nobody, work, ["login"], env)
+    cli.assert_no_traceback(result)
+    assert result.returncode == 2, result.out + result.err
+    line = _one_line(result)
+    assert "HOME" in line, line
+    assert "DOCKER_CONFIG" in line, line
+    assert list(work.iterdir()) == []
+    _assert_no_canary(result, password, work, cache)
