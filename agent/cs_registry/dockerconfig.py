@@ -180,6 +180,8 @@ def load(path: StrPath) -> LoadedConfig:
     """
     text = paths.text(path)
     try:
+        # as root, never through another user's symlink onto a file they do not own
+        files.target_of(text, what="Docker config")
         raw = files.read_file(text, limit=files.CONFIG_LIMIT, what="Docker config")
     except files.UnsafeFile as exc:
         raise ConfigUnreadable(exc.message, code=Code.UNSAFE_FILE) from None

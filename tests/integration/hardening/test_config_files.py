@@ -582,3 +582,44 @@ def test_no_home_at_all_is_a_usage_error_not_a_config_in_the_working_directory(
     assert "DOCKER_CONFIG" in line, line
     assert list(work.iterdir()) == []
     _assert_no_canary(result, password, work, cache)
+
+
+def test_doctor_warns_about_a_relative_docker_config(
+    home: Path, tmp_path: Path, password: str
+) -> None:
+    work = tmp_path / "work"
+    (work / "rel").mkdir(parents=True)
+    (work / "rel" / "config.json").write_bytes(b"{}")
+    (work / "rel" / "config.json").chmod(0o600)
+    result = cli.run(
+        ["doctor", "--json", "--wait", "0.1"],
+        _env(home, password, DOCKER_CONFIG="rel"),
+        timeout=SLACK,
+        cwd=work,
+    )
+    cli.assert_no_traceback(result)
+    checks = {c["id"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["docker-config-dir"]["status"] == "warn"
+    assert checks["docker-config-dir"]["code"] == "docker_config_relative"
+    assert checks["docker-config"]["status"] == "ok"
+    assert str(work / "rel" / "config.json") in checks["docker-config"]["message"]
+    _assert_no_canary(result, password, home)
+
+
+def test_root_does_not_read_a_root_file_through_a_users_link(
+    user: User, user_home: Path, root_file: Path, password: str
+) -> None:
+    root_file.write_bytes(b'{"auths": {"root-only.test": {"auth": "cm9vdDpzM2NyZXQ="}}}')
+    root_file.chmod(0o600)
+    docker_dir = user_home / ".docker"
+    docker_dir.mkdir(mode=0o700)
+    (docker_dir / "config.json").symlink_to(root_file)
+    user.chown(docker_dir, docker_dir / "config.json")
+    result = cli.run(
+        ["doctor", "--json", "--wait", "0.1"], _env(user_home, password), cwd=user_home
+    )
+    cli.assert_no_traceback(result)
+    assert "root-only.test" not in result.out + result.err
+    checks = {c["id"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["docker-config"]["code"] == "unsafe_file"
+    assert f"a symlink of uid {user.uid}" in checks["docker-config"]["message"]
