@@ -130,6 +130,7 @@ def victim_env(home: Path, secrets: dict[str, str]) -> dict[str, str]:
         GHCR_CONTAINER_REGISTRY_USER="victim",
         GHCR_CONTAINER_REGISTRY_PASSWORD=secrets["ghcr"],
         CS_REGISTRY_SYSTEM_CONFIG=str(home / "no-system.yaml"),
+        GIT_CONFIG_NOSYSTEM="1",  # a CI image's /etc/gitconfig may say safe.directory=*
     )
 
 
