@@ -214,12 +214,14 @@ def update(path: StrPath, change: Callable[[dict[str, Any]], bool]) -> tuple[Loa
     text = paths.text(path)
     directory = os.path.dirname(text) or "."
     try:
+        # a device or FIFO, or (as root) another user's link onto what they do not own:
+        # refused before anything is created or locked
+        files.target_of(text, what="Docker config")
         try:
             files.ensure_dir(directory, what="Docker config directory")
         except files.UnwritableFile as exc:
             inside = "" if exc.path == directory else f"cannot use {directory}: "
             raise ConfigUnwritable(f"{inside}{exc.message}; {_WHERE_ELSE}", exc.path) from None
-        files.target_of(text, what="Docker config")  # a device or FIFO: refused before locking
         with files.lock_beside(text):
             loaded = load(path)
             data = json.loads(json.dumps(loaded.data)) if loaded.exists else {}

@@ -290,7 +290,7 @@ def target_of(path: StrPath, *, what: str = "file") -> str:
     target = os.path.realpath(name) if os.path.islink(name) else name
     try:
         st: os.stat_result | None = os.lstat(target)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # the directory's creation says why
         st = None
     except OSError as exc:
         raise FileError(f"cannot use {what} {target}: {exc.strerror}", target) from None
@@ -329,9 +329,8 @@ def _root_stays_with_link_owner(
             break
     if owner is None:
         return
-    try:
-        landed = st.st_uid if st is not None else os.stat(os.path.dirname(target) or ".").st_uid
-    except OSError:
+    landed = st.st_uid if st is not None else _nearest_owner(os.path.abspath(target))
+    if landed is None:
         return  # nothing there to write into: the write itself fails and says so
     if landed != owner:
         raise UnsafeFile(
@@ -340,6 +339,21 @@ def _root_stays_with_link_owner(
             "cs-registry does not follow it",
             name,
         )
+
+
+def _nearest_owner(path: str) -> int | None:
+    """Who owns the nearest existing directory above ``path`` (where it, and any
+    missing directories on the way, would be created)."""
+    directory = os.path.dirname(path)
+    while True:
+        try:
+            return os.stat(directory).st_uid
+        except FileNotFoundError:
+            if os.path.dirname(directory) == directory:
+                return None
+            directory = os.path.dirname(directory)
+        except OSError:
+            return None
 
 
 def write_atomic(

@@ -329,3 +329,19 @@ def test_root_follows_another_users_link_only_onto_that_users_files(tmp_path: Pa
     (tmp_path / "roots-link").symlink_to(roots)  # root's own links are followed
     files.write_atomic(tmp_path / "roots-link", b"[]")
     assert roots.read_bytes() == b"[]"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the rule is about what root follows")
+def test_root_judges_a_missing_path_by_the_nearest_existing_directory(tmp_path: Path) -> None:
+    root_dir = tmp_path / "root-dir"
+    root_dir.mkdir()
+    home = tmp_path / "user-home"
+    home.symlink_to(root_dir)
+    os.lchown(home, 4321, 4321)
+    with pytest.raises(files.UnsafeFile):
+        files.target_of(home / ".docker" / "config.json")  # .docker would be made in root-dir
+    os.chown(root_dir, 4321, 4321)
+    assert files.target_of(home / ".docker" / "config.json") == str(home / ".docker/config.json")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert files.target_of(blocker / "config.json") == str(blocker / "config.json")

@@ -623,3 +623,16 @@ def test_root_does_not_read_a_root_file_through_a_users_link(
     checks = {c["id"]: c for c in json.loads(result.stdout)["checks"]}
     assert checks["docker-config"]["code"] == "unsafe_file"
     assert f"a symlink of uid {user.uid}" in checks["docker-config"]["message"]
+
+
+def test_root_creates_nothing_where_a_users_home_link_leads(
+    user: User, user_home: Path, root_file: Path, password: str
+) -> None:
+    linked_home = user_home.parent / "linked-home"
+    linked_home.symlink_to(root_file.parent)  # the user's "home" is a link to root's dir
+    user.chown(linked_home)
+    result = cli.run(["login"], _env(linked_home, password), cwd=user_home)
+    cli.assert_no_traceback(result)
+    assert result.returncode == 2, result.out + result.err
+    assert f"a symlink of uid {user.uid}" in _one_line(result)
+    assert sorted(p.name for p in root_file.parent.iterdir()) == ["daemon.json"]
