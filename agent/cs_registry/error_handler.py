@@ -124,9 +124,8 @@ class _Boundary:
         import traceback  # only on this path: it costs every run a few ms at start-up
 
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        where = log.append_to_log_file(self._ctx.cache_dir, text)
-        pointer = f"the traceback is in {where}" if where else "no log file could be written"
-        message = (
-            f"internal error ({type(exc).__name__}); {pointer}. Please report it with that file."
-        )
+        pointer = log.traceback_pointer(self._ctx.cache_dir, text)
+        # "with that file" only when there is one; otherwise the pointer says why not
+        tail = " with that file" if pointer.startswith("the traceback is in") else ""
+        message = f"internal error ({type(exc).__name__}); {pointer}. Please report it{tail}."
         self._say("internal_error", message, ExitStatus.INTERNAL)
