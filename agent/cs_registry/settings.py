@@ -130,7 +130,7 @@ def _candidates(ctx: Context, cwd: str) -> list[tuple[str, str, tuple[str, ...]]
 def _untrusted(layer: str, path: str, problem: str, system: bool) -> Finding:
     rule = "root" if system else "you or root"
     if system:
-        fix = "only root may change it"
+        fix = "if you trust it, make root its owner (sudo chown root:root FILE)"
     elif layer == REPOSITORY_LAYER:
         fix = (
             "if you trust it, give it to yourself (chown), or tell git you trust the "
