@@ -33,30 +33,14 @@ from __future__ import annotations
 import os
 import stat
 
+from cs_registry.ecr.hashing import hmac_sha256, sha256_hex
 from cs_registry.filecheck import KIB, Refused, private_dir_problem, read_regular
 
 TYPE_CHECKING = False  # `typing` costs more to import than this hot path may take
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
-    from typing import Protocol
+    from collections.abc import Mapping
 
     from cs_registry import files
-
-    class _Hash(Protocol):
-        def update(self, data: bytes, /) -> None: ...
-
-        def digest(self) -> bytes: ...
-
-        def hexdigest(self) -> str: ...
-
-
-try:  # CPython's built-in SHA-256: hashlib would load OpenSSL, a fifth of the hot path
-    from _sha256 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - other Pythons (3.12+: _sha2)
-    try:
-        from _sha2 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        from hashlib import sha256 as _sha256
 
 SALT_BYTES = 32
 #: the cap on reading a salt or a token file (``files.SMALL_LIMIT``; files.py is not
@@ -117,26 +101,6 @@ class CachedToken:
         expired, or its times make no sense)."""
         remaining = self.remaining(now)
         return remaining < REFRESH_FLOOR or remaining < REFRESH_FRACTION * self.lifetime
-
-
-_new_sha256: Callable[..., _Hash] = _sha256
-_BLOCK = 64
-
-
-def hmac_sha256(key: bytes, message: bytes) -> str:
-    """HMAC-SHA256 (RFC 2104) as hex; equal to ``hmac.new(key, message, sha256).hexdigest()``."""
-    if len(key) > _BLOCK:
-        key = _new_sha256(key).digest()
-    key = key.ljust(_BLOCK, b"\0")
-    inner = _new_sha256(bytes(b ^ 0x36 for b in key))
-    inner.update(message)
-    outer = _new_sha256(bytes(b ^ 0x5C for b in key))
-    outer.update(inner.digest())
-    return outer.hexdigest()
-
-
-def sha256_hex(data: bytes) -> str:
-    return _new_sha256(data).hexdigest()
 
 
 def trim(value: str) -> str:

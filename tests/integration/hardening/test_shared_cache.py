@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from cs_registry.ecr.cache import FORMAT, TokenCache, hmac_sha256
+from cs_registry.ecr.cache import FORMAT, TokenCache
+from cs_registry.ecr.hashing import hmac_sha256
 from tests.integration.hardening import cli, fake_ecr
 from tests.support.users import other_user, run_as
 
