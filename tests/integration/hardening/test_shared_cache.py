@@ -33,9 +33,27 @@ SALT = b"s" * 32
 BOUND = 20.0
 
 
+def no_canary_in_files(top: Path, secret: str) -> None:
+    """The AWS secret is never in a file: not in a token, the salt or a log."""
+    for path in top.rglob("*"):
+        if stat.S_ISREG(path.lstat().st_mode):
+            assert secret.encode() not in path.read_bytes(), path
+
+
 @pytest.fixture
-def secret() -> str:
-    return cli.canary("AWS")
+def secret(tmp_path: Path) -> Iterator[str]:
+    value = cli.canary("AWS")
+    yield value
+    no_canary_in_files(tmp_path, value)
+
+
+@pytest.fixture
+def watcher(secret: str) -> Iterator[cli.CmdlineWatcher]:
+    """No child shows the secret in its command line (every user can read those)."""
+    with cli.CmdlineWatcher([secret]) as watching:
+        yield watching
+    assert watching.hits == []
+    assert watching.scans > 1
 
 
 @pytest.fixture
@@ -45,11 +63,12 @@ def ecr() -> Iterator[fake_ecr.FakeEcr]:
 
 
 @pytest.fixture
-def world() -> Iterator[Path]:
+def world(secret: str) -> Iterator[Path]:
     """A directory every local user can enter (pytest's tmp_path is root's alone)."""
     path = Path(tempfile.mkdtemp(prefix="csr-shared-cache-", dir="/tmp"))
     path.chmod(0o755)
     yield path
+    no_canary_in_files(path, secret)
     subprocess.run(["rm", "-rf", "--one-file-system", str(path)], check=False, timeout=60)
 
 
@@ -132,7 +151,7 @@ def snapshot(root: Path) -> dict[str, tuple[int, int, bytes]]:
 
 
 def test_world_writable_cache_is_neither_read_nor_written(
-    tmp_path: Path, ecr: fake_ecr.FakeEcr, secret: str
+    tmp_path: Path, ecr: fake_ecr.FakeEcr, secret: str, watcher: cli.CmdlineWatcher
 ) -> None:
     root = tmp_path / ".cache" / "cs-registry"
     plant(root, secret, mode=0o777)
@@ -213,7 +232,7 @@ def test_root_run_in_a_users_home_leaves_a_cache_the_user_can_use(
 
 
 def test_planted_symlinks_are_never_followed_chmodded_or_written(
-    tmp_path: Path, ecr: fake_ecr.FakeEcr, secret: str
+    tmp_path: Path, ecr: fake_ecr.FakeEcr, secret: str, watcher: cli.CmdlineWatcher
 ) -> None:
     victims = tmp_path / "victims"
     victims.mkdir()
