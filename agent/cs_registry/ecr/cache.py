@@ -166,11 +166,12 @@ class TokenCache:
         self._salt: bytes | None = None
 
     # -- trust ------------------------------------------------------------
-    def problem(self, *, create: bool = False) -> str | None:
+    def problem(self, *, create: bool = False, tokens: bool = True) -> str | None:
         """Why this cache may not be used, or ``None``: each of its directories must be
         ours and closed to group and others. ``create``: make missing ones (0700) first,
-        never inside a directory that failed (:func:`cs_registry.files.ensure_private_dir`)."""
-        for directory in (self.root, self.directory, self.tokens):
+        never inside a directory that failed (:func:`cs_registry.files.ensure_private_dir`).
+        ``tokens=False``: only ``root`` and ``root/ecr``, which hold the saved records."""
+        for directory in (self.root, self.directory, self.tokens)[: 3 if tokens else 2]:
             if create:
                 from cs_registry import files
 

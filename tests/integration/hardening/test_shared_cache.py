@@ -373,3 +373,32 @@ def test_fifo_or_dev_zero_in_the_cache_never_hangs_or_tracebacks(
     for path in root.rglob("*"):
         if path.is_file() and not path.is_symlink() and stat.S_ISREG(path.lstat().st_mode):
             assert secret.encode() not in path.read_bytes()
+
+
+def test_helper_keys_planted_in_a_shared_cache_are_never_used_by_root(
+    world: Path, ecr: fake_ecr.FakeEcr, secret: str
+) -> None:
+    """Saved keys from another user's cache would make root pull with their account."""
+    shared = world / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    other = other_user()
+    root = shared / "cs-registry"
+    (root / "ecr").mkdir(parents=True)
+    planted = root / "ecr" / "helper-keys.json"
+    keys = {"triplet_id": "ECR", "user": "AKIAPLANTEDKEY000001", "password": "planted"}
+    planted.write_text(json.dumps({fake_ecr.HOST: keys}))
+    for path in (root, root / "ecr", planted):
+        os.lchown(path, other.uid, other.gid)
+        path.chmod(0o700 if path.is_dir() else 0o600)
+    env = cli.base_env(world, **ecr.env(), XDG_CACHE_HOME=str(shared))  # no triplet
+
+    result = get(env)
+    listed = get(env, action="list", stdin=b"")
+
+    assert result.returncode == 1
+    assert result.stdout == b"credentials not found in native keychain\n"
+    assert "Traceback" not in result.err
+    assert ecr.swaps == 0
+    assert ecr.key_ids == []
+    assert json.loads(listed.stdout) == {}
