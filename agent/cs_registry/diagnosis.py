@@ -60,6 +60,8 @@ class Code(str, enum.Enum):
     DAEMON_UNREACHABLE = "daemon_unreachable"
     CREDS_STORE_UNAVAILABLE = "creds_store_unavailable"
     SHADOWED_BY_CRED_HELPER = "shadowed_by_cred_helper"
+    CRED_HELPER_FAILED = "cred_helper_failed"
+    CRED_HELPER_TIMEOUT = "cred_helper_timeout"
     DOCKERHUB_ALIAS_KEY = "dockerhub_alias_key"
     CONFIG_UNREADABLE = "config_unreadable"
     CONFIG_UNWRITABLE = "config_unwritable"
@@ -282,6 +284,19 @@ EXPLANATIONS: dict[Code, Explanation] = {
         "A credential helper answers for this registry, so Docker ignores the `auths` entry.",
         "Remove the `credsStore`/`credHelpers` entry for this host, or store the credentials "
         "in that helper.",
+    ),
+    Code.CRED_HELPER_FAILED: Explanation(
+        "A credential helper Docker's config names ran but failed (an error exit, an answer "
+        "that is not credential JSON, or megabytes of output).",
+        "Run the helper named in the message by hand (`echo HOST | docker-credential-NAME "
+        "get`) to see its error; unlock or repair its store, or remove the "
+        "`credsStore`/`credHelpers` entry from config.json.",
+    ),
+    Code.CRED_HELPER_TIMEOUT: Explanation(
+        "A credential helper Docker's config names did not answer in time and was stopped "
+        "(a locked keyring or a password prompt no one can answer).",
+        "Unlock the helper's store (keyring, pass, gpg-agent) in this session, or remove the "
+        "`credsStore`/`credHelpers` entry from config.json so Docker reads `auths`.",
     ),
     Code.DOCKERHUB_ALIAS_KEY: Explanation(
         "Docker Hub credentials are stored under a key the docker CLI never reads.",
