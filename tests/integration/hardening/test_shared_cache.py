@@ -402,3 +402,52 @@ def test_helper_keys_planted_in_a_shared_cache_are_never_used_by_root(
     assert ecr.swaps == 0
     assert ecr.key_ids == []
     assert json.loads(listed.stdout) == {}
+
+
+@pytest.fixture
+def full_tmpfs(tmp_path: Path) -> Iterator[Path]:
+    """A 64 KiB tmpfs, filled to the last byte after the cache folders are made."""
+    mount = tmp_path / "tmpfs"
+    mount.mkdir(mode=0o700)
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", str(mount)],
+        check=True,
+        timeout=30,
+    )
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False, timeout=30)
+
+
+def _fill(mount: Path) -> None:
+    fd = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for size in (4096, 512, 1):
+            while True:
+                try:
+                    os.write(fd, b"x" * size)
+                except OSError:
+                    break
+    finally:
+        os.close(fd)
+
+
+def test_a_full_cache_filesystem_never_breaks_the_helper(
+    tmp_path: Path, full_tmpfs: Path, ecr: fake_ecr.FakeEcr, secret: str
+) -> None:
+    env = env_for(tmp_path, ecr, secret, cache=full_tmpfs)
+    for directory in ("cs-registry", "cs-registry/ecr", "cs-registry/ecr/tokens"):
+        (full_tmpfs / directory).mkdir(mode=0o700)
+    _fill(full_tmpfs)
+
+    got = get(env)
+    stored = get(env, action="store", stdin=b"{}")
+
+    assert answered(got, secret) == ecr.password  # swapped; the cache write failed quietly
+    assert stored.returncode == 1
+    assert stored.stdout.count(b"\n") == 1
+    assert "Traceback" not in stored.err
+    assert "logged in" not in stored.err  # the log could not be written, and that is fine
+    leftovers = [p.name for p in full_tmpfs.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
