@@ -138,6 +138,45 @@ def test_doctor_piped_into_head_prints_the_first_line_and_exits_quietly(home: Pa
     assert done.returncode in (1, 141)
 
 
+def _shell(line: str, env: dict[str, str]) -> cli.Result:
+    """``line`` run by bash (for redirections such as ``>&-``), its argv[0] our scripts."""
+    done = subprocess.run(
+        ["bash", "-c", line], capture_output=True, env=env, timeout=30, check=False
+    )
+    return cli.Result(["bash", "-c", line], done.returncode, done.stdout, done.stderr, 0.0)
+
+
+@pytest.mark.parametrize("json_flag", ["", "--json"])
+@pytest.mark.parametrize("redirect", [">/dev/full", ">&-"])
+def test_cs_registry_into_a_full_or_closed_stdout_says_so_in_one_line(
+    home: Path, redirect: str, json_flag: str
+) -> None:
+    env = cli.base_env(home, DOCKER_HOST=f"tcp://127.0.0.1:{closed_port()}")
+    argv = " ".join(cli.program("cs-registry"))
+    result = _shell(f"{argv} doctor --wait 0.1 {json_flag} {redirect}", env)
+    _traceback_free(result)
+    assert result.returncode == 1, result.err
+    assert "cannot write to stdout" in _one_line(result.err)
+    assert not (home / ".cache" / "cs-registry" / "cs-registry.log").exists()
+
+
+def test_a_usage_error_with_stderr_closed_still_exits_2(home: Path) -> None:
+    argv = " ".join(cli.program("cs-registry"))
+    result = _shell(f"{argv} doctor --wait nan 2>&-", cli.base_env(home))
+    assert result.returncode == 2
+    assert result.out == ""  # the usage text does not move to stdout
+
+
+@pytest.mark.parametrize("redirect", [">&-", ">&- 2>&-", "2>&-"])
+def test_the_helper_with_closed_streams_never_crashes(home: Path, redirect: str) -> None:
+    argv = " ".join(cli.program(HELPER))
+    result = _shell(f"printf ghcr.io | {argv} get {redirect}", cli.base_env(home))
+    _traceback_free(result)
+    assert result.returncode == 1
+    if redirect == "2>&-":
+        assert result.out == "credentials not found in native keychain\n"
+
+
 # -- signals -----------------------------------------------------------------------
 
 
