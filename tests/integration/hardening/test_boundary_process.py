@@ -410,3 +410,15 @@ def test_doctor_shows_a_hostile_path_and_file_inert(home: Path, tmp_path: Path) 
         _traceback_free(result)
         _assert_inert(result.out + result.err)
         assert "pwned" in result.out, result.out
+
+
+@pytest.mark.parametrize("hook", [["--hook"], []])
+def test_login_shows_a_hostile_path_in_its_error_inert(
+    home: Path, tmp_path: Path, hook: list[str]
+) -> None:
+    missing = tmp_path / f"env{HOSTILE}"
+    result = cli.run(["login", *hook, "--env-file", str(missing)], cli.base_env(home))
+    _traceback_free(result)
+    assert result.returncode == (0 if hook else 2), result.err
+    _assert_inert(result.out + result.err)
+    assert "pwned" in result.out + result.err
