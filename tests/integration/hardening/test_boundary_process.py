@@ -223,8 +223,9 @@ def test_a_signal_ends_login_with_one_line_and_its_status(
 ) -> None:
     secret = cli.canary("sig")
     env = cli.base_env(home, **cli.triplet("SIG", "ghcr.io", "octo", secret))
+    argv = [*cli.program("cs-registry"), "login", *json_flag]
     proc = subprocess.Popen(
-        [*cli.program("cs-registry"), "login", *json_flag],
+        argv,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -237,7 +238,7 @@ def test_a_signal_ends_login_with_one_line_and_its_status(
     finally:
         proc.kill()
         proc.wait()
-    result = cli.Result(proc.args, proc.returncode, out, err, 0.0)
+    result = cli.Result(argv, proc.returncode, out, err, 0.0)
     _traceback_free(result)
     assert proc.returncode == status, result.err
     assert word in _one_line(result.err)
@@ -331,8 +332,9 @@ def test_a_signal_during_an_ecr_swap_gets_one_protocol_line(
             AWS_ENDPOINT_URL_ECR=f"http://{endpoint}",
             AWS_EC2_METADATA_DISABLED="true",
         )
+        argv = [*cli.program(HELPER), "get"]
         proc = subprocess.Popen(
-            [*cli.program(HELPER), "get"],
+            argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -349,7 +351,7 @@ def test_a_signal_during_an_ecr_swap_gets_one_protocol_line(
         finally:
             proc.kill()
             proc.wait()
-    result = cli.Result(proc.args, proc.returncode, out, err, 0.0)
+    result = cli.Result(argv, proc.returncode, out, err, 0.0)
     _traceback_free(result)
     assert proc.returncode == status, result.err
     assert len(result.out.splitlines()) == 1, result.out
