@@ -184,3 +184,24 @@ def test_find_configs_in_documented_locations_only(tmp_path: Path) -> None:
 )
 def test_repository_from_remote(url: str, repository: str | None) -> None:
     assert repository_from_remote(url) == repository
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda p: __import__("os").mkfifo(p), "is a FIFO, not a regular file"),
+        (lambda p: p.mkdir(), "is a directory, not a regular file"),
+        (lambda p: p.write_bytes(b" " * ((1 << 20) + 1)), "is 1048577 bytes, over the 1 MiB limit"),
+    ],
+)
+def test_lint_file_refuses_what_is_not_a_small_regular_file(
+    tmp_path: Path, make: object, words: str
+) -> None:
+    from cs_registry.devcontainer.lint import lint_file
+
+    path = tmp_path / "devcontainer.json"
+    make(path)  # type: ignore[operator]
+    (finding,) = lint_file(path, ACME)  # a FIFO no one writes to: returns at once
+    assert finding.code is Code.UNSAFE_FILE
+    assert finding.severity is Severity.FAIL
+    assert f"devcontainer.json {path} {words}" in finding.message

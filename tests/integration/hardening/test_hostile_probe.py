@@ -235,7 +235,7 @@ DEVCONTAINERS = [
     Devcontainer("nul-byte", b'{"name": "x"}\x00', "jsonc_syntax"),
     Devcontainer("unterminated-comment", b'{"name": "x" /* ', "jsonc_syntax"),
     Devcontainer("nested-50000-deep", b'{"a":' * 50000 + b"1" + b"}" * 50000, "jsonc_syntax"),
-    Devcontainer("10mb-file", b'{"name": "' + b"a" * MB10 + b'"}', "jsonc_syntax"),
+    Devcontainer("10mb-file", b'{"name": "' + b"a" * MB10 + b'"}', "unsafe_file"),
     Devcontainer("repositories-list", _REPOS % b"[]", "invalid_repository_name"),
     Devcontainer("repositories-number", _REPOS % b"5", "invalid_repository_name"),
     Devcontainer(
