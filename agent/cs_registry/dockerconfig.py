@@ -216,7 +216,12 @@ def update(path: StrPath, change: Callable[[dict[str, Any]], bool]) -> tuple[Loa
     try:
         # a device or FIFO, or (as root) another user's link onto what they do not own:
         # refused before anything is created or locked
-        files.target_of(text, what="Docker config")
+        try:
+            files.target_of(text, what="Docker config")
+        except files.UnsafeFile:
+            raise
+        except files.FileError as exc:  # no permission, a name too long: not "unsafe"
+            raise ConfigUnwritable(f"{exc.message}; {_WHERE_ELSE}", exc.path) from None
         try:
             files.ensure_dir(directory, what="Docker config directory")
         except files.UnwritableFile as exc:

@@ -476,6 +476,7 @@ def test_a_docker_dir_the_user_cannot_read_is_one_line_exit_2(
     line = _one_line(result)
     assert str(docker_dir) in line, line
     assert "Permission denied" in line, line
+    assert line.endswith("[config_unwritable]"), line
     assert (docker_dir / "config.json").read_bytes() == b"{}"
     _assert_no_canary(result, password, user_home)
 
