@@ -13,6 +13,8 @@ any process's command line.
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -269,3 +271,38 @@ def test_doctor_asks_the_helper_for_each_registry_within_one_timeout(
         assert f"docker-credential-{helper}" in entry["message"]
     setup.assert_clean(result)
     _until_gone(setup, helper)
+
+
+# -- interrupted while a helper stalls ----------------------------------------------
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_an_interrupted_login_takes_the_stalled_helper_down_with_it(
+    setup: Setup, signum: int, status: int
+) -> None:
+    # the helper runs in a session of its own (a terminal's Ctrl-C never reaches it),
+    # so cs-registry itself must kill it on the way out
+    setup.config({"credsStore": "stall"})
+    env = setup.env(**cli.triplet("GHCR", "ghcr.io", "octo", setup.password))
+    argv = [*cli.program("cs-registry"), "login"]
+    process = subprocess.Popen(
+        argv,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while not (setup.pids.exists() and len(setup.pids.read_text().split()) == 2):
+        assert time.monotonic() < deadline, "the stalled helper never started"
+        time.sleep(0.05)
+    process.send_signal(signum)
+    try:
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:  # the test failed: leave nothing running
+            process.kill()
+            process.wait()
+    result = cli.Result(argv, process.returncode, stdout, stderr, 0.0)
+    assert result.returncode == status, result.err
+    setup.assert_clean(result)
+    _until_gone(setup)
