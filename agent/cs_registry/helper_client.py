@@ -31,6 +31,7 @@ from cs_registry.bounded_process import Flooded, Stalled, run_bounded
 from cs_registry.diagnosis import Code
 from cs_registry.errors import CsRegistryError
 from cs_registry.secret import Secret, redact
+from cs_registry.ui import inert
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
@@ -224,8 +225,8 @@ def shown(text: str, hide: Iterable[str] = ()) -> str:
                 text = text.replace(form, redact(secret))
     text = log.scrub(text)
     line = "; ".join(part.strip() for part in text.splitlines() if part.strip())
-    inert = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in line)
-    return inert if len(inert) <= _SHOWN else inert[:_SHOWN] + "…"
+    safe = inert(line)  # the one escape for text from outside (ui.inert)
+    return safe if len(safe) <= _SHOWN else safe[:_SHOWN] + "…"
 
 
 def _json(text: str) -> object:

@@ -167,6 +167,7 @@ def test_control_characters_from_a_helper_are_escaped_on_one_line() -> None:
     assert "\r" not in text
     assert "\n" not in text
     assert text == "\\x1b]0;pwned\\x07line one; Diagnosis: ok; \\x1b[2J"
+    assert shown("evil\u202etxt.exe\x9b") == "evil\\u202etxt.exe\\x9b"  # bidi, 8-bit CSI
 
 
 def test_long_words_are_capped() -> None:
