@@ -54,7 +54,7 @@ def _probe_options(options: DebugLoginOptions, ctx: Context) -> ProbeOptions:
     if not options.timeout > 0:
         raise UsageError(f"--timeout must be a positive number of seconds, not {options.timeout}")
     ca_file = Path(options.ca_file).expanduser() if options.ca_file else None
-    if ca_file is not None and not ca_file.is_file():
+    if ca_file is not None and not ca_file.exists():  # what else it is: tlstrust says
         raise UsageError(f"--ca-file {options.ca_file}: no such file")
     repository = options.repository.strip("/") if options.repository else None
     if options.repository is not None and not repository:

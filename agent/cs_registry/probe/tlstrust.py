@@ -13,6 +13,7 @@ import re
 import ssl
 from pathlib import Path
 
+from cs_registry import files
 from cs_registry.diagnosis import Code
 
 DOCKER_CERTS_D = Path("/etc/docker/certs.d")
@@ -47,11 +48,26 @@ def trust_context(
         extra.append(ca_file)
     for path in extra:
         try:
-            context.load_verify_locations(cafile=str(path))
-        except (OSError, ssl.SSLError) as exc:
+            context.load_verify_locations(cadata=_pem(path))
+        except (ValueError, ssl.SSLError) as exc:  # no certificate in it, a broken one
             raise TrustError(f"cannot load CA file {path}: {exc}") from None
         loaded.append(str(path))
     return context, loaded
+
+
+def _pem(path: Path) -> str:
+    """The PEM text of a CA file, read through the safe file layer: OpenSSL's own open
+    would wait forever on a FIFO and read a device without end."""
+    try:
+        raw = files.read_file(path, limit=files.TEXT_LIMIT, what="CA file")
+    except files.FileError as exc:
+        raise TrustError(exc.message) from None
+    if raw is None:
+        raise TrustError(f"cannot load CA file {path}: no such file")
+    try:
+        return raw.decode("ascii")
+    except UnicodeDecodeError:
+        raise TrustError(f"cannot load CA file {path}: not PEM text") from None
 
 
 @functools.lru_cache(maxsize=1)

@@ -646,3 +646,26 @@ def test_root_creates_nothing_where_a_users_home_link_leads(
     assert result.returncode == 2, result.out + result.err
     assert f"a symlink of uid {user.uid}" in _one_line(result)
     assert sorted(p.name for p in root_file.parent.iterdir()) == ["daemon.json"]
+
+
+@pytest.mark.parametrize("where", ["certs.d", "--ca-file"])
+def test_a_fifo_ca_file_is_refused_not_waited_on(where: str, home: Path, password: str) -> None:
+    """debug-login reads the CA files of Docker's certs.d folder and --ca-file: a FIFO
+    there must end the run at once (OpenSSL's own open would wait for a writer)."""
+    with socket.socket() as listener:  # the tcp step must pass for the tls step to run
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        host = f"127.0.0.1:{listener.getsockname()[1]}"
+        certs_d = home / "certs.d"
+        (certs_d / host).mkdir(parents=True)
+        fifo = certs_d / host / "ca.crt" if where == "certs.d" else home / "ca.pem"
+        os.mkfifo(fifo)
+        args = ["debug-login", host, "--timeout", "3"]
+        if where == "--ca-file":
+            args += ["--ca-file", str(fifo)]
+        env = _env(home, password, CS_REGISTRY_DOCKER_CERTS_D=str(certs_d))
+        result = cli.run(args, env, timeout=SLACK, cwd=home)
+    cli.assert_no_traceback(result)
+    assert result.returncode == 2, result.out + result.err
+    line = _one_line(result)
+    assert f"{fifo} is a FIFO" in line, line
