@@ -30,14 +30,24 @@ import time
 
 from cs_registry.diagnosis import Code
 from cs_registry.errors import CsRegistryError
+from cs_registry.filecheck import (
+    KIB,
+    MIB,
+    Refused,
+    describe,
+    file_problem,
+    holder_problem,
+    private_dir_problem,
+    read_regular,
+)
 from cs_registry.status import ExitStatus
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     StrPath = str | os.PathLike[str]
 
-KIB = 1024
-MIB = 1024 * KIB
 #: Docker's config.json: the docker CLI has no limit, but nothing real comes near this
 CONFIG_LIMIT = 16 * MIB
 #: settings, env files, the Codespaces environment file, devcontainer.json
@@ -50,7 +60,6 @@ DIR_MODE = 0o700
 #: how long a run waits for another run's lock before it gives up
 LOCK_TIMEOUT = 10.0
 
-_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
 _OWN = os.O_NOFOLLOW
 
 
@@ -74,6 +83,15 @@ class UnsafeFile(FileError):
     be, another user's file, or over the size limit. Left exactly as it is (exit 2)."""
 
 
+class UntrustedFile(UnsafeFile):
+    """A file whose owner this run may not trust (see ``owners`` in :func:`read_file`);
+    ``owner`` is its uid. Callers that may go on without it warn and skip it."""
+
+    def __init__(self, message: str, path: str, owner: int) -> None:
+        super().__init__(message, path)
+        self.owner = owner
+
+
 class UnwritableFile(FileError):
     """The file or its directory cannot be written (exit 2, ``config_unwritable``)."""
 
@@ -88,94 +106,36 @@ class FileLocked(FileError):
         super().__init__(message, path, code=Code.CONFIG_LOCKED, status=ExitStatus.FAILED)
 
 
-def describe(mode: int) -> str:
-    """What kind of file ``mode`` is, in words: "a FIFO", "a character device", ..."""
-    kinds = (
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISLNK, "a symbolic link"),
-        (stat.S_ISREG, "a regular file"),
-    )
-    for test, name in kinds:
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
-def _size(limit: int) -> str:
-    return f"{limit // MIB} MiB" if limit >= MIB else f"{limit // KIB} KiB"
-
-
 def _check_regular(st: os.stat_result, path: str, what: str, *, own: bool) -> None:
-    if not stat.S_ISREG(st.st_mode):
-        raise UnsafeFile(
-            f"{what} {path} is {describe(st.st_mode)}, not a regular file; it was left alone",
-            path,
-        )
-    if not own:
-        return
-    if st.st_nlink != 1:
-        raise UnsafeFile(f"{what} {path} is a hard link; it was not used", path)
-    if st.st_uid != os.geteuid() and not _root_for_owner(path, st.st_uid):
-        raise UnsafeFile(
-            f"{what} {path} belongs to uid {st.st_uid}, not to this user; it was not used", path
-        )
+    problem = file_problem(st, path, what, own=own)
+    if problem is not None:
+        raise UnsafeFile(problem, path)
 
 
-def _root_for_owner(path: str, uid: int) -> bool:
-    """Root may use a file of the user who owns the directory it lies in (root's runs
-    give what they create there to that user)."""
-    if os.geteuid() != 0:
-        return False
-    try:
-        return os.stat(os.path.dirname(path) or ".").st_uid == uid
-    except OSError:
-        return False
-
-
-def read_file(path: StrPath, *, limit: int, what: str = "file", own: bool = False) -> bytes | None:
+def read_file(
+    path: StrPath,
+    *,
+    limit: int,
+    what: str = "file",
+    own: bool = False,
+    owners: Collection[int] | None = None,
+) -> bytes | None:
     """The bytes of the regular file at ``path``, or ``None`` when it does not exist.
 
     ``own``: one of our own files (cache, salt, record): no symlink, owned by us,
-    one link. Raises :class:`UnsafeFile` for anything but a regular file within
-    ``limit`` bytes, and :class:`FileError` when it cannot be read.
+    one link. ``owners``: the file as opened (a symlink followed) must belong to one
+    of these uids, else :class:`UntrustedFile`, checked before anything else about
+    it (another user's FIFO is untrusted, not a FIFO). Raises :class:`UnsafeFile`
+    for anything but a regular file within ``limit`` bytes, and :class:`FileError`
+    when it cannot be read.
     """
-    name = os.fspath(path)
     try:
-        fd = os.open(name, _READ_FLAGS | (_OWN if own else 0))
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        if own and exc.errno == errno.ELOOP:
-            raise UnsafeFile(f"{what} {name} is a symbolic link; it was not used", name) from None
-        raise FileError(f"cannot read {what} {name}: {exc.strerror}", name) from None
-    try:
-        st = os.fstat(fd)
-        _check_regular(st, name, what, own=own)
-        if st.st_size > limit:
-            raise UnsafeFile(
-                f"{what} {name} is {st.st_size} bytes, over the {_size(limit)} limit; "
-                "it was not read",
-                name,
-            )
-        chunks: list[bytes] = []
-        total = 0
-        while total <= limit:
-            chunk = os.read(fd, min(limit + 1 - total, MIB))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        if total > limit:  # grew while we read it
-            raise UnsafeFile(f"{what} {name} is over the {_size(limit)} limit", name)
-        return b"".join(chunks)
-    except OSError as exc:
-        raise FileError(f"cannot read {what} {name}: {exc.strerror}", name) from None
-    finally:
-        os.close(fd)
+        return read_regular(path, limit=limit, what=what, own=own, owners=owners)
+    except Refused as refused:
+        if refused.owner is not None:
+            raise UntrustedFile(refused.message, refused.path, refused.owner) from None
+        kind = UnsafeFile if refused.unsafe else FileError
+        raise kind(refused.message, refused.path) from None
 
 
 def owner_for_new(directory: StrPath) -> tuple[int, int] | None:
@@ -225,24 +185,31 @@ def ensure_dir(path: StrPath, *, what: str = "directory", mode: int = DIR_MODE) 
             os.lchown(directory, *owner)
 
 
-def private_dir_problem(path: StrPath) -> str | None:
-    """Why ``path`` may not hold our private files, or ``None`` when it may.
+def ensure_private_dir(path: StrPath, *, what: str = "directory") -> str | None:
+    """Make ``path`` (0700, missing parents too) to hold our private files; returns why
+    it may not (see :func:`private_dir_problem`), or ``None``.
 
-    It must be a real directory (no symlink), not writable by group or others, and
-    ours (root may use a directory of the user whose home it runs in).
+    Nothing is created inside a directory that others could swap or write to: the
+    deepest existing ancestor is checked first, as the holder of what would be made.
     """
-    name = os.fspath(path)
-    try:
-        st = os.lstat(name)
-    except OSError as exc:
-        return f"{name}: {exc.strerror}"
-    if not stat.S_ISDIR(st.st_mode):
-        return f"{name} is {describe(st.st_mode)}, not a directory"
-    if st.st_uid != os.geteuid() and os.geteuid() != 0:
-        return f"{name} belongs to uid {st.st_uid}, not to this user (uid {os.geteuid()})"
-    if st.st_mode & 0o022:
-        return f"{name} is writable by group or others (mode {stat.S_IMODE(st.st_mode):04o})"
-    return None
+    name = os.path.abspath(os.fspath(path))
+    if not os.path.lexists(name):
+        holder = os.path.dirname(name)
+        while not os.path.lexists(holder) and os.path.dirname(holder) != holder:
+            holder = os.path.dirname(holder)
+        try:
+            above = os.stat(holder)
+        except OSError as exc:
+            return f"{holder}: {exc.strerror}"
+        owner = owner_for_new(holder)
+        problem = holder_problem(name, holder, above, owner[0] if owner else os.geteuid())
+        if problem is not None:
+            return problem
+        try:
+            ensure_dir(name, what=what)
+        except FileError as exc:
+            return exc.message
+    return private_dir_problem(name)
 
 
 def target_of(path: StrPath, *, what: str = "file") -> str:
@@ -254,23 +221,75 @@ def target_of(path: StrPath, *, what: str = "file") -> str:
     name = os.fspath(path)
     target = os.path.realpath(name) if os.path.islink(name) else name
     try:
-        st = os.lstat(target)
-    except FileNotFoundError:
-        return target
+        st: os.stat_result | None = os.lstat(target)
+    except (FileNotFoundError, NotADirectoryError):  # the directory's creation says why
+        st = None
     except OSError as exc:
         raise FileError(f"cannot use {what} {target}: {exc.strerror}", target) from None
-    if not stat.S_ISREG(st.st_mode):
+    if st is not None and not stat.S_ISREG(st.st_mode):
         via = f" (through the symlink {name})" if target != name else ""
         raise UnsafeFile(
             f"{what} {target}{via} is {describe(st.st_mode)}, not a regular file; "
             "it was left alone",
             target,
         )
+    if os.geteuid() == 0:
+        _root_stays_with_link_owner(name, target, st, what)
     return target
 
 
+def _root_stays_with_link_owner(
+    name: str, target: str, st: os.stat_result | None, what: str
+) -> None:
+    """Root follows another user's symlink only onto that user's files.
+
+    A user's ``~/.docker/config.json -> /etc/docker/daemon.json`` (or ``~/.docker ->
+    /etc``) must not make a root run (sudo, a root lifecycle hook) replace or create
+    root's files: whoever owns the first symlink on the way must own where it lands
+    (the file, or the directory a new file goes in). Root's own links are followed.
+    """
+    owner = None
+    probe = "/"
+    for part in os.path.abspath(name).split("/")[1:]:
+        probe = os.path.join(probe, part)
+        try:
+            link = os.lstat(probe)
+        except OSError:
+            break
+        if stat.S_ISLNK(link.st_mode) and link.st_uid != 0:
+            owner = link.st_uid
+            break
+    if owner is None:
+        return
+    landed = st.st_uid if st is not None else _nearest_owner(os.path.abspath(target))
+    if landed is None:
+        return  # nothing there to write into: the write itself fails and says so
+    if landed != owner:
+        raise UnsafeFile(
+            f"{what} {name} leads through {probe}, a symlink of uid {owner}, to "
+            f"{os.path.realpath(target)}, which belongs to uid {landed}; running as root, "
+            "cs-registry does not follow it",
+            name,
+        )
+
+
+def _nearest_owner(path: str) -> int | None:
+    """Who owns the nearest existing directory above ``path`` (where it, and any
+    missing directories on the way, would be created)."""
+    directory = os.path.dirname(path)
+    while True:
+        try:
+            return os.stat(directory).st_uid
+        except FileNotFoundError:
+            if os.path.dirname(directory) == directory:
+                return None
+            directory = os.path.dirname(directory)
+        except OSError:
+            return None
+
+
 def write_atomic(
-    path: StrPath, content: bytes, *, what: str = "file", private: bool = False
+    path: StrPath, content: bytes, *, what: str = "file", private: bool = False, own: bool = False
 ) -> int | None:
     """Replace ``path``'s target with ``content``: temp file, fsync, rename, fsync dir.
 
@@ -278,7 +297,11 @@ def write_atomic(
     another user's directory); an existing one keeps its mode and owner. ``private``
     (the content holds credentials): a mode open to group or others is tightened to
     0600, and the old mode is returned so the caller can say so; otherwise ``None``.
+    ``own`` (one of our own files): a symlink at ``path`` is refused, never followed.
     """
+    if own and os.path.islink(path):
+        name = os.fspath(path)
+        raise UnsafeFile(f"{what} {name} is a symbolic link; it was not used", name)
     target = target_of(path, what=what)
     directory = os.path.dirname(target) or "."
     try:
@@ -497,10 +520,12 @@ __all__ = [
     "FileLocked",
     "Lock",
     "UnsafeFile",
+    "UntrustedFile",
     "UnwritableFile",
     "append_text",
     "describe",
     "ensure_dir",
+    "ensure_private_dir",
     "lock_beside",
     "owner_for_new",
     "private_dir_problem",
