@@ -178,18 +178,11 @@ def test_daemon_missing_during_a_prebuild_is_only_a_warning(tmp_path: Path) -> N
     assert "prebuild" in check.message
 
 
-@pytest.mark.parametrize(
-    "env",
-    [
-        {"DOCKER_HOST": "ssh://me@box"},
-        {"DOCKER_HOST": "tcp://127.0.0.1:2376"},
-        {"DOCKER_HOST": "tcp://127.0.0.1:9", "DOCKER_TLS_VERIFY": "1"},
-    ],
-)
-def test_daemon_behind_ssh_or_tls_is_not_pinged(env: dict) -> None:
-    check = docker.check_daemon(env, 5.0)
-    assert check.status is Status.SKIP
-    assert "not checked" in check.message
+def test_daemon_behind_tls_is_pinged_and_named_when_it_does_not_answer() -> None:
+    env = {"DOCKER_HOST": "tcp://127.0.0.1:9", "DOCKER_TLS_VERIFY": "1"}
+    check = docker.check_daemon(env, 0.0)
+    assert (check.status, check.code) == (Status.FAIL, Code.DAEMON_UNREACHABLE)
+    assert "tcp://127.0.0.1:9" in check.message
 
 
 def test_daemon_of_the_current_context(tmp_path: Path, daemon_socket: Path) -> None:

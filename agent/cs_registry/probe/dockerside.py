@@ -86,7 +86,8 @@ def start_daemon_login(state: State) -> None:
         payload["identitytoken"] = creds.secret.reveal()
     else:
         payload.update(username=creds.username, password=creds.secret.reveal())
-    state.daemon_login = daemon.LoginRun(state.environ, payload, state.budget.timeout(30.0, 0.95))
+    assert state.engine is not None
+    state.daemon_login = daemon.LoginRun(state.engine, payload, state.budget.timeout(30.0, 0.95))
 
 
 def step_docker(state: State) -> Outcome:
