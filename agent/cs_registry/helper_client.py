@@ -165,7 +165,7 @@ class Helper:
             self._stalled = HelperError(
                 self.program,
                 Code.CRED_HELPER_TIMEOUT,
-                f"{self.program} {action} did not answer within {limit:g} s and was stopped, "
+                f"{self.program} {action} did not answer within {limit:.3g} s and was stopped, "
                 "with every process it started (a locked keyring or a password prompt waits "
                 "for input no one can give)",
             )

@@ -137,12 +137,6 @@ def _helper_holds(state: State, helper: Helper) -> str | None:
         if creds.helper_failure is not None:
             raise creds.helper_failure
         return creds.username
-    if state.budget.expired:
-        raise HelperError(
-            helper.program,
-            Code.CRED_HELPER_TIMEOUT,
-            f"{helper.program} was not asked: the --timeout budget is spent",
-        )
     found = helper.get(server.key, timeout=state.budget.timeout(HELPER_TIMEOUT))
     return found[0] if found is not None else None
 
@@ -151,16 +145,19 @@ def _through_helper(state: State, name: str, source: str, shadows: bool) -> Outc
     """Docker asks a credential helper for this server: is it there, does it answer?"""
     key = state.server.key if state.server else ""
     helper = Helper(name, state.environ)
+    asks = f"Docker asks {helper.program} ({source}) for {key}"
+    asked = state.credentials is not None and state.credentials.helper == name
     try:
         helper.executable()
+        if not asked and state.budget.expired:
+            return Status.SKIP, Code.OK, f"{asks}; not asked: the --timeout budget is spent"
         user = _helper_holds(state, helper)
     except HelperError as exc:
         if exc.diagnosis is Code.CREDS_STORE_UNAVAILABLE:
             detail = f"{source} names {name!r} for {key} but {helper.program} is not on PATH"
         else:
-            detail = f"Docker asks {helper.program} ({source}) for {key}: {exc.message}"
+            detail = f"{asks}: {exc.message}"
         raise StepFailed(exc.diagnosis, detail) from None
-    asks = f"Docker asks {helper.program} ({source}) for {key}"
     if user is None:
         return (
             Status.WARN,

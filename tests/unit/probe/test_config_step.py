@@ -171,3 +171,13 @@ def test_other_user_stored_is_said(tmp_path: Path) -> None:
     status, _, detail = _outcome(state)
     assert status is Status.WARN
     assert "'bob'" in detail
+
+
+def test_a_spent_budget_skips_the_helper_instead_of_blaming_it(tmp_path: Path) -> None:
+    state = _state(tmp_path, "reg.example", {"credsStore": "pass"})
+    state.budget = Budget(0.0)
+    _helper(tmp_path, "pass", f"touch {tmp_path / 'called'}\n")
+    status, code, detail = _outcome(state)
+    assert (status, code) == (Status.SKIP, Code.OK)
+    assert "--timeout budget is spent" in detail
+    assert not (tmp_path / "called").exists()
