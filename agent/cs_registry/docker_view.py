@@ -143,7 +143,7 @@ class DockerView(Record):
             return f"Docker asks {self.helper_program} ({where}) for {self.key}"
         if self.entry_key is None:
             return f"Docker has no credentials for {self.key}: pulls run anonymously"
-        user = f" (user {self.entry_user})" if self.entry_user else ""
+        user = f" (user {self.entry_user!r})" if self.entry_user else ""
         return f'Docker uses auths["{self.entry_key}"]{user} for {self.key}'
 
 

@@ -19,6 +19,7 @@ import os
 import shutil
 import socketserver
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from typing import Any
 
 import pytest
 
+from cs_registry.docker_verdict import ask, assess
 from cs_registry.docker_view import DockerView, HelperAnswer, resolve
 from cs_registry.servers import DOCKER_HUB_KEY
 from tests.support.images import remove_image
@@ -279,3 +281,61 @@ def test_our_answer_matches_the_cli_for_docker_hub(cli: str, name: str, tmp_path
         )
         assert daemon.seen, done.stderr
     assert view.pull_authenticates() == _sent_credentials(daemon.seen[0]), view
+
+
+# --- login, doctor and debug-login give the one answer ------------------------------
+
+
+def _command(argv: list[str], env: dict[str, str], stdin: str = "") -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "cs_registry", *argv],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def test_login_doctor_and_debug_login_give_the_same_code_for_every_shape(
+    bed: Bed, tmp_path: Path
+) -> None:
+    assert bed.registry.username is not None
+    assert bed.registry.password is not None
+    passed = {name: os.environ[name] for name in ("PYTHONPATH",) if name in os.environ}
+    disagreements = []
+    for name, shape in _shapes(bed).items():
+        config = tmp_path / name.replace(" ", "-").replace("/", "_")
+        config.mkdir()
+        (config / "config.json").write_text(json.dumps(shape))
+        env = {
+            **passed,
+            "PATH": f"{bed.bin_dir}:{os.environ['PATH']}",
+            "HOME": str(tmp_path),
+            "DOCKER_CONFIG": str(config),
+            "XDG_CACHE_HOME": str(tmp_path / "cache"),
+            "CS_REGISTRY_CODESPACES_ENV_FILE": str(tmp_path / "none.json"),
+            "REG_CONTAINER_REGISTRY_SERVER": bed.key,
+            "REG_CONTAINER_REGISTRY_USER": bed.registry.username,
+            "REG_CONTAINER_REGISTRY_PASSWORD": bed.registry.password,
+        }
+        view = resolve(shape, bed.key, bed.which)
+        expected = assess(view, ask(view, env, 5.0)).code.value
+        doctor = _command(["doctor", "--json"], env)
+        [entry] = [c for c in doctor["checks"] if c["id"] == f"entry:{bed.key}"]
+        probe = _command(
+            ["debug-login", bed.key, "-u", bed.registry.username, "--password-stdin", "--json"],
+            env,
+            stdin=bed.registry.password,
+        )
+        [step] = [s for s in probe["steps"] if s["name"] == "config"]
+        said = {"doctor": entry["code"], "debug-login": step["code"]}
+        if view.helper is not None and view.helper_path is None:
+            login = _command(["login", "--dry-run", "--json"], env)
+            said["login"] = login["registries"][0]["code"]
+        if set(said.values()) != {expected}:
+            disagreements.append(f"{name}: expected {expected}, got {said}")
+    assert not disagreements, "\n".join(disagreements)

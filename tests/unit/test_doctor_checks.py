@@ -267,10 +267,13 @@ def test_docker_hub_alias_key(tmp_path: Path, extra: dict, status: Status) -> No
     assert '"docker.io"' in check.message
 
 
-def test_triplet_entry_shadowed_by_a_missing_store(tmp_path: Path) -> None:
+def test_triplet_entry_behind_a_missing_store_is_what_login_says(tmp_path: Path) -> None:
+    # one code in login, doctor and debug-login (docker_view): the helper is not installed
     write_config(tmp_path, {"credsStore": "desktop", "auths": {"ghcr.io": {"auth": "dTpw"}}})
     check = config_checks(tmp_path, triplet_env("GHCR", "ghcr.io"))["entry:ghcr.io"]
-    assert (check.status, check.code) == (Status.FAIL, Code.SHADOWED_BY_CRED_HELPER)
+    assert (check.status, check.code) == (Status.FAIL, Code.CREDS_STORE_UNAVAILABLE)
+    assert "docker-credential-desktop, which is not on PATH" in check.message
+    assert 'pulls fall back to auths["ghcr.io"]' in check.message
 
 
 def test_empty_cred_helper_name_means_auths_is_used(tmp_path: Path) -> None:
@@ -292,7 +295,7 @@ def test_empty_cred_helper_name_means_auths_is_used(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("auths", "status", "fragment"),
     [
-        ({}, Status.WARN, "no usable auths entry"),
+        ({}, Status.WARN, "Docker has no credentials for ghcr.io"),
         ({"ghcr.io": {"auth": "Ym9iOm90aGVy"}}, Status.WARN, "other credentials"),
     ],
 )
