@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from cs_registry import files, paths, secrets, workspace
 from cs_registry.context import Context
 from cs_registry.diagnosis import Code
-from cs_registry.errors import UsageError
+from cs_registry.errors import CsRegistryError, UsageError
 from cs_registry.record import Record
 from cs_registry.secrets import PASSWORD, SERVER, USER, Discovery, Extra, Finding, Severity
 
@@ -275,6 +275,25 @@ def discover(settings: Settings, environ: Mapping[str, str]) -> Discovery:
     found = _discover(settings, environ)
     found.stray[:0] = settings.warnings  # ignored settings files are said first
     return found
+
+
+def in_play(
+    ctx: Context, *, flags: Mapping[str, Any] | None = None, lenient: bool = False
+) -> tuple[Settings, Discovery]:
+    """The registries in play, settings applied: the one discovery behind ``login``,
+    ``doctor``, ``debug-login`` and the credential helper, so all four count the same
+    secrets (``ignore``, ``registries``, ``ghcr_from_github_token``).
+
+    ``lenient``: a broken settings file (which ``login`` refuses, exit 2) counts as no
+    settings instead of raising; doctor reports the file in its own check.
+    """
+    try:
+        resolved = load(ctx, flags=flags)
+    except CsRegistryError:
+        if not lenient:
+            raise
+        resolved = Settings()
+    return resolved, discover(resolved, ctx.environ)
 
 
 def _discover(settings: Settings, environ: Mapping[str, str]) -> Discovery:

@@ -65,12 +65,14 @@ class CA:
         *,
         not_before: datetime | None = None,
         not_after: datetime | None = None,
+        client: bool = False,
     ) -> tuple[Path, Path]:
         """Sign a server certificate for ``names``; return ``(cert_path, key_path)``.
 
         The first name is also the subject's common name. Pass ``not_after`` in the
         past for an expired certificate, or names that do not match the host for a
-        hostname mismatch.
+        hostname mismatch. ``client``: a client certificate (TLS client authentication,
+        as a docker CLI presents to a ``--tlsverify`` daemon) instead of a server one.
         """
         if not names:
             raise ValueError("a leaf certificate needs at least one name")
@@ -92,7 +94,12 @@ class CA:
             .not_valid_after(end)
             .add_extension(x509.SubjectAlternativeName([_san(n) for n in names]), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(
+                x509.ExtendedKeyUsage(
+                    [ExtendedKeyUsageOID.CLIENT_AUTH if client else ExtendedKeyUsageOID.SERVER_AUTH]
+                ),
+                critical=False,
+            )
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()),
                 critical=False,

@@ -178,18 +178,11 @@ def test_daemon_missing_during_a_prebuild_is_only_a_warning(tmp_path: Path) -> N
     assert "prebuild" in check.message
 
 
-@pytest.mark.parametrize(
-    "env",
-    [
-        {"DOCKER_HOST": "ssh://me@box"},
-        {"DOCKER_HOST": "tcp://127.0.0.1:2376"},
-        {"DOCKER_HOST": "tcp://127.0.0.1:9", "DOCKER_TLS_VERIFY": "1"},
-    ],
-)
-def test_daemon_behind_ssh_or_tls_is_not_pinged(env: dict) -> None:
-    check = docker.check_daemon(env, 5.0)
-    assert check.status is Status.SKIP
-    assert "not checked" in check.message
+def test_daemon_behind_tls_is_pinged_and_named_when_it_does_not_answer() -> None:
+    env = {"DOCKER_HOST": "tcp://127.0.0.1:9", "DOCKER_TLS_VERIFY": "1"}
+    check = docker.check_daemon(env, 0.0)
+    assert (check.status, check.code) == (Status.FAIL, Code.DAEMON_UNREACHABLE)
+    assert "tcp://127.0.0.1:9" in check.message
 
 
 def test_daemon_of_the_current_context(tmp_path: Path, daemon_socket: Path) -> None:
@@ -274,10 +267,13 @@ def test_docker_hub_alias_key(tmp_path: Path, extra: dict, status: Status) -> No
     assert '"docker.io"' in check.message
 
 
-def test_triplet_entry_shadowed_by_a_missing_store(tmp_path: Path) -> None:
+def test_triplet_entry_behind_a_missing_store_is_what_login_says(tmp_path: Path) -> None:
+    # one code in login, doctor and debug-login (docker_view): the helper is not installed
     write_config(tmp_path, {"credsStore": "desktop", "auths": {"ghcr.io": {"auth": "dTpw"}}})
     check = config_checks(tmp_path, triplet_env("GHCR", "ghcr.io"))["entry:ghcr.io"]
-    assert (check.status, check.code) == (Status.FAIL, Code.SHADOWED_BY_CRED_HELPER)
+    assert (check.status, check.code) == (Status.FAIL, Code.CREDS_STORE_UNAVAILABLE)
+    assert "docker-credential-desktop, which is not on PATH" in check.message
+    assert 'pulls fall back to auths["ghcr.io"]' in check.message
 
 
 def test_empty_cred_helper_name_means_auths_is_used(tmp_path: Path) -> None:
@@ -299,7 +295,7 @@ def test_empty_cred_helper_name_means_auths_is_used(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("auths", "status", "fragment"),
     [
-        ({}, Status.WARN, "no usable auths entry"),
+        ({}, Status.WARN, "Docker has no credentials for ghcr.io"),
         ({"ghcr.io": {"auth": "Ym9iOm90aGVy"}}, Status.WARN, "other credentials"),
     ],
 )

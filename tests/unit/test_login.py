@@ -384,7 +384,7 @@ def test_installed_helper_stores_the_credential_with_the_secret_on_stdin_only(
     ("setup", "source"),
     [
         ({"credsStore": "missing"}, "credsStore"),
-        ({"credHelpers": {"ghcr.io": "missing"}}, "credHelpers"),
+        ({"credHelpers": {"ghcr.io": "missing"}}, 'credHelpers["ghcr.io"]'),
     ],
 )
 def test_helper_not_installed_is_creds_store_unavailable_and_nothing_written(
@@ -396,8 +396,9 @@ def test_helper_not_installed_is_creds_store_unavailable_and_nothing_written(
     assert code == 1
     (row,) = doc["registries"]
     assert (row["status"], row["code"]) == ("failed", "creds_store_unavailable")
-    assert f"{source} names 'missing' for ghcr.io" in row["message"]
-    assert "docker-credential-missing is not on PATH" in row["message"]
+    assert f"{source} sends Docker to docker-credential-missing, which is not on PATH" in (
+        row["message"]
+    )
     assert config.read_bytes() == raw
 
 
@@ -449,3 +450,18 @@ def test_help_and_version_exit_0_on_stdout(make_ctx: MakeCtx) -> None:
     assert main(["--version"], ctx) == 0
     assert out(ctx).startswith("cs-registry ")
     assert err(ctx) == ""
+
+
+def test_our_own_helper_named_but_not_installed_is_a_failure_not_served(
+    make_ctx: MakeCtx, config: Path
+) -> None:
+    # before: "unchanged — served by docker-credential-cs-registry", exit 0, and then
+    # `docker pull` failed with "no basic auth credentials"
+    raw = write_config(config, {"credHelpers": {"ghcr.io": "cs-registry"}})
+    ctx = make_ctx({**triplet("GHCR", "ghcr.io"), "PATH": "/nonexistent"})
+    code, doc = login_json(ctx)
+    assert code == 1
+    (row,) = doc["registries"]
+    assert (row["status"], row["code"]) == ("failed", "creds_store_unavailable")
+    assert "docker-credential-cs-registry, which is not on PATH" in row["message"]
+    assert config.read_bytes() == raw

@@ -8,7 +8,6 @@ from a permission problem, which is what the remedy depends on.
 from __future__ import annotations
 
 import http.client
-import json
 import shutil
 import socket
 import subprocess
@@ -16,7 +15,8 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from cs_registry.checks.record import Check, ok, problem, skip
+from cs_registry import engine
+from cs_registry.checks.record import Check, ok, problem
 from cs_registry.diagnosis import Code
 from cs_registry.engine import Endpoint, endpoint
 from cs_registry.status import Status
@@ -54,26 +54,19 @@ def check_cli(environ: Mapping[str, str]) -> Check:
 
 def ping(target: Endpoint, timeout: float) -> str:
     """``GET /_ping`` then ``GET /version``; the daemon's version, or raises OSError."""
-    conn = target.connection(timeout)
     try:
-        conn.request("GET", "/_ping")
-        answer = conn.getresponse()
-        answer.read()
+        answer = engine.request(target, "GET", "/_ping", timeout=timeout)
         if answer.status != 200:
             raise ConnectionError(f"/_ping answered HTTP {answer.status}")
-        api = answer.getheader("Api-Version") or "?"
-        conn.request("GET", "/version")
-        version = conn.getresponse()
-        data = json.loads(version.read() or b"{}")
+        api = answer.headers.get("api-version") or "?"
+        data = engine.request(target, "GET", "/version", timeout=timeout).json() or {}
         return f"Docker {data.get('Version', '?')}, API {api}"
-    except (http.client.HTTPException, ValueError) as exc:
+    except http.client.HTTPException as exc:
         raise ConnectionError(f"not a Docker daemon ({exc})") from None
-    finally:
-        conn.close()
 
 
 def _reason(exc: OSError, target: Endpoint) -> str:
-    where = target.unix_path or target.url
+    where = target.where
     if isinstance(exc, FileNotFoundError):
         return f"no socket at {where} (Docker is not running, or DOCKER_HOST points elsewhere)"
     if isinstance(exc, PermissionError):
@@ -99,12 +92,6 @@ def check_daemon(
 ) -> Check:
     """Ping the daemon until it answers or ``wait`` seconds have passed."""
     target = endpoint(environ, config_dir)
-    if target is None:
-        return skip(
-            "docker-daemon",
-            "not checked: only unix:// sockets and plain tcp:// endpoints are pinged "
-            "(run `docker info` to check this one)",
-        )
     deadline = clock() + max(wait, 0.0)
     while True:
         remaining = deadline - clock()
@@ -116,7 +103,9 @@ def check_daemon(
                 sleep(min(_RETRY_PAUSE, left))
                 continue
             return _unreachable(exc, target, wait, prebuild)
-        return ok("docker-daemon", f"daemon answers at {target.url} ({version})")
+        via = "" if target.source in ("DOCKER_HOST", "the default socket") else f", {target.source}"
+        tls = ", TLS" if target.tls is not None else ""
+        return ok("docker-daemon", f"daemon answers at {target.url}{via}{tls} ({version})")
 
 
 def _unreachable(exc: OSError, target: Endpoint, wait: float, prebuild: bool) -> Check:

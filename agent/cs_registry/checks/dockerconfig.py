@@ -5,16 +5,17 @@ helpers, Docker Hub alias keys, and which source answers for each triplet's serv
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from cs_registry import dockerconfig, files
+from cs_registry import docker_verdict, docker_view, dockerconfig, files
 from cs_registry.auths import alias_index, decode_auth, helper_binary, helper_for
-from cs_registry.checks.cred_helpers import helper_entry
 from cs_registry.checks.record import Check, ok, problem, skip
 from cs_registry.diagnosis import Code
+from cs_registry.helper_client import DEFAULT_TIMEOUT as HELPER_TIMEOUT
 from cs_registry.helper_client import Helper
 from cs_registry.secrets import Triplet
 from cs_registry.servers import DOCKER_HUB_KEY, Kind
@@ -53,8 +54,8 @@ def check_docker_config(
     checks.extend(_auth_values(path, auths))
     checks.extend(_helpers(data, environ))
     checks.extend(_hub_aliases(path, data))
-    helpers: dict[str, Helper] = {}
-    checks.extend(_entry(t, data, environ, helpers) for t in triplets)
+    clients: dict[str, Helper] = {}  # one per helper and run: a stall is waited for once
+    checks.extend(_entry(t, data, environ, clients) for t in triplets)
     return path, checks
 
 
@@ -188,37 +189,54 @@ def _entry(
     triplet: Triplet,
     data: Mapping[str, Any],
     environ: Mapping[str, str],
-    helpers: dict[str, Helper] | None = None,
+    clients: dict[str, Helper] | None = None,
 ) -> Check:
-    """Will Docker use what the triplet says for its server?"""
-    helpers = {} if helpers is None else helpers
+    """Will Docker use what the triplet says for its server? (docker_view's one answer)"""
     assert triplet.server is not None
     key = triplet.server.key
     check_id = f"entry:{key}"
-    helper = helper_for(data, key)
-    if helper is not None:
-        source = "credHelpers" if key in (data.get("credHelpers") or {}) else "credsStore"
-        # one client per helper and run: a stalled helper is waited for once
-        client = helpers.setdefault(helper, Helper(helper, environ))
-        return helper_entry(check_id, triplet, client, source)
-    entry = (data.get("auths") or {}).get(key)
-    decoded = decode_auth(entry.get("auth")) if isinstance(entry, dict) else None
-    if decoded is None:
-        return problem(
-            check_id,
-            Status.WARN,
-            Code.MISSING_CREDENTIALS,
-            f"no usable auths entry for {key} ({triplet.id} triplet)",
-            remedy="Run `cs-registry login` (postCreateCommand does it in a codespace).",
+    view = docker_view.resolve(data, key, lambda program: which(program, environ))
+    asked = docker_verdict.ask(view, environ, HELPER_TIMEOUT, clients)
+    verdict = docker_verdict.assess(view, asked)
+    if verdict.status is not Status.OK and verdict.code is not Code.SHADOWED_BY_CRED_HELPER:
+        remedy = (
+            "Run `cs-registry login` (postCreateCommand does it in a codespace)."
+            if verdict.code is Code.MISSING_CREDENTIALS
+            else None
         )
+        return problem(check_id, verdict.status, verdict.code, verdict.message, remedy=remedy)
+    held = _held(view, asked, data)
     swapped = triplet.server.kind in (Kind.ECR, Kind.ECR_PUBLIC) and triplet.user != "AWS"
-    user, secret = decoded
-    if not swapped and (user, secret.reveal()) != (triplet.user, triplet.password.reveal()):
+    if not swapped and held != (triplet.user, triplet.password.reveal()):
         return problem(
             check_id,
             Status.WARN,
             Code.MISSING_CREDENTIALS,
-            f"the auths entry for {key} holds other credentials than the {triplet.id} triplet",
+            f"{verdict.message}; it holds other credentials than the {triplet.id} triplet",
             remedy="Run `cs-registry login` to write the triplet's credentials.",
         )
-    return ok(check_id, f"Docker uses the auths entry for {key} ({triplet.id})")
+    if verdict.status is not Status.OK:
+        return problem(check_id, verdict.status, verdict.code, verdict.message)
+    return ok(check_id, f"{verdict.message} ({triplet.id})")
+
+
+def _held(
+    view: docker_view.DockerView, asked: docker_verdict.Asked | None, data: Mapping[str, Any]
+) -> tuple[str, str] | None:
+    """The user and secret Docker would send (from the helper, else the auths entry)."""
+    if asked is not None:
+        if asked.user is None or asked.secret is None:
+            return None
+        return asked.user, asked.secret.reveal()
+    entry = (data.get("auths") or {}).get(view.entry_key) if view.entry_key else None
+    decoded = decode_auth(entry.get("auth")) if isinstance(entry, dict) else None
+    if decoded is not None:
+        return decoded[0], decoded[1].reveal()
+    if isinstance(entry, dict) and entry.get("username") and entry.get("password"):
+        return str(entry["username"]), str(entry["password"])
+    return None
+
+
+def which(program: str, environ: Mapping[str, str]) -> str | None:
+    """Where ``program`` is on the ``PATH`` Docker would see."""
+    return shutil.which(program, path=environ.get("PATH"))

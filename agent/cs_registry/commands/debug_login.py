@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from cs_registry import log
+from cs_registry import dockerconfig, log
 from cs_registry.context import Context
 from cs_registry.diagnosis import Code, explain
 from cs_registry.engine import endpoint
@@ -73,7 +73,7 @@ def _probe_options(options: DebugLoginOptions, ctx: Context) -> ProbeOptions:
             raise UsageError(f"-u/--username {problem}", code=Code.INVALID_SECRET)
     # a DOCKER_HOST that does not parse is a usage error, said before any step runs
     # (the daemon steps run in threads, where it would only be a traceback)
-    endpoint(ctx.environ)
+    endpoint(ctx.environ, dockerconfig.config_dir(ctx.environ, options.config_dir))
     certs_d = ctx.environ.get("CS_REGISTRY_DOCKER_CERTS_D")
     return ProbeOptions(
         server=options.server,

@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from cs_registry import dockerconfig, lifecycle, log
+from cs_registry import dockerconfig, lifecycle, log, settings
 from cs_registry.checks.devcontainer import check_devcontainers
 from cs_registry.checks.docker import check_cli, check_daemon
 from cs_registry.checks.dockerconfig import check_docker_config
@@ -25,7 +25,6 @@ from cs_registry.checks.settings import check_settings
 from cs_registry.checks.triplets import check_triplets
 from cs_registry.context import Context
 from cs_registry.devcontainer import default_workspace
-from cs_registry.secrets import discover
 from cs_registry.status import ExitStatus, Status
 from cs_registry.ui import inert, mark, paint, print_json
 
@@ -64,7 +63,8 @@ def collect(ctx: Context, options: DoctorOptions) -> list[Check]:
         lint: Future[list[Check]] = pool.submit(
             check_devcontainers, environ, workspace, owner=options.owner, prebuild=prebuild
         )
-        discovery = discover(environ)
+        # what login would count: settings applied (a broken settings file is its own check)
+        _settings, discovery = settings.in_play(ctx, lenient=True)
         for triplet in discovery.triplets:
             log.register_secret(triplet.password.reveal())
         checks = check_environment(environ)

@@ -27,7 +27,7 @@ from cs_registry.ecr.keys import TOKEN_USER, EcrError, needs_swap, target_for
 from cs_registry.ecr.provider import TokenProvider, for_context
 from cs_registry.errors import CsRegistryError
 from cs_registry.secret import Secret
-from cs_registry.secrets import Triplet, discover
+from cs_registry.secrets import Discovery, Triplet
 from cs_registry.servers import ServerError, normalise
 
 _log = log.get_logger("cs_registry.credhelper")
@@ -62,8 +62,15 @@ class EnvironmentStore:
         self._ctx = ctx
         self._make_provider = provider
 
+    def _in_play(self) -> Discovery:
+        """The registries login counts: settings applied (``ignore``, ``registries``,
+        ``ghcr_from_github_token``); a broken settings file counts as none here."""
+        from cs_registry import settings  # its YAML parse only when a settings file exists
+
+        return settings.in_play(self._ctx, lenient=True)[1]
+
     def _triplet(self, key: str) -> Triplet | None:
-        discovery = discover(self._ctx.environ)
+        discovery = self._in_play()
         for triplet in discovery.triplets:
             if triplet.server is not None and triplet.server.key == key:
                 log.register_secret(triplet.password.reveal())
@@ -134,7 +141,7 @@ class EnvironmentStore:
         """Every host this helper answers for, with the user name it would give."""
         saved = records.helper_hosts(self._ctx.cache_dir) if self._records_trusted() else {}
         found = dict.fromkeys(saved, TOKEN_USER)
-        for triplet in discover(self._ctx.environ).usable:
+        for triplet in self._in_play().usable:
             if triplet.server is not None:
                 found[triplet.server.key] = TOKEN_USER if needs_swap(triplet) else triplet.user
         return found

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from cs_registry.auths import Credential, alias_index, helper_binary, helper_for, put
+from cs_registry.auths import Credential, alias_index, put
 from cs_registry.diagnosis import Code
+from cs_registry.docker_view import DockerView, resolve
 from cs_registry.ecr.names import HELPER_NAME, needs_swap
 from cs_registry.servers import Kind
 
@@ -136,29 +137,37 @@ def apply(
             row.message = f"Docker asks docker-credential-{row.helper} for a fresh token"
             changed = changed or row.status == WRITTEN
             continue
-        helper = helper_for(data, credential.key)
-        if helper == HELPER_NAME and row.swap is not None and _drop_own_helper(data, row):
-            changed, helper = True, helper_for(data, credential.key)
-        if helper == HELPER_NAME:
-            # our own helper answers for this key from the environment: nothing to store
-            row.status, row.message = UNCHANGED, f"served by docker-credential-{HELPER_NAME}"
+        view = _view(data, credential.key, path_env)
+        if view.helper == HELPER_NAME and row.swap is not None and _drop_own_helper(data, row):
+            changed, view = True, _view(data, credential.key, path_env)
+        if view.helper is not None and view.helper_path is None:
+            # the same answer doctor and debug-login give (docker_view)
+            row.fail(
+                Code.CREDS_STORE_UNAVAILABLE,
+                f"{view.describe()}; no `auths` entry was written",
+            )
             continue
-        if helper is not None:
-            if helper_binary(helper, path_env) is None:
-                named = credential.key in (data.get("credHelpers") or {})
-                source = "credHelpers" if named else "credsStore"
-                row.fail(
-                    Code.CREDS_STORE_UNAVAILABLE,
-                    f"{source} names '{helper}' for {credential.key} but "
-                    f"docker-credential-{helper} is not on PATH; Docker would not read an "
-                    "`auths` entry, so none was written",
-                )
-            else:
-                via_helper.append((row, helper))
+        if view.helper == HELPER_NAME:
+            # our own helper answers for this key from the environment: nothing to store
+            row.status, row.message = UNCHANGED, f"served by {view.helper_program}"
+            continue
+        if view.helper is not None:
+            via_helper.append((row, view.helper))
             continue
         row.status = WRITTEN if put(data, credential, index) else UNCHANGED
         changed = changed or row.status == WRITTEN
     return changed, via_helper
+
+
+def _view(data: dict[str, Any], key: str, path_env: str | None) -> DockerView:
+    """What Docker will do for ``key``; ``PATH`` is searched only when a helper is named."""
+    return resolve(data, key, lambda program: _which(program, path_env))
+
+
+def _which(program: str, path_env: str | None) -> str | None:
+    import shutil  # only when a helper is configured: ~2 ms that plain logins skip
+
+    return shutil.which(program, path=path_env)
 
 
 def _put_helper(data: dict[str, Any], key: str, helper: str) -> bool:

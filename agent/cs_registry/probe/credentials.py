@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from cs_registry import dockerconfig, log
+from cs_registry import dockerconfig, log, settings
 from cs_registry.auths import decode_auth, helper_for
+from cs_registry.context import Context
 from cs_registry.diagnosis import Code
 from cs_registry.errors import UsageError
 from cs_registry.helper_client import DEFAULT_TIMEOUT, Helper, HelperError
 from cs_registry.secret import Secret
-from cs_registry.secrets import Triplet, discover, shape
+from cs_registry.secrets import Triplet, shape
 from cs_registry.servers import Server
 
 #: Docker's marker for "the secret is an identity (refresh) token"
@@ -99,7 +100,8 @@ def _from_triplet(triplet: Triplet) -> Credentials:
 def _env_match(
     environ: Mapping[str, str], server: Server, from_env: str | None
 ) -> Credentials | None:
-    triplets = discover(environ).triplets
+    # the registries login would count: settings applied (ignore, registries, ghcr)
+    triplets = settings.in_play(Context(environ=environ), lenient=True)[1].triplets
     if from_env is not None:
         chosen = [t for t in triplets if t.id.upper() == from_env.upper()]
         if not chosen:

@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cs_registry import engine
 from cs_registry.diagnosis import Code
-from cs_registry.engine import daemon_url, endpoint
+from cs_registry.engine import Endpoint
 
 #: Docker always treats these as insecure, whatever daemon.json says
 ALWAYS_INSECURE = ("127.0.0.0/8", "::1/128")
@@ -26,46 +27,29 @@ class DaemonError(Exception):
     """The daemon did not answer, or answered something we cannot use."""
 
 
-def _connection(environ: Mapping[str, str], timeout: float) -> http.client.HTTPConnection:
-    target = endpoint(environ)
-    if target is None:
-        raise DaemonError(
-            f"DOCKER_HOST={daemon_url(environ)}: only unix:// and plain tcp:// endpoints "
-            "are supported (not ssh://, npipe:// or TLS client certificates)"
-        )
-    return target.connection(timeout)
-
-
 def call(
-    environ: Mapping[str, str],
+    target: Endpoint,
     method: str,
     path: str,
     *,
     timeout: float,
     body: Mapping[str, Any] | None = None,
 ) -> tuple[int, Any]:
-    """One Engine API call; returns the status and the decoded JSON body."""
-    connection = _connection(environ, timeout)
+    """One Engine API call through :mod:`cs_registry.engine`; the status and decoded JSON."""
+    payload = json.dumps(body).encode() if body is not None else None
     try:
-        payload = json.dumps(body).encode() if body is not None else None
-        headers = {"Content-Type": "application/json"} if payload is not None else {}
-        connection.request(method, path, body=payload, headers=headers)
-        answer = connection.getresponse()
-        raw = answer.read(1 << 20)
+        answer = engine.request(target, method, path, timeout=timeout, body=payload)
     except TimeoutError:
         raise DaemonError(
-            f"the daemon did not answer {method} {path} within {timeout:.1f} s"
+            f"the daemon at {target.where} did not answer {method} {path} within {timeout:.1f} s"
         ) from None
     except OSError as exc:
-        raise DaemonError(f"no daemon answers ({exc.strerror or exc})") from None
+        raise DaemonError(f"no daemon answers at {target.where} ({exc.strerror or exc})") from None
     except http.client.HTTPException as exc:
-        raise DaemonError(f"the daemon's answer was not HTTP ({type(exc).__name__})") from None
-    finally:
-        connection.close()
-    try:
-        return answer.status, json.loads(raw) if raw.strip() else None
-    except ValueError:
-        return answer.status, {"message": raw.decode("utf-8", "replace").strip()}
+        raise DaemonError(
+            f"what answers at {target.where} is not a Docker daemon ({type(exc).__name__})"
+        ) from None
+    return answer.status, answer.json()
 
 
 @dataclass
@@ -120,8 +104,8 @@ def parse_info(info: Mapping[str, Any]) -> DaemonInfo:
 class InfoFetch:
     """``GET /info`` started in the background as the run begins; waited for when needed."""
 
-    def __init__(self, environ: Mapping[str, str], timeout: float) -> None:
-        self._environ = environ
+    def __init__(self, target: Endpoint, timeout: float) -> None:
+        self._target = target
         self._timeout = timeout
         self.info: DaemonInfo | None = None
         self.error: str | None = None
@@ -130,7 +114,7 @@ class InfoFetch:
 
     def _fetch(self) -> None:
         try:
-            status, body = call(self._environ, "GET", "/info", timeout=self._timeout)
+            status, body = call(self._target, "GET", "/info", timeout=self._timeout)
         except DaemonError as exc:
             self.error = str(exc)
             return
@@ -175,11 +159,9 @@ def classify_message(message: str) -> Code:
     return Code.REGISTRY_UNAVAILABLE
 
 
-def login(
-    environ: Mapping[str, str], payload: Mapping[str, str], timeout: float
-) -> tuple[bool, str]:
+def login(target: Endpoint, payload: Mapping[str, str], timeout: float) -> tuple[bool, str]:
     """``POST /auth``: whether the daemon's login worked, and its verbatim message."""
-    status, body = call(environ, "POST", "/auth", timeout=timeout, body=payload)
+    status, body = call(target, "POST", "/auth", timeout=timeout, body=payload)
     message = ""
     if isinstance(body, dict):
         message = str(body.get("Status") or body.get("message") or "")
@@ -189,19 +171,17 @@ def login(
 class LoginRun:
     """``POST /auth`` in the background, so the daemon logs in while we do."""
 
-    def __init__(
-        self, environ: Mapping[str, str], payload: Mapping[str, str], timeout: float
-    ) -> None:
-        self._args = (environ, dict(payload), timeout)
+    def __init__(self, target: Endpoint, payload: Mapping[str, str], timeout: float) -> None:
+        self._args = (target, dict(payload), timeout)
         self.result: tuple[bool, str] | None = None
         self.error: str | None = None
         self._thread = threading.Thread(target=self._run, name="docker-login", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        environ, payload, timeout = self._args
+        target, payload, timeout = self._args
         try:
-            self.result = login(environ, payload, timeout)
+            self.result = login(target, payload, timeout)
         except DaemonError as exc:
             self.error = str(exc)
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from cs_registry import dockerconfig
-from cs_registry.auths import decode_auth, helper_for
+import shutil
+from collections.abc import Callable
+
+from cs_registry import docker_verdict, docker_view, dockerconfig
 from cs_registry.diagnosis import Code
 from cs_registry.helper_client import DEFAULT_TIMEOUT as HELPER_TIMEOUT
-from cs_registry.helper_client import Helper, HelperError
 from cs_registry.probe import daemon
 from cs_registry.probe.model import StepFailed
 from cs_registry.probe.state import State
-from cs_registry.servers import DOCKER_HUB_ALIASES, Kind
+from cs_registry.servers import Kind
 from cs_registry.status import Status
 
 Outcome = tuple[Status, Code, str]
@@ -86,7 +87,8 @@ def start_daemon_login(state: State) -> None:
         payload["identitytoken"] = creds.secret.reveal()
     else:
         payload.update(username=creds.username, password=creds.secret.reveal())
-    state.daemon_login = daemon.LoginRun(state.environ, payload, state.budget.timeout(30.0, 0.95))
+    assert state.engine is not None
+    state.daemon_login = daemon.LoginRun(state.engine, payload, state.budget.timeout(30.0, 0.95))
 
 
 def step_docker(state: State) -> Outcome:
@@ -123,61 +125,29 @@ def step_docker(state: State) -> Outcome:
     raise StepFailed(code, detail)
 
 
-def _helper_holds(state: State, helper: Helper) -> str | None:
-    """The user ``helper`` holds for the server, or ``None`` when it holds nothing.
-
-    The input step may have asked it already (its answer or its failure is reused: a
-    stalled helper is never waited for twice); otherwise it is asked within what is
-    left of ``--timeout``. Raises :class:`HelperError`.
-    """
-    creds, server = state.credentials, state.server
-    assert server is not None
-    if creds is not None and creds.helper == helper.name:
-        if creds.helper_failure is not None:
-            raise creds.helper_failure
-        return creds.username
-    found = helper.get(server.key, timeout=state.budget.timeout(HELPER_TIMEOUT))
-    return found[0] if found is not None else None
-
-
-def _through_helper(state: State, name: str, source: str, shadows: bool) -> Outcome:
-    """Docker asks a credential helper for this server: is it there, does it answer?"""
-    key = state.server.key if state.server else ""
-    helper = Helper(name, state.environ)
-    asks = f"Docker asks {helper.program} ({source}) for {key}"
-    asked = state.credentials is not None and state.credentials.helper == name
-    try:
-        helper.executable()
-        if not asked and state.budget.expired:
-            return Status.SKIP, Code.OK, f"{asks}; not asked: the --timeout budget is spent"
-        user = _helper_holds(state, helper)
-    except HelperError as exc:
-        if exc.diagnosis is Code.CREDS_STORE_UNAVAILABLE:
-            detail = f"{source} names {name!r} for {key} but {helper.program} is not on PATH"
-        else:
-            detail = f"{asks}: {exc.message}"
-        raise StepFailed(exc.diagnosis, detail) from None
-    if user is None:
-        return (
-            Status.WARN,
-            Code.MISSING_CREDENTIALS,
-            f"{asks}, and it holds nothing for it: pulls are anonymous until `docker login` "
-            "or `cs-registry login` stores credentials there",
-        )
-    if shadows:
-        return Status.WARN, Code.SHADOWED_BY_CRED_HELPER, f"{asks} and ignores auths[{key!r}]"
+def _ask(state: State, view: docker_view.DockerView) -> docker_verdict.Asked | None:
+    """What the helper Docker asks said. The input step may have asked it already (its
+    answer or failure is reused: a stalled helper is never waited for twice); otherwise
+    it is asked within what is left of ``--timeout``."""
+    if view.helper is None or view.helper_path is None:
+        return None
     creds = state.credentials
-    if creds is not None and not creds.anonymous and user != creds.username:
-        return (
-            Status.WARN,
-            Code.OK,
-            f"{asks}; it holds user {user!r}, not the {creds.username!r} tested here",
-        )
-    return Status.OK, Code.OK, f"{asks}; it holds user {user!r}"
+    if creds is not None and creds.helper == view.helper:
+        failure = creds.helper_failure
+        if failure is not None:
+            return docker_verdict.Asked(
+                docker_view.HelperAnswer.FAILED, code=failure.diagnosis, error=failure.message
+            )
+        if creds.anonymous:
+            return docker_verdict.Asked(docker_view.HelperAnswer.NOT_FOUND)
+        return docker_verdict.Asked(docker_view.HelperAnswer.CREDENTIALS, user=creds.username)
+    if state.budget.expired:
+        return None
+    return docker_verdict.ask(view, state.environ, state.budget.timeout(HELPER_TIMEOUT))
 
 
 def step_config(state: State) -> Outcome:
-    """What Docker would actually read for this server when it pulls."""
+    """What Docker would actually use for this server when it pulls (docker_view)."""
     server = state.server
     assert server is not None
     path = state.config_dir / dockerconfig.CONFIG_NAME
@@ -185,53 +155,32 @@ def step_config(state: State) -> Outcome:
         loaded = dockerconfig.load(path)
     except dockerconfig.ConfigUnreadable as exc:
         raise StepFailed(Code.CONFIG_UNREADABLE, exc.message) from None
-    data = loaded.data
-    auths = data.get("auths") or {}
-    key = server.key
-    broken = [
-        name
-        for name, entry in auths.items()
-        if isinstance(entry, dict) and "auth" in entry and decode_auth(entry["auth"]) is None
-    ]
-    if broken:
-        raise StepFailed(
-            Code.CONFIG_UNREADABLE,
-            f"{path}: auths[{broken[0]!r}].auth cannot be decoded; the docker CLI then ignores "
-            "every entry of the file",
-        )
-    helper = helper_for(data, key)
-    if helper is not None:
-        source = "credHelpers" if key in (data.get("credHelpers") or {}) else "credsStore"
-        return _through_helper(state, helper, source, key in auths)
-    if server.kind is Kind.DOCKER_HUB and key not in auths:
-        aliases = [
-            name for name in auths if name.rstrip("/").split("://")[-1] in DOCKER_HUB_ALIASES
-        ]
-        if aliases:
-            return (
-                Status.WARN,
-                Code.DOCKERHUB_ALIAS_KEY,
-                f"Docker Hub credentials are stored under {aliases[0]!r}, which the docker CLI "
-                f"never reads; it reads {key!r}",
-            )
-    entry = auths.get(key)
-    if not isinstance(entry, dict) or not (entry.get("auth") or entry.get("identitytoken")):
-        return (
-            Status.WARN,
-            Code.MISSING_CREDENTIALS,
-            f"{path} holds nothing for {key}: pulls are anonymous until `docker login` or "
-            "`cs-registry login` stores credentials",
-        )
-    decoded = decode_auth(entry.get("auth"))
-    stored_user = decoded[0] if decoded else "(identity token)"
+    view = docker_view.resolve(loaded.data, server.key, _which(state))
+    asked = _ask(state, view)
+    if view.helper is not None and view.helper_path is not None and asked is None:
+        return Status.SKIP, Code.OK, f"{view.describe()}; not asked: the --timeout budget is spent"
+    verdict = docker_verdict.assess(view, asked)
+    if verdict.status is Status.FAIL:
+        raise StepFailed(verdict.code, verdict.message)
+    held = asked.user if asked is not None else view.entry_user
     creds = state.credentials
-    if creds is not None and not creds.anonymous and decoded and decoded[0] != creds.username:
+    tested = creds.username if creds is not None and not creds.anonymous else None
+    if verdict.code is Code.OK and tested and held and held not in (tested, "<token>"):
         return (
             Status.WARN,
             Code.OK,
-            f"auths[{key!r}] holds user {stored_user!r}, not the {creds.username!r} tested here",
+            f"{verdict.message}; it holds user {held!r}, not the {tested!r} tested here",
         )
-    return Status.OK, Code.OK, f"Docker would use auths[{key!r}] (user {stored_user!r})"
+    return verdict.status, verdict.code, verdict.message
+
+
+def _which(state: State) -> Callable[[str], str | None]:
+    """Where a program is on the ``PATH`` Docker would see (this environment's)."""
+
+    def which(program: str) -> str | None:
+        return shutil.which(program, path=state.environ.get("PATH"))
+
+    return which
 
 
 __all__ = ["start_daemon_login", "step_config", "step_docker"]

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TextIO
 
-from cs_registry import dockerconfig
+from cs_registry import dockerconfig, engine
 from cs_registry.diagnosis import Code
 from cs_registry.probe.authsteps import step_auth, step_challenge, step_scope
 from cs_registry.probe.credentials import Credentials
@@ -78,8 +78,9 @@ def diagnose(
         preset=credentials,
     )
     if options.docker_side:
+        state.engine = engine.endpoint(environ, state.config_dir)
         # docker info takes tens of ms: ask it now, read it when the tls step needs it
-        state.daemon = InfoFetch(environ, timeout=min(2.0, options.timeout))
+        state.daemon = InfoFetch(state.engine, timeout=min(2.0, options.timeout))
     report = Report(server=options.server, repository=options.repository)
     failed: Step | None = None
     for name, function in REGISTRY_STEPS:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from cs_registry.engine import Endpoint as EngineEndpoint
 from cs_registry.probe.challenge import Challenge
 from cs_registry.probe.credentials import CredentialRequest, Credentials
 from cs_registry.probe.daemon import InfoFetch, LoginRun
@@ -46,6 +47,8 @@ class State:
     clock: Callable[[], float]
     budget: Budget
     config_dir: Path
+    #: the Docker daemon the docker CLI would use (engine.endpoint)
+    engine: EngineEndpoint | None = None
     daemon: InfoFetch | None = None
     daemon_login: LoginRun | None = None
     #: credentials given by the caller (``login --verify``): no lookup

@@ -140,9 +140,10 @@ def test_the_input_steps_helper_failure_is_reused_not_waited_for_again(tmp_path:
 
 
 def test_docker_hub_alias_key(tmp_path: Path) -> None:
+    # a failure, as doctor says: the entry is never read, so Hub pulls run anonymously
     state = _state(tmp_path, "docker.io", {"auths": {"docker.io": {"auth": AUTH}}})
     status, code, detail = _outcome(state)
-    assert (status, code) == (Status.WARN, Code.DOCKERHUB_ALIAS_KEY)
+    assert (status, code) == (Status.FAIL, Code.DOCKERHUB_ALIAS_KEY)
     assert "https://index.docker.io/v1/" in detail
 
 
