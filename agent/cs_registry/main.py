@@ -121,9 +121,11 @@ def build_parser(ctx: Context | None = None) -> argparse.ArgumentParser:
 def _add_debug_login(commands: Any) -> None:
     debug = commands.add_parser(
         "debug-login",
-        help="reproduce `docker login SERVER` step by step and name the cause",
+        help="reproduce `docker login SERVER` (or `docker pull IMAGE`) step by step and name "
+        "the cause",
         description="Walk docker login's path (input, dns, tcp, tls, ping, challenge, auth, "
-        "scope, docker, config) and end with one diagnosis code and its remedy.",
+        "scope, docker, config) and end with one diagnosis code and its remedy. Given an image "
+        "reference, also what docker pull asks (manifest, platform, blob).",
     )
     debug.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     debug.add_argument(
@@ -132,7 +134,11 @@ def _add_debug_login(commands: Any) -> None:
         action="store_true",
         help="show each request and response (credentials and tokens redacted)",
     )
-    debug.add_argument("server", metavar="SERVER", help="registry host[:port], as for docker login")
+    debug.add_argument(
+        "server",
+        metavar="SERVER|IMAGE",
+        help="registry host[:port], as for docker login, or an image reference as for docker pull",
+    )
     debug.add_argument("-u", "--username", help="user to log in as (with --password-stdin)")
     debug.add_argument(
         "--password-stdin", action="store_true", help="read the password or token from stdin"
@@ -155,6 +161,16 @@ def _add_debug_login(commands: Any) -> None:
         help="bound for the whole run (default 10)",
     )
     debug.add_argument("--config", metavar="DIR", help="Docker config directory")
+    debug.add_argument(
+        "--pull",
+        action="store_true",
+        help="with an IMAGE: let the daemon pull it and show its answer next to ours",
+    )
+    debug.add_argument(
+        "--platform",
+        metavar="OS/ARCH[/VARIANT]",
+        help="with an IMAGE: the platform to ask for (default: the daemon's)",
+    )
 
 
 def _add_doctor(commands: Any) -> None:
@@ -227,6 +243,8 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
                 json=args.json,
                 verbose=args.verbose,
                 config_dir=args.config,
+                pull=args.pull,
+                platform=args.platform,
             ),
         )
     if args.command == "doctor":

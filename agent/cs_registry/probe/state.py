@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from cs_registry.probe.challenge import Challenge
 from cs_registry.probe.credentials import CredentialRequest, Credentials
@@ -14,6 +14,7 @@ from cs_registry.probe.model import Budget
 from cs_registry.probe.proxy import Proxy, ProxySettings
 from cs_registry.probe.sockets import Address
 from cs_registry.probe.transport import Endpoint, Response
+from cs_registry.references import Reference
 from cs_registry.servers import Server
 
 #: server ``Date`` farther than this from our clock is worth a warning
@@ -34,6 +35,12 @@ class ProbeOptions:
     certs_d: Path | None = None
     #: run the ``docker`` and ``config`` steps (``login --verify`` turns them off)
     docker_side: bool = True
+    #: an image to check after the login (``debug-login IMAGE``): adds the image steps
+    image: Reference | None = None
+    #: with ``image``: the daemon pulls it (the ``docker`` step), not only logs in
+    pull: bool = False
+    #: with ``image``: ``os/arch[/variant]`` to ask for instead of the daemon's own
+    platform: str | None = None
 
 
 @dataclass
@@ -68,6 +75,12 @@ class State:
     #: what the ECR key swap said, for the auth step's detail
     swap_note: str | None = None
     authenticated: bool | None = None
+    #: the ``Authorization`` header for pulling the image's repository (``None``: anonymous)
+    pull_authorization: str | None = None
+    #: what the image steps found: the top manifest, then the chosen image manifest
+    manifest: dict[str, Any] | None = None
+    manifest_type: str = ""
+    image_manifest: dict[str, Any] | None = None
     trace: list[str] = field(default_factory=list)
 
     @property

@@ -1,0 +1,166 @@
+"""debug-login IMAGE against a real registry, judged against a real ``docker pull``.
+
+The images are uploaded through the registry API (tests/support/oci.py): an OCI
+index and a Docker manifest list (linux/amd64 + linux/arm64), a list holding arm64
+only, a single-platform arm64 image, an image whose config blob was deleted. For each
+reference our diagnosis and ``docker pull`` must agree on success or failure, and our
+code must name the cause docker's own message gives.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from tests.integration.debug_login.conftest import Run
+from tests.support.images import docker_pull, remove_image
+from tests.support.oci import Uploader
+from tests.support.registry import Registry, start_registry
+from tests.support.throttle import RETRY_AFTER, throttled
+
+USER = "alice"
+MISSING_DIGEST = "sha256:" + "0" * 64
+
+
+@dataclass
+class ImageRegistry:
+    """The registry, its password, and the digests of what was uploaded."""
+
+    registry: Registry
+    password: str
+    index_digest: str
+
+
+@pytest.fixture(scope="module")
+def images(
+    registry_image: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ImageRegistry]:
+    password = secrets.token_urlsafe(18)
+    directory = tmp_path_factory.mktemp("image-registry")
+    with start_registry(directory, users={USER: password}) as registry:
+        upload = Uploader(registry.url, USER, password)
+        index = upload.index("multi/oci", "1", ["amd64", "arm64"], oci=True)
+        upload.index("multi/list", "1", ["amd64", "arm64"], oci=False)
+        upload.index("arm/list", "1", ["arm64"], oci=False)
+        upload.image("single/arm64", "1", "arm64", oci=False, variant="v8")
+        broken = upload.image("broken/blob", "1", "amd64", oci=False)
+        upload.delete_blob("broken/blob", broken.config_digest)
+        yield ImageRegistry(registry, password, index.digest)
+
+
+#: (reference under the registry, --platform, our code, what docker pull says)
+CASES = [
+    ("multi/oci:1", None, "ok", None),
+    ("multi/list:1", None, "ok", None),
+    ("multi/oci:1", "linux/arm64", "ok", None),
+    ("single/arm64:1", None, "ok", None),
+    ("multi/list:1", "linux/s390x", "platform_missing", "no matching manifest for linux/s390x"),
+    ("arm/list:1", None, "platform_missing", "no matching manifest for linux/amd64"),
+    ("multi/oci:nope", None, "manifest_unknown", "manifest unknown"),
+    (f"multi/oci@{MISSING_DIGEST}", None, "manifest_unknown", "manifest unknown"),
+    ("nosuch/app:1", None, "manifest_unknown", "manifest unknown"),
+    ("broken/blob:1", None, "blob_unknown", "unknown blob"),
+]
+
+
+@pytest.mark.parametrize(("path", "platform", "code", "docker_says"), CASES)
+def test_diagnosis_agrees_with_docker_pull(
+    debug_login: Run,
+    images: ImageRegistry,
+    path: str,
+    platform: str | None,
+    code: str,
+    docker_says: str | None,
+) -> None:
+    reference = f"{images.registry.host}/{path}"
+    extra = ("--platform", platform) if platform else ()
+    outcome = debug_login(reference, "-u", USER, "--password-stdin", *extra, stdin=images.password)
+    pulled, message, _ = docker_pull(
+        reference, username=USER, password=images.password, platform=platform
+    )
+    assert outcome.document["ok"] is pulled, (outcome.document, message)
+    assert outcome.code == code, outcome.document
+    assert outcome.status == (0 if pulled else 1)
+    if docker_says is not None:
+        assert docker_says in message
+
+
+def test_pinned_digest_of_an_index_is_checked_and_pulls(
+    debug_login: Run, images: ImageRegistry
+) -> None:
+    reference = f"{images.registry.host}/multi/oci:1@{images.index_digest}"
+    outcome = debug_login(reference, "-u", USER, "--password-stdin", stdin=images.password)
+    pulled, message, _ = docker_pull(reference, username=USER, password=images.password)
+    assert outcome.code == "ok"
+    assert pulled, message
+    assert outcome.document["image"] == reference
+    assert "linux/amd64, linux/arm64/v8" in outcome.step("platform")["detail"]
+
+
+def test_single_platform_image_of_another_platform_is_a_warning(
+    debug_login: Run, images: ImageRegistry
+) -> None:
+    outcome = debug_login(
+        f"{images.registry.host}/single/arm64:1",
+        "-u",
+        USER,
+        "--password-stdin",
+        stdin=images.password,
+    )
+    platform = outcome.step("platform")
+    assert platform["status"] == "warn"
+    assert "linux/arm64/v8, not linux/amd64" in platform["detail"]
+
+
+def test_anonymous_pull_from_a_basic_registry(debug_login: Run, images: ImageRegistry) -> None:
+    reference = f"{images.registry.host}/multi/oci:1"
+    outcome = debug_login(reference)
+    pulled, message, _ = docker_pull(reference)
+    assert not pulled
+    assert "no basic auth credentials" in message
+    assert outcome.code == "missing_credentials"
+    assert outcome.status == 1
+
+
+def test_rate_limited_manifests(debug_login: Run, images: ImageRegistry) -> None:
+    with throttled(images.registry.host) as proxy:
+        reference = f"{proxy}/multi/oci:1"
+        outcome = debug_login(reference, "-u", USER, "--password-stdin", stdin=images.password)
+        pulled, message, _ = docker_pull(reference, username=USER, password=images.password)
+    assert not pulled
+    assert "toomanyrequests" in message
+    assert outcome.code == "rate_limited"
+    assert f"Retry-After: {RETRY_AFTER}" in outcome.step("manifest")["detail"]
+    assert outcome.step("auth")["status"] == "ok"  # the login works; the pull does not
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "daemon_says"),
+    [
+        ("multi/list:1", "ok", None),
+        ("arm/list:1", "platform_missing", "no matching manifest for linux/amd64"),
+        ("broken/blob:1", "blob_unknown", "unknown blob"),
+    ],
+)
+def test_pull_lets_the_daemon_pull_and_shows_its_words(
+    debug_login: Run, images: ImageRegistry, path: str, code: str, daemon_says: str | None
+) -> None:
+    reference = f"{images.registry.host}/{path}"
+    try:
+        outcome = debug_login(
+            reference, "-u", USER, "--password-stdin", "--pull", stdin=images.password
+        )
+    finally:
+        remove_image(reference)
+    docker = outcome.step("docker")
+    assert outcome.code == code
+    if daemon_says is None:
+        assert docker["status"] == "ok"
+        assert "pulled" in docker["detail"]
+    else:
+        assert docker["status"] == "fail"
+        assert docker["code"] == code
+        assert daemon_says in docker["detail"]
