@@ -1,9 +1,10 @@
-"""A loopback reverse proxy in front of a real registry that rate-limits manifests.
+"""A loopback reverse proxy in front of a real registry that spoils manifests.
 
 Everything is forwarded to the registry except ``/v2/…/manifests/…``, which gets
 ``429 Too Many Requests`` with ``Retry-After`` and a ``TOOMANYREQUESTS`` error body,
-as Docker Hub answers over its pull limit. Login (``/v2/``) still works, so only the
-pull fails, as it does for users.
+as Docker Hub answers over its pull limit; or, with ``rewrite``, the registry's
+manifest with one byte added (a mirror that rewrites content: the digest no longer
+matches). Login (``/v2/``) still works, so only the pull fails, as it does for users.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ _BODY = (
 _HOP = {"connection", "keep-alive", "transfer-encoding", "host", "content-length"}
 
 
-def _handler(upstream: tuple[str, int]) -> type[BaseHTTPRequestHandler]:
+def _handler(upstream: tuple[str, int], rewrite: bool) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         timeout = 5
@@ -32,7 +33,7 @@ def _handler(upstream: tuple[str, int]) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _forward(self) -> None:
-            if "/manifests/" in self.path:
+            if "/manifests/" in self.path and not rewrite:
                 self.send_response(429)
                 self.send_header("Retry-After", RETRY_AFTER)
                 self.send_header("Content-Type", "application/json")
@@ -44,12 +45,17 @@ def _handler(upstream: tuple[str, int]) -> type[BaseHTTPRequestHandler]:
                 return
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
+            headers: dict[str, str] = {}
+            for name, value in self.headers.items():
+                if name.lower() not in _HOP:  # Docker sends Accept once per media type
+                    headers[name] = f"{headers[name]}, {value}" if name in headers else value
             connection = http.client.HTTPConnection(*upstream, timeout=10)
             try:
                 connection.request(self.command, self.path, body=body, headers=headers)
                 answer = connection.getresponse()
                 payload = answer.read()
+                if rewrite and "/manifests/" in self.path and answer.status == 200:
+                    payload += b"\n"
             finally:
                 connection.close()
             self.send_response(answer.status, answer.reason)
@@ -67,10 +73,10 @@ def _handler(upstream: tuple[str, int]) -> type[BaseHTTPRequestHandler]:
 
 
 @contextlib.contextmanager
-def throttled(registry_host: str) -> Iterator[str]:
+def throttled(registry_host: str, *, rewrite: bool = False) -> Iterator[str]:
     """Serve the proxy on 127.0.0.1; yields its ``host:port``."""
     host, _, port = registry_host.rpartition(":")
-    httpd = QuietServer(("127.0.0.1", 0), _handler((host, int(port))))
+    httpd = QuietServer(("127.0.0.1", 0), _handler((host, int(port)), rewrite))
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:

@@ -137,6 +137,17 @@ def test_rate_limited_manifests(debug_login: Run, images: ImageRegistry) -> None
     assert outcome.step("auth")["status"] == "ok"  # the login works; the pull does not
 
 
+def test_rewritten_manifest_is_a_digest_mismatch(debug_login: Run, images: ImageRegistry) -> None:
+    with throttled(images.registry.host, rewrite=True) as proxy:
+        reference = f"{proxy}/multi/oci@{images.index_digest}"
+        outcome = debug_login(reference, "-u", USER, "--password-stdin", stdin=images.password)
+        pulled, message, _ = docker_pull(reference, username=USER, password=images.password)
+    assert not pulled
+    assert "digest" in message
+    assert outcome.code == "digest_mismatch"
+    assert outcome.step("manifest")["status"] == "fail"
+
+
 @pytest.mark.parametrize(
     ("path", "code", "daemon_says"),
     [

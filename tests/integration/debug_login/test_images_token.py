@@ -36,19 +36,21 @@ def token_images(
     registry_image: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[TokenImages]:
     admin_password = secrets.token_urlsafe(18)
-    with start_token_server(
-        tmp_path_factory.mktemp("image-token-server"),
-        users={BOB: BOB_PASSWORD, ADMIN: admin_password},
-        pull={"": {"public/app"}, BOB: {"team/app"}},
-        push={ADMIN: {"*"}},
-    ) as server:
-        with start_token_registry(
+    with (
+        start_token_server(
+            tmp_path_factory.mktemp("image-token-server"),
+            users={BOB: BOB_PASSWORD, ADMIN: admin_password},
+            pull={"": {"public/app"}, BOB: {"team/app"}},
+            push={ADMIN: {"*"}},
+        ) as server,
+        start_token_registry(
             tmp_path_factory.mktemp("image-token-registry"), server.bundle_path, server.realm
-        ) as registry:
-            upload = Uploader(registry.url, ADMIN, admin_password)
-            for name in ("team/app", "public/app", "secret/app"):
-                upload.index(name, "1", ["amd64", "arm64"], oci=True)
-            yield TokenImages(server, registry)
+        ) as registry,
+    ):
+        upload = Uploader(registry.url, ADMIN, admin_password)
+        for name in ("team/app", "public/app", "secret/app"):
+            upload.index(name, "1", ["amd64", "arm64"], oci=True)
+        yield TokenImages(server, registry)
 
 
 #: (repository, as bob?, our code, what docker pull says)
