@@ -198,7 +198,16 @@ def _add_doctor(commands: Any) -> None:
         help="repository owner when neither GITHUB_REPOSITORY nor the git remote tells it",
     )
     doctor.add_argument(
-        "--prebuild", action="store_true", help="judge devcontainer.json as used for prebuilds"
+        "--prebuild",
+        action="store_true",
+        help="judge devcontainer.json as used for prebuilds (implies --images, with only "
+        "the Codespaces secrets a prebuild gets)",
+    )
+    doctor.add_argument(
+        "--images",
+        action="store_true",
+        help="check that the images devcontainer.json needs (image, Dockerfile FROM, compose, "
+        "Features) can be pulled, and with which secret",
     )
     doctor.add_argument("--config", metavar="DIR", help="Docker config directory")
     doctor.add_argument(
@@ -260,6 +269,7 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
                 prebuild=args.prebuild,
                 config_dir=args.config,
                 hook=args.hook,
+                images=args.images,
             ),
         )
     raise AssertionError(f"unhandled command {args.command!r}")

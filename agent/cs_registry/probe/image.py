@@ -242,6 +242,8 @@ def _single(state: State, wanted: platforms.Platform, source: str) -> Outcome:
             document = None
     if not isinstance(document, dict):
         return Status.SKIP, Code.OK, "a single-platform image; its config could not be read"
+    if not document.get("os") or not document.get("architecture"):
+        return Status.SKIP, Code.OK, "an artifact without a platform (a Dev Container Feature?)"
     held = platforms.normalise(
         str(document.get("os") or "?"),
         str(document.get("architecture") or "?"),

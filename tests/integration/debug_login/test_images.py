@@ -9,12 +9,16 @@ code must name the cause docker's own message gives.
 
 from __future__ import annotations
 
+import json
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+from cs_registry.context import Context
+from cs_registry.main import main
 from tests.integration.debug_login.conftest import Run
 from tests.support.images import docker_pull, remove_image
 from tests.support.oci import Uploader
@@ -175,3 +179,53 @@ def test_pull_lets_the_daemon_pull_and_shows_its_words(
         assert docker["status"] == "fail"
         assert docker["code"] == code
         assert daemon_says in docker["detail"]
+
+
+def _doctor_images(
+    make_ctx: Callable[..., Context], workspace: Path, env: dict[str, str], *flags: str
+) -> tuple[int, dict[str, dict[str, str]]]:
+    ctx = make_ctx(env)
+    status = main(["doctor", "--workspace", str(workspace), "--json", *flags], ctx)
+    document = json.loads(ctx.stdout.getvalue())  # type: ignore[attr-defined]
+    checks = {c["id"]: c for c in document["checks"] if c["id"].startswith("image:")}
+    return status, checks
+
+
+def test_doctor_images_checks_what_devcontainer_json_needs(
+    make_ctx: Callable[..., Context], images: ImageRegistry, tmp_path: Path
+) -> None:
+    host = images.registry.host
+    folder = tmp_path / ".devcontainer"
+    folder.mkdir(parents=True)
+    (folder / "Dockerfile").write_text(f"ARG TAG=1\nFROM {host}/arm/list:$TAG\n")
+    (folder / "devcontainer.json").write_text(
+        json.dumps(
+            {
+                "image": f"{host}/multi/oci:1",
+                "build": {"dockerfile": "Dockerfile"},
+                "features": {f"{host}/features/nosuch:1": {}},
+            }
+        )
+    )
+    env = {
+        "REG_CONTAINER_REGISTRY_SERVER": host,
+        "REG_CONTAINER_REGISTRY_USER": USER,
+        "REG_CONTAINER_REGISTRY_PASSWORD": images.password,
+    }
+    status, checks = _doctor_images(make_ctx, tmp_path, env, "--images")
+    good = checks[f"image:{host}/multi/oci:1"]
+    assert good["status"] == "ok"
+    assert "credentials: triplet REG" in good["message"]
+    assert good["where"].endswith("devcontainer.json:1")
+    assert checks[f"image:{host}/arm/list:1"]["code"] == "platform_missing"
+    assert checks[f"image:{host}/features/nosuch:1"]["code"] == "manifest_unknown"
+    assert status == 1
+
+    # a prebuild gets no user secrets: without the triplet the private image fails, and
+    # the remedy names the secret to add at repository or organization level
+    status, checks = _doctor_images(make_ctx, tmp_path, {}, "--prebuild")
+    bare = checks[f"image:{host}/multi/oci:1"]
+    assert bare["status"] == "fail"
+    assert "credentials: no triplet" in bare["message"]
+    assert "REGISTRY_CONTAINER_REGISTRY_SERVER" in bare["remedy"]
+    assert "organization" in bare["remedy"]
