@@ -40,6 +40,18 @@ _REGISTRY_404 = {
 }
 
 
+def escape(text: str, limit: int = 300) -> str:
+    """Text a registry or the daemon sent, safe for a terminal: control characters escaped.
+
+    The one place the image steps pass outside text through (the trust issue's shared
+    escaping can replace its body).
+    """
+    shown = "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
 def short(digest: str) -> str:
     """``sha256:0123456789ab…``: enough to recognise a digest in one line."""
     return digest[:19] + "…" if len(digest) > 19 else digest
@@ -96,9 +108,9 @@ def denied(state: State, said: str) -> StepFailed:
 
 def refused(state: State, response: Response, what: str) -> StepFailed:
     """The failure a non-2xx answer to a manifest or blob request means."""
-    message = registry_errors(response.body) or f"{response.status} {response.reason}"
+    message = escape(registry_errors(response.body) or f"{response.status} {response.reason}")
     if response.status == 429:
-        wait = response.header("Retry-After") or "unspecified"
+        wait = escape(response.header("Retry-After") or "unspecified", 40)
         return StepFailed(
             Code.RATE_LIMITED, f"{what}: the registry answered 429 ({message}); Retry-After: {wait}"
         )
@@ -107,7 +119,7 @@ def refused(state: State, response: Response, what: str) -> StepFailed:
     if response.status in (401, 403):
         return denied(state, message)
     if response.status == 404:
-        said = registry_errors(response.body)
+        said = escape(registry_errors(response.body))
         code = next(
             (code for key, code in _REGISTRY_404.items() if said.startswith(key)),
             Code.BLOB_UNKNOWN if "blob" in what else Code.MANIFEST_UNKNOWN,
@@ -116,13 +128,14 @@ def refused(state: State, response: Response, what: str) -> StepFailed:
     return StepFailed(Code.NOT_A_REGISTRY, f"{what}: the registry answered {message}")
 
 
-def _rate_note(state: State, response: Response) -> str:
+def rate_note(state: State, response: Response) -> str:
     """Docker Hub's pull allowance (``HEAD`` does not use it up)."""
     assert state.server is not None
     limit, left = response.header("ratelimit-limit"), response.header("ratelimit-remaining")
     if state.server.kind is not Kind.DOCKER_HUB or not (limit or left):
         return ""
-    return f"; Docker Hub pull allowance: {left or '?'} left of {limit or '?'}"
+    left, limit = escape(left or "?", 40), escape(limit or "?", 40)
+    return f"; Docker Hub pull allowance: {left} left of {limit}"
 
 
 def _document(response: Response, what: str) -> dict[str, Any]:
@@ -171,13 +184,13 @@ def step_manifest(state: State) -> Outcome:
             Code.DIGEST_MISMATCH,
             f"{what}: the registry answers with {short(announced)}, not {short(image.digest)}",
         )
-    note = _rate_note(state, head)
+    note = rate_note(state, head)
     got = _send(state, "GET", target, ACCEPT)
     if got.status != 200:
         raise refused(state, got, what)
     digest = _check_digest(image.digest, got, what)
     document = _document(got, what)
-    kind = (got.header("Content-Type") or "").split(";")[0].strip()
+    kind = escape((got.header("Content-Type") or "").split(";")[0].strip(), 100)
     state.manifest_type = kind or str(document.get("mediaType") or "")
     state.manifest = document
     if state.manifest_type in INDEX_TYPES:
@@ -210,13 +223,15 @@ def step_platform(state: State) -> Outcome:
     entries = [e for e in state.manifest.get("manifests") or [] if isinstance(e, dict)]
     held = [(platforms.of_entry(e), e) for e in entries]
     match = next((e for p, e in held if p is not None and wanted.accepts(p)), None)
-    listed = ", ".join(str(p) for p, _ in held if p is not None) or "no platforms"
+    listed = escape(", ".join(str(p) for p, _ in held if p is not None) or "no platforms")
     if match is None:
         raise StepFailed(
             Code.PLATFORM_MISSING,
             f"no {wanted} ({source} platform) in the index; it holds {listed}",
         )
     digest = str(match.get("digest") or "")
+    if not digest.startswith("sha256:") or not digest[7:].isalnum():
+        raise StepFailed(Code.NOT_A_REGISTRY, f"the index names a bad digest {escape(digest, 80)}")
     what = f"the {wanted} manifest {short(digest)}"
     got = _send(state, "GET", f"/v2/{image.path}/manifests/{digest}", ACCEPT)
     if got.status != 200:
@@ -249,12 +264,13 @@ def _single(state: State, wanted: platforms.Platform, source: str) -> Outcome:
         str(document.get("architecture") or "?"),
         str(document.get("variant") or ""),
     )
+    named = escape(str(held), 80)
     if wanted.accepts(held) or (wanted.os, wanted.architecture) == (held.os, held.architecture):
-        return Status.OK, Code.OK, f"a single-platform image for {held}, as {source} platform"
+        return Status.OK, Code.OK, f"a single-platform image for {named}, as {source} platform"
     return (
         Status.WARN,
         Code.OK,
-        f"a single-platform image for {held}, not {wanted} ({source}): docker pull accepts "
+        f"a single-platform image for {named}, not {wanted} ({source}): docker pull accepts "
         "it, but running it needs emulation",
     )
 
@@ -279,6 +295,8 @@ __all__ = [
     "ACCEPT",
     "INDEX_TYPES",
     "denied",
+    "escape",
+    "rate_note",
     "refused",
     "short",
     "step_blob",

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from cs_registry.diagnosis import Code
 from cs_registry.engine import endpoint
 from cs_registry.probe import daemon
+from cs_registry.probe.image import escape
 from cs_registry.probe.model import StepFailed
 from cs_registry.probe.state import State
 from cs_registry.references import Reference
@@ -148,8 +149,9 @@ def step_pull(state: State) -> Outcome:
     except daemon.DaemonError as exc:
         return Status.WARN, Code.DAEMON_UNREACHABLE, f"the daemon's pull did not finish: {exc}"
     if worked:
-        return Status.OK, Code.OK, f"the daemon pulled {image.familiar}: {message}"
-    raise StepFailed(classify_pull(message), f"the daemon says: {message}")
+        return Status.OK, Code.OK, f"the daemon pulled {image.familiar}: {escape(message)}"
+    detail = f"the daemon says: {escape(message, 600)}"
+    raise StepFailed(classify_pull(message), detail)
 
 
 __all__ = ["classify_pull", "pull", "registry_auth", "step_pull"]

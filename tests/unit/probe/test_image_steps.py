@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,11 @@ import pytest
 from cs_registry.diagnosis import Code
 from cs_registry.probe import platforms
 from cs_registry.probe.credentials import Credentials
-from cs_registry.probe.image import denied
+from cs_registry.probe.image import denied, escape, rate_note
 from cs_registry.probe.model import Budget
 from cs_registry.probe.pull import classify_pull, registry_auth
 from cs_registry.probe.state import ProbeOptions, State
+from cs_registry.probe.transport import Response
 from cs_registry.references import parse
 from cs_registry.secret import Secret
 from cs_registry.servers import normalise
@@ -108,3 +110,28 @@ def test_ghcr_anonymous_and_token_without_read_packages_get_different_fixes(
     assert "refuses anonymous pulls of private packages" in anonymous.detail
     assert token.detail.startswith("user 'octo' may not pull o/app (DENIED: denied)")
     assert "lacks read:packages" in token.detail
+
+
+def _response(headers: dict[str, str]) -> Response:
+    message = Message()
+    for name, value in headers.items():
+        message[name] = value
+    return Response(status=200, reason="OK", headers=message, body=b"")
+
+
+def test_docker_hub_rate_limit_headers_are_reported(tmp_path: Path) -> None:
+    anonymous = Credentials(source="none")
+    hub = _state(tmp_path, "ubuntu", anonymous)
+    headers = {"ratelimit-limit": "100;w=21600", "ratelimit-remaining": "76;w=21600"}
+    assert rate_note(hub, _response(headers)) == (
+        "; Docker Hub pull allowance: 76;w=21600 left of 100;w=21600"
+    )
+    # other registries' headers of that name mean nothing to Docker Hub's allowance
+    assert rate_note(_state(tmp_path, "ghcr.io/o/a", anonymous), _response(headers)) == ""
+    assert rate_note(hub, _response({})) == ""
+
+
+def test_outside_text_is_escaped_and_capped() -> None:
+    assert escape("denied\x1b]0;pwned\x07\r\n") == "denied\\x1b]0;pwned\\x07\\r\\n"
+    assert escape("x" * 400).endswith("…")
+    assert len(escape("x" * 400)) == 301
