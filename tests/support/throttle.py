@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 
@@ -24,7 +25,9 @@ _BODY = (
 _HOP = {"connection", "keep-alive", "transfer-encoding", "host", "content-length"}
 
 
-def _handler(upstream: tuple[str, int], rewrite: bool) -> type[BaseHTTPRequestHandler]:
+def _handler(
+    upstream: tuple[str, int], rewrite: bool, stall: float
+) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         timeout = 5
@@ -33,6 +36,9 @@ def _handler(upstream: tuple[str, int], rewrite: bool) -> type[BaseHTTPRequestHa
             pass
 
         def _forward(self) -> None:
+            if "/manifests/" in self.path and stall:
+                time.sleep(stall)  # a registry that accepts the request and never answers
+                return
             if "/manifests/" in self.path and not rewrite:
                 self.send_response(429)
                 self.send_header("Retry-After", RETRY_AFTER)
@@ -73,10 +79,14 @@ def _handler(upstream: tuple[str, int], rewrite: bool) -> type[BaseHTTPRequestHa
 
 
 @contextlib.contextmanager
-def throttled(registry_host: str, *, rewrite: bool = False) -> Iterator[str]:
-    """Serve the proxy on 127.0.0.1; yields its ``host:port``."""
+def throttled(registry_host: str, *, rewrite: bool = False, stall: float = 0.0) -> Iterator[str]:
+    """Serve the proxy on 127.0.0.1; yields its ``host:port``.
+
+    ``rewrite`` spoils manifests instead of refusing them; ``stall`` holds manifest
+    requests that many seconds without an answer.
+    """
     host, _, port = registry_host.rpartition(":")
-    httpd = QuietServer(("127.0.0.1", 0), _handler((host, int(port)), rewrite))
+    httpd = QuietServer(("127.0.0.1", 0), _handler((host, int(port)), rewrite, stall))
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:

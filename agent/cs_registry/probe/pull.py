@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 from cs_registry.diagnosis import Code
 from cs_registry.engine import endpoint
 from cs_registry.probe import daemon
-from cs_registry.probe.image import escape
 from cs_registry.probe.model import StepFailed
+from cs_registry.probe.pullerrors import escape
 from cs_registry.probe.state import State
 from cs_registry.references import Reference
 from cs_registry.status import Status

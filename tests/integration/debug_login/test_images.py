@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,6 +151,26 @@ def test_rewritten_manifest_is_a_digest_mismatch(debug_login: Run, images: Image
     assert "digest" in message
     assert outcome.code == "digest_mismatch"
     assert outcome.step("manifest")["status"] == "fail"
+
+
+def test_a_stalled_manifest_request_is_held_to_the_timeout(
+    debug_login: Run, images: ImageRegistry
+) -> None:
+    with throttled(images.registry.host, stall=30) as proxy:
+        started = time.monotonic()
+        outcome = debug_login(
+            f"{proxy}/multi/oci:1",
+            "-u",
+            USER,
+            "--password-stdin",
+            "--timeout",
+            "2",
+            stdin=images.password,
+        )
+        elapsed = time.monotonic() - started
+    assert outcome.code == "read_timeout"
+    assert outcome.step("manifest")["status"] == "fail"
+    assert elapsed < 3.0  # --timeout 2, plus the documented second
 
 
 @pytest.mark.parametrize(
