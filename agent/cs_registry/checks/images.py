@@ -75,7 +75,7 @@ def check_image(
         stdin=io.StringIO(),
         credentials=preset,
     )
-    said = f"{reference.familiar} ({needed.source}; credentials: {serving})"
+    said = f"{reference.familiar} ({needed.source} at {needed.where}; credentials: {serving})"
     if report.ok:
         return ok(check_id, f"{said}: docker pull would succeed", where=needed.where)
     failing = next(s for s in report.steps if s.status is Status.FAIL)
