@@ -70,6 +70,9 @@ class Code(str, enum.Enum):
     CONFIG_UNREADABLE = "config_unreadable"
     CONFIG_UNWRITABLE = "config_unwritable"
     CONFIG_TOO_OPEN = "config_too_open"
+    CONFIG_LOCKED = "config_locked"
+    UNSAFE_FILE = "unsafe_file"
+    UNTRUSTED_SETTINGS = "untrusted_settings"
     DOCKER_CLI_MISSING = "docker_cli_missing"
     PREBUILD_PHASE = "prebuild_phase"
     # devcontainer.json lint
@@ -86,6 +89,10 @@ class Code(str, enum.Enum):
     DEPRECATED_CODESPACES_KEY = "deprecated_codespaces_key"
     UNKNOWN_CODESPACES_KEY = "unknown_codespaces_key"
     HOOK_NOT_WIRED = "hook_not_wired"
+    # how a run ended (the contract codes: --json prints them in its error document)
+    USAGE_ERROR = "usage_error"
+    INTERRUPTED = "interrupted"
+    INTERNAL_ERROR = "internal_error"
 
     def __str__(self) -> str:
         return self.value
@@ -318,6 +325,25 @@ EXPLANATIONS: dict[Code, Explanation] = {
         "Check the ownership and permissions of the directory named in the message, or point "
         "DOCKER_CONFIG at a writable directory.",
     ),
+    Code.CONFIG_LOCKED: Explanation(
+        "Another cs-registry run held the lock on the file for longer than cs-registry waits.",
+        "Run again; if it keeps happening, find the stuck process with `fuser LOCKFILE` "
+        "(the lock file is named in the message).",
+    ),
+    Code.UNSAFE_FILE: Explanation(
+        "A path where cs-registry expected a regular file is something else (a FIFO, a "
+        "device, a socket, a directory, a symlink or another user's file where ours was "
+        "expected) or is too large; it was left exactly as it was.",
+        "Replace the path named in the message with a regular file you own, or point "
+        "cs-registry elsewhere (--config, DOCKER_CONFIG, XDG_CACHE_HOME).",
+    ),
+    Code.UNTRUSTED_SETTINGS: Explanation(
+        "A cs-registry settings file, or a folder it lies in, belongs to another user (the "
+        "system file: to anyone but root), so it was ignored: such a file could send your "
+        "secrets to a server of that user's choosing (git's safe.directory rule).",
+        "If you trust the file, take it over (`chown`) or copy its settings into your own "
+        "repository or `~/.config/cs-registry/config.yaml`; run from your own work tree.",
+    ),
     Code.CONFIG_TOO_OPEN: Explanation(
         "Docker's config.json can be read by other users, and it holds credentials.",
         "chmod 600 the file named in the message (cs-registry writes it 0600).",
@@ -391,6 +417,20 @@ EXPLANATIONS: dict[Code, Explanation] = {
     Code.HOOK_NOT_WIRED: Explanation(
         "No lifecycle command runs cs-registry, so registry logins happen only by hand.",
         'Add the Feature "./cs-registry" or "postCreateCommand": "hooks/post-create".',
+    ),
+    Code.USAGE_ERROR: Explanation(
+        "A flag, an environment variable or an input was not usable as given.",
+        "Fix the flag, variable or input named in the message; `cs-registry COMMAND --help` "
+        "lists the flags.",
+    ),
+    Code.INTERRUPTED: Explanation(
+        "The run was interrupted (Ctrl-C, SIGINT or SIGTERM) before it finished.",
+        "Run the command again; nothing was half-written (Docker's config is replaced "
+        "atomically, the lock is released).",
+    ),
+    Code.INTERNAL_ERROR: Explanation(
+        "cs-registry hit a bug.",
+        "Report it with the log file named in the message (secrets are masked there).",
     ),
 }
 

@@ -88,12 +88,24 @@ def endpoint(environ: Mapping[str, str], config_dir: Path | None = None) -> Endp
     """The daemon's endpoint as the docker CLI would pick it.
 
     ``None`` for what we cannot reach with plain HTTP: ssh://, npipe://, TLS-protected TCP.
+    An address that does not parse (``tcp://127.0.0.1:99999``, ``tcp://[::1``) is a
+    configuration error naming where it came from.
     """
     raw = daemon_url(environ, config_dir)
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+        port = parts.port  # parsed on access: a port out of range raises only here
+    except ValueError as exc:
+        from cs_registry.errors import UsageError
+
+        source = "DOCKER_HOST" if environ.get("DOCKER_HOST") else "the Docker context's host"
+        raise UsageError(
+            f"{source}={raw!r} is not a Docker daemon address ({exc}); use e.g. "
+            f"unix://{DEFAULT_SOCKET} or tcp://127.0.0.1:2375"
+        ) from None
     if parts.scheme == "unix":
         return Endpoint(raw, unix_path=parts.path or DEFAULT_SOCKET)
-    tls = bool(environ.get("DOCKER_TLS_VERIFY")) or parts.port == 2376
+    tls = bool(environ.get("DOCKER_TLS_VERIFY")) or port == 2376
     if parts.scheme in ("tcp", "http") and parts.hostname and not tls:
-        return Endpoint(raw, tcp=(parts.hostname, parts.port or 2375))
+        return Endpoint(raw, tcp=(parts.hostname, port or 2375))
     return None

@@ -46,9 +46,14 @@ def test_registered_secrets_are_scrubbed_from_text() -> None:
     )
 
 
-def test_very_short_values_are_not_registered() -> None:
+def test_short_values_are_masked_too() -> None:
     log.register_secret("abc")
-    assert log.scrub("abc abcd") == "abc abcd"
+    assert log.scrub("abc abcd") == "…(3 chars) …(3 chars)d"
+
+
+def test_the_empty_string_is_never_registered() -> None:
+    log.register_secret("")
+    assert log.scrub("abc") == "abc"
 
 
 def test_processor_masks_secret_named_fields_secrets_and_registered_values() -> None:

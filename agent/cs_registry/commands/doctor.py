@@ -28,7 +28,7 @@ from cs_registry.context import Context
 from cs_registry.devcontainer import default_workspace
 from cs_registry.secrets import discover
 from cs_registry.status import ExitStatus, Status
-from cs_registry.ui import mark, paint, print_json
+from cs_registry.ui import inert, mark, paint, print_json
 
 DEFAULT_WAIT = 1.0
 
@@ -109,12 +109,13 @@ def _report(ctx: Context, checks: list[Check]) -> None:
     for check in checks:
         lint = check.id.startswith("devcontainer:")
         message = f"{check.where}: {check.message}" if lint and check.where else check.message
+        message = inert(message)  # it quotes files, the daemon, helpers: shown inert
         if check.status in (Status.FAIL, Status.WARN):
             message += f" {paint(ctx, f'[{check.code.value}]', 'dim')}"
         ctx.print(f"{mark(ctx, check.status.value)} {_label(check):<{width}}  {message}")
         # a lint message already says what to change; other problems get their remedy
         if check.status in (Status.FAIL, Status.WARN) and not lint:
-            ctx.print(f"  {' ' * width}  → {check.remedy}")
+            ctx.print(f"  {' ' * width}  → {inert(check.remedy)}")
     counts = Counter(c.status for c in checks)
     parts = [
         f"{counts[status]} {label}"
@@ -151,7 +152,8 @@ def _run_hook(ctx: Context, options: DoctorOptions) -> ExitStatus:
     checks = check_devcontainers(ctx.environ, workspace, owner=options.owner, prebuild=prebuild)
     problems = [c for c in checks if c.status in (Status.FAIL, Status.WARN)]
     for check in problems:
-        ctx.print(f"cs-registry: {check.where or check.id}: {check.message} [{check.code.value}]")
+        shown = inert(f"{check.where or check.id}: {check.message}")
+        ctx.print(f"cs-registry: {shown} [{check.code.value}]")
     if problems:
         ctx.print("cs-registry: run `cs-registry doctor` for the full picture")
     return ExitStatus.OK

@@ -12,6 +12,7 @@ from cs_registry.probe.state import State
 from cs_registry.probe.tokens import registry_errors
 from cs_registry.probe.transport import Response
 from cs_registry.servers import Kind
+from cs_registry.ui import inert
 
 _REGISTRY_404 = {
     "NAME_UNKNOWN": Code.REPOSITORY_NOT_FOUND,
@@ -21,14 +22,12 @@ _REGISTRY_404 = {
 
 
 def escape(text: str, limit: int = 300) -> str:
-    """Text a registry or the daemon sent, safe for a terminal: control characters escaped.
+    """Text a registry or the daemon sent, control characters escaped and length capped.
 
-    The one place the image steps pass outside text through (the trust issue's shared
-    escaping can replace its body).
+    The one place the image steps pass outside text through; the escaping is
+    :func:`cs_registry.ui.inert`'s, done here too because details also go into JSON.
     """
-    shown = "".join(
-        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
-    )
+    shown = inert(text)
     return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
