@@ -72,3 +72,12 @@ def test_unparsable_config_names_nothing(tmp_path: Path) -> None:
     config = tmp_path / "devcontainer.json"
     config.write_text('{"image": ')
     assert needed_images(config, {}) == []
+
+
+def test_a_fifo_named_as_dockerfile_is_skipped_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "Dockerfile")
+    config = tmp_path / "devcontainer.json"
+    config.write_text('{"image": "alpine:3", "build": {"dockerfile": "Dockerfile"}}')
+    assert [n.reference for n in needed_images(config, {})] == ["alpine:3"]

@@ -9,13 +9,13 @@ where it is written (``file:line``), so doctor can point at it.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cs_registry import files
 from cs_registry.devcontainer.jsonc import JsoncError, parse
 
 #: Dockerfiles and compose files are a few KB; refuse to read a stray huge file whole
@@ -35,13 +35,17 @@ class NeededImage:
     where: str  # file:line
 
 
-def read_text(path: Path) -> str:
-    """A product file's text, size-capped (the one place this module reads files)."""
-    with path.open("rb") as handle:
-        data = handle.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise OSError(f"{path} is larger than {MAX_FILE_BYTES} bytes")
-    return data.decode("utf-8", "replace")
+def read_text(path: Path, what: str) -> str | None:
+    """A product file's text through the safe file layer (no FIFO, device or huge file).
+
+    ``None`` when it is missing or unsafe: a Dockerfile or compose file that cannot be
+    read fails the build with its own message, and the lint reports devcontainer.json.
+    """
+    try:
+        data = files.read_file(path, limit=MAX_FILE_BYTES, what=what)
+    except files.FileError:
+        return None
+    return data.decode("utf-8", "replace") if data is not None else None
 
 
 def substitute(text: str, values: Mapping[str, str | None]) -> str:
@@ -152,9 +156,12 @@ def needed_images(
     Files that cannot be read or parsed yield nothing here: the lint reports them.
     """
     label = str(shown or config)
+    text = read_text(config, "devcontainer.json")
     try:
-        document = parse(read_text(config))
-    except (OSError, JsoncError):
+        document = parse(text) if text is not None else None
+    except JsoncError:
+        return []
+    if document is None:
         return []
     value: Any = document.value
     if not isinstance(value, dict):
@@ -170,14 +177,15 @@ def needed_images(
         args = {k: str(v) for k, v in (build.get("args") or {}).items()}
         context = here / str(build.get("context") or ".")
         path = here / dockerfile if (here / dockerfile).exists() else context / dockerfile
-        # a file that cannot be read fails the build itself, with its own message
-        with contextlib.suppress(OSError):
-            found += dockerfile_images(read_text(path), args, str(path))
+        text = read_text(path, "Dockerfile")
+        if text is not None:
+            found += dockerfile_images(text, args, str(path))
     compose = value.get("dockerComposeFile")
     for name in [compose] if isinstance(compose, str) else compose or []:
         if isinstance(name, str):
-            with contextlib.suppress(OSError):
-                found += compose_images(read_text(here / name), environ, str(here / name))
+            text = read_text(here / name, "compose file")
+            if text is not None:
+                found += compose_images(text, environ, str(here / name))
     features = value.get("features")
     if isinstance(features, dict):
         for key in features:
