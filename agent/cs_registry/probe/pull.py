@@ -47,6 +47,10 @@ _PULL_MESSAGES: tuple[tuple[str, Code], ...] = (
 )
 
 
+class PullTimeout(daemon.DaemonError):
+    """The pull did not finish within what is left of ``--timeout``."""
+
+
 def classify_pull(message: str) -> Code:
     """Our code for a daemon pull error (the login classifier for network and TLS faults)."""
     lowered = message.lower()
@@ -96,7 +100,7 @@ def pull(
             return False, str(said or f"HTTP {answer.status}")
         for _ in range(_MAX_LINES):
             if time.monotonic() > deadline:
-                raise daemon.DaemonError(f"the pull did not finish within {timeout:.1f} s")
+                raise PullTimeout(f"the pull did not finish within {timeout:.1f} s")
             line = answer.readline(_MAX_LINE)
             if not line:
                 break
@@ -113,7 +117,7 @@ def pull(
             if event.get("status"):
                 last = str(event["status"])
     except TimeoutError:
-        raise daemon.DaemonError(f"no answer to the pull within {timeout:.1f} s") from None
+        raise PullTimeout(f"no answer to the pull within {timeout:.1f} s") from None
     except OSError as exc:
         raise daemon.DaemonError(f"no daemon answers ({exc.strerror or exc})") from None
     except http.client.HTTPException as exc:
@@ -146,12 +150,30 @@ def step_pull(state: State) -> Outcome:
             platform=state.options.platform,
             timeout=state.budget.timeout(60.0, 0.95),
         )
+    except PullTimeout as exc:
+        return (
+            Status.WARN,
+            Code.READ_TIMEOUT,
+            f"{exc} (bounded by --timeout; a large image needs a larger one)",
+        )
     except daemon.DaemonError as exc:
         return Status.WARN, Code.DAEMON_UNREACHABLE, f"the daemon's pull did not finish: {exc}"
+    ours = state.verdict
     if worked:
-        return Status.OK, Code.OK, f"the daemon pulled {image.familiar}: {escape(message)}"
+        detail = f"the daemon pulled {image.familiar}: {escape(message)}"
+        if ours not in (None, Code.OK):
+            assert ours is not None
+            # the daemon's own network, proxies, CAs and mirrors apply, not this shell's
+            detail += f"; this shell found {ours.value}: the daemon's view differs"
+            return Status.WARN, Code.OK, detail
+        return Status.OK, Code.OK, detail
     detail = f"the daemon says: {escape(message, 600)}"
+    if ours is Code.OK:
+        detail += (
+            "; this shell's steps all passed, so the daemon's view differs (its proxies, "
+            "CA files in /etc/docker/certs.d, registry mirrors and DNS apply)"
+        )
     raise StepFailed(classify_pull(message), detail)
 
 
-__all__ = ["classify_pull", "pull", "registry_auth", "step_pull"]
+__all__ = ["PullTimeout", "classify_pull", "pull", "registry_auth", "step_pull"]

@@ -122,6 +122,7 @@ def diagnose(
             failed = step
     if state.server is None or not options.docker_side:
         return report
+    state.verdict = failed.code if failed is not None else Code.OK  # for the daemon's pull
     for name, function in PULL_STEPS if options.image and options.pull else DOCKER_STEPS:
         report.steps.append(_run_step(state, name, function))
     return report

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from cs_registry.diagnosis import Code
 from cs_registry.probe.challenge import Challenge
 from cs_registry.probe.credentials import CredentialRequest, Credentials
 from cs_registry.probe.daemon import InfoFetch, LoginRun
@@ -81,6 +82,8 @@ class State:
     manifest: dict[str, Any] | None = None
     manifest_type: str = ""
     image_manifest: dict[str, Any] | None = None
+    #: the registry and image steps' verdict, set before the Docker-side steps run
+    verdict: Code | None = None
     trace: list[str] = field(default_factory=list)
 
     @property
