@@ -105,6 +105,22 @@ def test_pinned_digest_of_an_index_is_checked_and_pulls(
     assert "linux/amd64, linux/arm64/v8" in outcome.step("platform")["detail"]
 
 
+def test_image_json_keeps_the_contract_and_names_the_new_steps(
+    debug_login: Run, images: ImageRegistry
+) -> None:
+    reference = f"{images.registry.host}/multi/list:1"
+    outcome = debug_login(reference, "-u", USER, "--password-stdin", stdin=images.password)
+    document = outcome.document
+    assert list(document) == ["server", "image", "ok", "steps", "diagnosis"]
+    assert document["server"] == images.registry.host
+    assert [s["name"] for s in document["steps"]] == [
+        "input", "dns", "tcp", "tls", "ping", "challenge", "auth", "scope",
+        "manifest", "platform", "blob", "docker", "config",
+    ]  # fmt: skip
+    assert "manifest list" in outcome.step("manifest")["detail"]
+    assert outcome.step("docker")["detail"] == "the daemon says 'Login Succeeded'"
+
+
 def test_single_platform_image_of_another_platform_is_a_warning(
     debug_login: Run, images: ImageRegistry
 ) -> None:
