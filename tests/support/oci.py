@@ -169,6 +169,28 @@ class Uploader:
         pushed.config_digest = config_digest
         return pushed
 
+    def feature(self, name: str, tag: str) -> Pushed:
+        """A Dev Container Feature as the devcontainers CLI publishes it: an OCI artifact."""
+        layer = _layer_tar('{"id": "demo", "version": "1.0.0"}\n')
+        config = b"{}"
+        document = {
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "config": {
+                "mediaType": "application/vnd.devcontainers",
+                "digest": self.blob(name, config),
+                "size": len(config),
+            },
+            "layers": [
+                {
+                    "mediaType": "application/vnd.devcontainers.layer.v1+tar",
+                    "digest": self.blob(name, layer),
+                    "size": len(layer),
+                }
+            ],
+        }
+        return self.manifest(name, tag, document)
+
     def index(self, name: str, tag: str, arches: list[str], *, oci: bool) -> Pushed:
         """An OCI index (``oci``) or a Docker manifest list over one image per architecture."""
         entries = []

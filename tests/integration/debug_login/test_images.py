@@ -53,6 +53,7 @@ def images(
         upload.image("single/arm64", "1", "arm64", oci=False, variant="v8")
         broken = upload.image("broken/blob", "1", "amd64", oci=False)
         upload.delete_blob("broken/blob", broken.config_digest)
+        upload.feature("features/demo", "1")
         yield ImageRegistry(registry, password, index.digest)
 
 
@@ -240,7 +241,7 @@ def test_doctor_images_checks_what_devcontainer_json_needs(
             {
                 "image": f"{host}/multi/oci:1",
                 "build": {"dockerfile": "Dockerfile"},
-                "features": {f"{host}/features/nosuch:1": {}},
+                "features": {f"{host}/features/nosuch:1": {}, f"{host}/features/demo:1": {}},
             }
         )
     )
@@ -256,6 +257,7 @@ def test_doctor_images_checks_what_devcontainer_json_needs(
     assert good["where"].endswith("devcontainer.json:1")
     assert checks[f"image:{host}/arm/list:1"]["code"] == "platform_missing"
     assert checks[f"image:{host}/features/nosuch:1"]["code"] == "manifest_unknown"
+    assert checks[f"image:{host}/features/demo:1"]["status"] == "ok"  # an artifact, no platform
     assert status == 1
 
     # a prebuild gets no user secrets: without the triplet the private image fails, and
