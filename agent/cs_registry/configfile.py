@@ -26,6 +26,8 @@ _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
 #: the deepest nesting a config file may have (a real one needs four levels)
@@ -109,14 +111,14 @@ class _Reader:
         return value
 
     def items(self, node: yaml.Node, key: str) -> list[yaml.Node]:
-        if not isinstance(node, yaml.SequenceNode):
+        if not isinstance(node, yaml.SequenceNode) or node.tag != _SEQ:
             raise self.fail(node, f"{key} must be a list, not {_describe(node)}")
         return list(node.value)
 
     def mapping(
         self, node: yaml.Node, key: str, known: tuple[str, ...]
     ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        if not isinstance(node, yaml.MappingNode):
+        if not isinstance(node, yaml.MappingNode) or node.tag != _MAP:
             raise self.fail(node, f"{key} must be a mapping, not {_describe(node)}")
         found: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
@@ -134,6 +136,8 @@ class _Reader:
 
 
 def _describe(node: yaml.Node) -> str:
+    if node.tag.startswith("!") or node.tag.startswith("tag:yaml.org,2002:python/"):
+        return f"a value tagged {node.tag!r}"  # e.g. !!python/object: never constructed
     if isinstance(node, yaml.MappingNode):
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
@@ -267,6 +271,7 @@ def parse_bytes(raw: bytes, path: Path) -> FileValues:
     which caps their size); ``path`` is only for messages."""
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text") from None
     return parse(text, path)

@@ -72,6 +72,7 @@ class Code(str, enum.Enum):
     CONFIG_TOO_OPEN = "config_too_open"
     CONFIG_LOCKED = "config_locked"
     UNSAFE_FILE = "unsafe_file"
+    DOCKER_CONFIG_RELATIVE = "docker_config_relative"
     UNTRUSTED_SETTINGS = "untrusted_settings"
     DOCKER_CLI_MISSING = "docker_cli_missing"
     PREBUILD_PHASE = "prebuild_phase"
@@ -343,6 +344,11 @@ EXPLANATIONS: dict[Code, Explanation] = {
         "secrets to a server of that user's choosing (git's safe.directory rule).",
         "If you trust the file, take it over (`chown`) or copy its settings into your own "
         "repository or `~/.config/cs-registry/config.yaml`; run from your own work tree.",
+    ),
+    Code.DOCKER_CONFIG_RELATIVE: Explanation(
+        "DOCKER_CONFIG (or --config) is a relative path: Docker's config is then read from "
+        "the working directory, so a command run elsewhere reads another config.",
+        "Set DOCKER_CONFIG (or --config) to an absolute path.",
     ),
     Code.CONFIG_TOO_OPEN: Explanation(
         "Docker's config.json can be read by other users, and it holds credentials.",

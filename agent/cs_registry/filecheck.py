@@ -123,6 +123,13 @@ def private_dir_problem(path: str | os.PathLike[str]) -> str | None:
     return None
 
 
+def _kind_at(name: str) -> str:
+    try:
+        return describe(os.stat(name).st_mode)
+    except OSError:
+        return "not a regular file"
+
+
 def read_regular(
     path: str | os.PathLike[str],
     *,
@@ -147,6 +154,10 @@ def read_regular(
     except OSError as exc:
         if own and exc.errno == errno.ELOOP:
             raise Refused(f"{what} {name} is a symbolic link; it was not used", name) from None
+        if exc.errno == errno.ENXIO:  # a socket (or a device without a driver): say which
+            raise Refused(
+                f"{what} {name} is {_kind_at(name)}, not a regular file; it was left alone", name
+            ) from None
         raise Refused(f"cannot read {what} {name}: {exc.strerror}", name, unsafe=False) from None
     try:
         st = os.fstat(fd)

@@ -172,6 +172,14 @@ def read_file(
     except OSError as exc:
         if own and exc.errno == errno.ELOOP:
             raise UnsafeFile(f"{what} {name} is a symbolic link; it was not used", name) from None
+        if exc.errno == errno.ENXIO:  # a socket (or a device without a driver): say which
+            try:
+                kind = describe(os.stat(name).st_mode)
+            except OSError:
+                kind = "not a regular file"
+            raise UnsafeFile(
+                f"{what} {name} is {kind}, not a regular file; it was left alone", name
+            ) from None
         raise FileError(f"cannot read {what} {name}: {exc.strerror}", name) from None
     try:
         st = os.fstat(fd)
@@ -281,23 +289,75 @@ def target_of(path: StrPath, *, what: str = "file") -> str:
     name = os.fspath(path)
     target = os.path.realpath(name) if os.path.islink(name) else name
     try:
-        st = os.lstat(target)
-    except FileNotFoundError:
-        return target
+        st: os.stat_result | None = os.lstat(target)
+    except (FileNotFoundError, NotADirectoryError):  # the directory's creation says why
+        st = None
     except OSError as exc:
         raise FileError(f"cannot use {what} {target}: {exc.strerror}", target) from None
-    if not stat.S_ISREG(st.st_mode):
+    if st is not None and not stat.S_ISREG(st.st_mode):
         via = f" (through the symlink {name})" if target != name else ""
         raise UnsafeFile(
             f"{what} {target}{via} is {describe(st.st_mode)}, not a regular file; "
             "it was left alone",
             target,
         )
+    if os.geteuid() == 0:
+        _root_stays_with_link_owner(name, target, st, what)
     return target
 
 
+def _root_stays_with_link_owner(
+    name: str, target: str, st: os.stat_result | None, what: str
+) -> None:
+    """Root follows another user's symlink only onto that user's files.
+
+    A user's ``~/.docker/config.json -> /etc/docker/daemon.json`` (or ``~/.docker ->
+    /etc``) must not make a root run (sudo, a root lifecycle hook) replace or create
+    root's files: whoever owns the first symlink on the way must own where it lands
+    (the file, or the directory a new file goes in). Root's own links are followed.
+    """
+    owner = None
+    probe = "/"
+    for part in os.path.abspath(name).split("/")[1:]:
+        probe = os.path.join(probe, part)
+        try:
+            link = os.lstat(probe)
+        except OSError:
+            break
+        if stat.S_ISLNK(link.st_mode) and link.st_uid != 0:
+            owner = link.st_uid
+            break
+    if owner is None:
+        return
+    landed = st.st_uid if st is not None else _nearest_owner(os.path.abspath(target))
+    if landed is None:
+        return  # nothing there to write into: the write itself fails and says so
+    if landed != owner:
+        raise UnsafeFile(
+            f"{what} {name} leads through {probe}, a symlink of uid {owner}, to "
+            f"{os.path.realpath(target)}, which belongs to uid {landed}; running as root, "
+            "cs-registry does not follow it",
+            name,
+        )
+
+
+def _nearest_owner(path: str) -> int | None:
+    """Who owns the nearest existing directory above ``path`` (where it, and any
+    missing directories on the way, would be created)."""
+    directory = os.path.dirname(path)
+    while True:
+        try:
+            return os.stat(directory).st_uid
+        except FileNotFoundError:
+            if os.path.dirname(directory) == directory:
+                return None
+            directory = os.path.dirname(directory)
+        except OSError:
+            return None
+
+
 def write_atomic(
-    path: StrPath, content: bytes, *, what: str = "file", private: bool = False
+    path: StrPath, content: bytes, *, what: str = "file", private: bool = False, own: bool = False
 ) -> int | None:
     """Replace ``path``'s target with ``content``: temp file, fsync, rename, fsync dir.
 
@@ -305,7 +365,11 @@ def write_atomic(
     another user's directory); an existing one keeps its mode and owner. ``private``
     (the content holds credentials): a mode open to group or others is tightened to
     0600, and the old mode is returned so the caller can say so; otherwise ``None``.
+    ``own`` (one of our own files): a symlink at ``path`` is refused, never followed.
     """
+    if own and os.path.islink(path):
+        name = os.fspath(path)
+        raise UnsafeFile(f"{what} {name} is a symbolic link; it was not used", name)
     target = target_of(path, what=what)
     directory = os.path.dirname(target) or "."
     try:

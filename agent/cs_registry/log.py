@@ -67,6 +67,12 @@ _MIN_JSON_SCRUB_LEN = 8
 _DIRECT_SCAN_BUDGET = 20_000_000
 
 
+def short_secrets() -> list[str]:
+    """The registered secrets too short for :func:`scrub_json` (longest first)."""
+    with _lock:
+        return sorted((v for v in _registered if len(v) < _MIN_JSON_SCRUB_LEN), key=len)[::-1]
+
+
 def scrub_json(text: str) -> str:
     """Serialised JSON ``text`` with each registered secret, as JSON escapes it, redacted.
 

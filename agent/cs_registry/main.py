@@ -70,7 +70,8 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Usage on stderr, then :class:`_UsageExit` (``main`` adds the ``--json`` document)."""
         self.print_usage(sys.stderr)
-        raise _UsageExit(f"{self.prog}: {message}")
+        command = self.prog.partition(" ")[2]  # the boundary's line starts "cs-registry: "
+        raise _UsageExit(f"{command}: {message}" if command else message)
 
 
 class _UsageExit(Exception):

@@ -45,6 +45,12 @@ USER_FILE = "config.yaml"
 SYSTEM_FILE = "/etc/cs-registry/config.yaml"
 #: overrides :data:`SYSTEM_FILE` (tests, unusual layouts)
 SYSTEM_FILE_ENV = "CS_REGISTRY_SYSTEM_CONFIG"
+#: how ``origins`` name the file layers, lowest first
+FILE_LAYERS = (SYSTEM_LAYER, REPOSITORY_LAYER, USER_LAYER) = (
+    "system file",
+    "repository file",
+    "user file",
+)
 GHCR = "ghcr.io"
 
 #: the environment variable of each setting that has one
@@ -115,20 +121,23 @@ def _candidates(ctx: Context, cwd: str) -> list[tuple[str, str, tuple[str, ...]]
     repository = paths.join(top, REPOSITORY_FILE)
     user_dir = ctx.config_home_text
     return [
-        ("system file", system, (paths.parent(system),)),
-        ("repository file", repository, (top, paths.parent(repository))),
-        ("user file", paths.join(user_dir, USER_FILE), (paths.parent(user_dir), user_dir)),
+        (SYSTEM_LAYER, system, (paths.parent(system),)),
+        (REPOSITORY_LAYER, repository, (top, paths.parent(repository))),
+        (USER_LAYER, paths.join(user_dir, USER_FILE), (paths.parent(user_dir), user_dir)),
     ]
 
 
 def _untrusted(layer: str, path: str, problem: str, system: bool) -> Finding:
     rule = "root" if system else "you or root"
-    fix = (
-        "only root may change it"
-        if system
-        else "if you trust it, give it to yourself (chown) or copy the settings into a "
-        "folder you own"
-    )
+    if system:
+        fix = "only root may change it"
+    elif layer == REPOSITORY_LAYER:
+        fix = (
+            "if you trust it, give it to yourself (chown), or tell git you trust the "
+            "repository (git config --global --add safe.directory DIR)"
+        )
+    else:
+        fix = "if you trust it, give it to yourself (chown) or move it into a folder you own"
     return Finding(
         Code.UNTRUSTED_SETTINGS,
         Severity.WARNING,
@@ -142,18 +151,21 @@ def _read(
     """The file's bytes when it exists and is trusted; a warning when it is not."""
     if not os.path.lexists(path):
         return None
-    system = layer == "system file"
+    system = layer == SYSTEM_LAYER
     owners = frozenset({0}) if system else workspace.trusted_owners(ctx.environ)
     problem = workspace.owner_problem(folders, owners)
-    if problem is not None:
-        warnings.append(_untrusted(layer, path, f"its folder {problem}", system))
-        return None
-    try:
-        return files.read_file(path, limit=files.TEXT_LIMIT, what=layer, owners=owners)
-    except files.UntrustedFile as exc:
-        owner = workspace.owner_name(exc.owner)
-        warnings.append(_untrusted(layer, path, f"it belongs to {owner}", system))
-        return None
+    if problem is None:
+        try:
+            return files.read_file(path, limit=files.TEXT_LIMIT, what=layer, owners=owners)
+        except files.UntrustedFile as exc:
+            problem = f"it belongs to {workspace.owner_name(exc.owner)}"
+    else:
+        problem = f"its folder {problem}"
+    if layer == REPOSITORY_LAYER and workspace.git_trusts(folders[0], ctx.environ):
+        # the user told git this repository is theirs to trust, whoever owns it
+        return files.read_file(path, limit=files.TEXT_LIMIT, what=layer)
+    warnings.append(_untrusted(layer, path, problem, system))
+    return None
 
 
 def _env_bool(name: str, raw: str) -> bool:

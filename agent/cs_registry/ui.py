@@ -7,6 +7,7 @@ import re
 
 from cs_registry import log
 from cs_registry.context import Context
+from cs_registry.secret import redact
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
@@ -81,5 +82,24 @@ def print_json(ctx: Context, document: Any) -> None:
     """
     import json
 
+    short = log.short_secrets()
+    if short:
+        document = _scrub_free_text(document, short)
     text = json.dumps(document, indent=2, ensure_ascii=False)
     ctx.stdout.write(log.scrub_json(text) + "\n")
+
+
+#: the fields that quote other programs' words; a short secret is masked only there,
+#: where a registry or helper may echo it (elsewhere it could mangle a host or a path)
+_FREE_TEXT = frozenset({"message", "detail", "trace"})
+
+
+def _scrub_free_text(value: Any, short: list[str], key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _scrub_free_text(v, short, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub_free_text(item, short, key) for item in value]
+    if isinstance(value, str) and key in _FREE_TEXT:
+        for secret in short:
+            value = value.replace(secret, redact(secret))
+    return value

@@ -68,3 +68,46 @@ def owner_problem(folders: Iterable[str], owners: frozenset[int]) -> str | None:
         if uid not in owners:
             return f"{folder} belongs to {owner_name(uid)}"
     return None
+
+
+#: how long git may take to print its safe.directory list
+GIT_TIMEOUT = 2.0
+
+
+def git_trusts(top: str, environ: Mapping[str, str]) -> bool:
+    """Whether git's own ``safe.directory`` lists ``top`` (or ``*``): the opt-in git
+    offers for a repository another user owns, e.g. a workspace mounted from the host
+    into a container that runs as root.
+
+    Only git's protected configuration counts (system, then global, as git reads it):
+    never the repository's own ``.git/config``, which its owner writes. Run only when
+    a file was about to be ignored; any failure of git means "no".
+    """
+    import subprocess  # only on this rare path
+
+    values: list[str] = []
+    for scope in ("--system", "--global"):
+        try:
+            done = subprocess.run(
+                ["git", "config", scope, "--get-all", "safe.directory"],
+                env=dict(environ),
+                cwd="/",
+                capture_output=True,
+                text=True,
+                timeout=GIT_TIMEOUT,
+                check=False,
+            )
+        except (OSError, ValueError, subprocess.SubprocessError):
+            continue
+        for value in done.stdout.splitlines() if done.returncode == 0 else ():
+            # an empty value resets the list, as in git
+            values = [] if not value else [*values, value]
+    real = os.path.realpath(top)
+    for value in values:
+        if value == "*":
+            return True
+        if value.endswith("/*") and (real + "/").startswith(os.path.realpath(value[:-2]) + "/"):
+            return True
+        if os.path.realpath(value) == real:
+            return True
+    return False

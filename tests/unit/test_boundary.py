@@ -139,6 +139,20 @@ def test_short_registered_secrets_are_masked(secret: str) -> None:
     assert shown == f"the password is {redact(secret)}."
 
 
+@pytest.mark.parametrize("secret", ["pw1", "Q7z4x2"])
+def test_short_secrets_are_masked_in_the_free_text_of_json_output(
+    make_ctx: Callable[..., Context], secret: str
+) -> None:
+    log.register_secret(secret)
+    ctx = make_ctx()
+    document = {"server": "reg.example", "steps": [{"detail": f"the registry said {secret}"}]}
+    ui.print_json(ctx, document)
+    assert isinstance(ctx.stdout, io.StringIO)
+    shown = json.loads(ctx.stdout.getvalue())
+    assert shown["steps"][0]["detail"] == f"the registry said {redact(secret)}"
+    assert shown["server"] == "reg.example"
+
+
 # -- scoped IPv6 literals ------------------------------------------------------------
 
 

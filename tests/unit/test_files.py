@@ -240,6 +240,39 @@ def test_root_gives_what_it_creates_in_a_users_directory_to_that_user(tmp_path: 
     assert files.read_file(docker / "cs.log", limit=10, own=True) == b"x\n"
 
 
+def test_read_socket_is_refused_naming_it(tmp_path: Path) -> None:
+    import socket
+
+    path = tmp_path / "sock"
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(path))
+    with pytest.raises(files.UnsafeFile) as caught:
+        files.read_file(path, limit=100, what="Docker config")
+    assert caught.value.message.startswith(f"Docker config {path} is a socket")
+    assert caught.value.code == Code.UNSAFE_FILE
+
+
+def test_write_atomic_own_refuses_a_symlink(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_bytes(b"keep")
+    link = tmp_path / "record.json"
+    link.symlink_to(elsewhere)
+    with pytest.raises(files.UnsafeFile) as caught:
+        files.write_atomic(link, b"new", what="record", own=True)
+    assert "symbolic link" in caught.value.message
+    assert elsewhere.read_bytes() == b"keep"
+    assert link.is_symlink()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_write_atomic_own_writes_a_regular_file(tmp_path: Path) -> None:
+    path = tmp_path / "record.json"
+    files.write_atomic(path, b"one", own=True)
+    files.write_atomic(path, b"two", own=True)
+    assert path.read_bytes() == b"two"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to chown files")
 def test_read_with_owners_refuses_another_users_file_before_its_kind(tmp_path: Path) -> None:
     """``owners`` (the settings trust rule): checked on the opened file, before its kind,
@@ -265,3 +298,50 @@ def test_read_with_owners_refuses_another_users_file_before_its_kind(tmp_path: P
     link.symlink_to(mine)
     os.lchown(link, stranger, -1)
     assert files.read_file(link, limit=100, owners={0}) == b"ok"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the rule is about what root follows")
+def test_root_follows_another_users_link_only_onto_that_users_files(tmp_path: Path) -> None:
+    user = 4321
+    mine = tmp_path / "mine.json"
+    mine.write_bytes(b"{}")
+    os.chown(mine, user, user)
+    roots = tmp_path / "roots.json"
+    roots.write_bytes(b"{}")
+    root_dir = tmp_path / "root-dir"
+    root_dir.mkdir()
+    for name, target in (("to-mine", mine), ("to-roots", roots), ("to-new", root_dir / "new")):
+        (tmp_path / name).symlink_to(target)
+        os.lchown(tmp_path / name, user, user)
+    assert files.target_of(tmp_path / "to-mine") == str(mine)
+    for name in ("to-roots", "to-new"):
+        with pytest.raises(files.UnsafeFile) as caught:
+            files.write_atomic(tmp_path / name, b"secret")
+        assert f"a symlink of uid {user}" in caught.value.message
+        assert "belongs to uid 0" in caught.value.message
+    assert roots.read_bytes() == b"{}"
+    assert list(root_dir.iterdir()) == []
+    (tmp_path / "dir-link").symlink_to(root_dir)  # a directory link on the way counts too
+    os.lchown(tmp_path / "dir-link", user, user)
+    with pytest.raises(files.UnsafeFile):
+        files.write_atomic(tmp_path / "dir-link" / "config.json", b"secret")
+    assert list(root_dir.iterdir()) == []
+    (tmp_path / "roots-link").symlink_to(roots)  # root's own links are followed
+    files.write_atomic(tmp_path / "roots-link", b"[]")
+    assert roots.read_bytes() == b"[]"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the rule is about what root follows")
+def test_root_judges_a_missing_path_by_the_nearest_existing_directory(tmp_path: Path) -> None:
+    root_dir = tmp_path / "root-dir"
+    root_dir.mkdir()
+    home = tmp_path / "user-home"
+    home.symlink_to(root_dir)
+    os.lchown(home, 4321, 4321)
+    with pytest.raises(files.UnsafeFile):
+        files.target_of(home / ".docker" / "config.json")  # .docker would be made in root-dir
+    os.chown(root_dir, 4321, 4321)
+    assert files.target_of(home / ".docker" / "config.json") == str(home / ".docker/config.json")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert files.target_of(blocker / "config.json") == str(blocker / "config.json")

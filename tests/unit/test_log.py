@@ -257,7 +257,7 @@ def test_canary_never_in_output_or_log_of_a_crash(
 ) -> None:
     from cs_registry import dockerconfig
 
-    def crash(path: Path, content: bytes) -> None:
+    def crash(path: Path, content: bytes, **_: object) -> None:
         raise RuntimeError(f"crashed while writing {content.decode()} and {CANARY}")
 
     monkeypatch.setattr(dockerconfig, "write_atomic", crash)

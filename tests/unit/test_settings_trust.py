@@ -11,6 +11,7 @@ warning that names the file and its owner. Files are read through the safe file 
 from __future__ import annotations
 
 import io
+import json
 import os
 import stat
 from collections.abc import Callable
@@ -44,7 +45,9 @@ def repo(tmp_path: Path) -> Path:
 def ctx_for(make_ctx: Callable[..., Context], tmp_path: Path) -> Callable[..., Context]:
     def build(environ: dict[str, str] | None = None) -> Context:
         system = str(tmp_path / "etc" / "config.yaml")
-        return make_ctx({settings.SYSTEM_FILE_ENV: system, **(environ or {})})
+        # this machine's /etc/gitconfig may list safe.directory (some CI images: '*')
+        hermetic = {settings.SYSTEM_FILE_ENV: system, "GIT_CONFIG_NOSYSTEM": "1"}
+        return make_ctx({**hermetic, **(environ or {})})
 
     return build
 
@@ -218,6 +221,9 @@ def test_a_device_as_the_user_file_is_refused(ctx_for: Callable[..., Context], r
         ("verify: " + "[" * 5000 + "]" * 5000 + "\n", 1, "nested deeper than"),
         ("".join("  " * i + "a:\n" for i in range(500)), 32, "nested deeper than"),
         ("a: &x [1]\nb: *y\n", 2, "not valid YAML"),
+        ("verify: true\nignore: !!python/object/apply:os.system [id]\n", 2, "tagged"),
+        ("verify: true\nregistries: !!set {a}\n", 2, "registries must be a list, not a"),
+        ("timeout: " + "9" * 5000 + "\n", 1, "out of range"),
     ],
 )
 def test_every_yaml_fault_names_file_and_line(
@@ -248,7 +254,95 @@ def test_login_shows_the_warning_for_an_ignored_file(
 ) -> None:
     path = repo_file(repo, "verify: true\n", uid=STRANGER)
     monkeypatch.chdir(repo)
-    ctx = make_ctx()
+    ctx = make_ctx({"GIT_CONFIG_NOSYSTEM": "1"})
     assert main(["login"], ctx) == 0
     assert isinstance(ctx.stdout, io.StringIO)
     assert f"{path} was ignored: it belongs to uid {STRANGER}" in ctx.stdout.getvalue()
+
+
+# -- doctor shows what login --hook only counts ------------------------------------------
+
+
+def test_doctor_names_an_ignored_settings_file(
+    make_ctx: Callable[..., Context], repo: Path, tmp_path: Path
+) -> None:
+    path = repo_file(repo, "verify: true\n", uid=STRANGER)
+    ctx = make_ctx({"DOCKER_HOST": f"unix://{tmp_path}/none.sock", "GIT_CONFIG_NOSYSTEM": "1"})
+    main(["doctor", "--workspace", str(repo), "--wait", "0.1", "--json"], ctx)
+    assert isinstance(ctx.stdout, io.StringIO)
+    checks = json.loads(ctx.stdout.getvalue())["checks"]
+    (found,) = [c for c in checks if c["id"] == "settings"]
+    assert (found["status"], found["code"]) == ("warn", "untrusted_settings")
+    assert f"{path} was ignored: it belongs to uid {STRANGER}" in found["message"]
+
+
+def test_doctor_names_the_settings_files_it_would_use_and_a_broken_one(
+    make_ctx: Callable[..., Context], repo: Path, tmp_path: Path
+) -> None:
+    path = repo_file(repo, "verify: true\n")
+    ctx = make_ctx({"DOCKER_HOST": f"unix://{tmp_path}/none.sock"})
+    main(["doctor", "--workspace", str(repo), "--wait", "0.1", "--json"], ctx)
+    assert isinstance(ctx.stdout, io.StringIO)
+    (found,) = [c for c in json.loads(ctx.stdout.getvalue())["checks"] if c["id"] == "settings"]
+    assert (found["status"], found["message"]) == ("ok", f"settings from repository file {path}")
+
+    path.write_text("verify: [true\n")
+    ctx = make_ctx({"DOCKER_HOST": f"unix://{tmp_path}/none.sock"})
+    main(["doctor", "--workspace", str(repo), "--wait", "0.1", "--json"], ctx)
+    assert isinstance(ctx.stdout, io.StringIO)
+    (found,) = [c for c in json.loads(ctx.stdout.getvalue())["checks"] if c["id"] == "settings"]
+    assert (found["status"], found["code"]) == ("fail", "usage_error")
+    assert found["message"].startswith(f"{path}:2: not valid YAML")
+
+
+# -- git's own opt-in: safe.directory --------------------------------------------------
+
+
+def git_config(home: Path, *values: str) -> None:
+    lines = "".join(f"\tdirectory = {value}\n" for value in values)
+    (home / ".gitconfig").write_text(f"[safe]\n{lines}")
+
+
+@pytest.mark.parametrize(
+    ("values", "read"),
+    [
+        (("{repo}",), True),
+        (("*",), True),
+        (("{parent}/*",), True),
+        (("{repo}/elsewhere",), False),
+        (("*", ""), False),  # an empty value resets the list, as in git
+        ((), False),
+    ],
+)
+def test_git_safe_directory_lets_the_user_trust_a_repository_of_another_owner(
+    ctx_for: Callable[..., Context], repo: Path, values: tuple[str, ...], read: bool
+) -> None:
+    """A workspace mounted from the host into a root container belongs to the host's
+    uid: ``git config --global --add safe.directory DIR`` is the opt-in git offers."""
+    repo_file(repo, "verify: true\n", uid=STRANGER)
+    os.chown(repo, STRANGER, -1)
+    ctx = ctx_for()
+    git_config(ctx.home, *(v.format(repo=repo, parent=repo.parent) for v in values))
+    found = settings.load(ctx, cwd=repo)
+    assert found.verify is read
+    assert len(found.warnings) == (0 if read else 1)
+    if not read:
+        assert "safe.directory" in found.warnings[0].message
+
+
+def test_the_repositorys_own_git_config_cannot_declare_itself_safe(
+    ctx_for: Callable[..., Context], repo: Path
+) -> None:
+    repo_file(repo, "verify: true\n", uid=STRANGER)
+    (repo / ".git" / "config").write_text("[safe]\n\tdirectory = *\n")
+    assert settings.load(ctx_for(), cwd=repo).verify is False
+
+
+def test_safe_directory_does_not_open_the_user_file(
+    ctx_for: Callable[..., Context], repo: Path, tmp_path: Path
+) -> None:
+    shared = tmp_path / "shared-config"
+    write(shared / "cs-registry" / "config.yaml", "verify: true\n", uid=STRANGER)
+    ctx = ctx_for({"XDG_CONFIG_HOME": str(shared)})
+    git_config(ctx.home, "*")
+    assert settings.load(ctx, cwd=repo).verify is False

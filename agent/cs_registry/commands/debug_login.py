@@ -16,6 +16,7 @@ from pathlib import Path
 from cs_registry import log, references
 from cs_registry.context import Context
 from cs_registry.diagnosis import Code, explain
+from cs_registry.engine import endpoint
 from cs_registry.errors import UsageError
 from cs_registry.probe import ProbeOptions, Report, Status, diagnose, platforms
 from cs_registry.probe.credentials import CredentialRequest
@@ -93,6 +94,9 @@ def _probe_options(options: DebugLoginOptions, ctx: Context) -> ProbeOptions:
         problem = user_problem(options.username)
         if problem is not None:
             raise UsageError(f"-u/--username {problem}", code=Code.INVALID_SECRET)
+    # a DOCKER_HOST that does not parse is a usage error, said before any step runs
+    # (the daemon steps run in threads, where it would only be a traceback)
+    endpoint(ctx.environ)
     certs_d = ctx.environ.get("CS_REGISTRY_DOCKER_CERTS_D")
     image = _image(options)
     return ProbeOptions(

@@ -23,6 +23,7 @@ from cs_registry.checks.dockerconfig import check_docker_config
 from cs_registry.checks.ecr_tokens import check_ecr_tokens
 from cs_registry.checks.environment import check_environment
 from cs_registry.checks.record import Check
+from cs_registry.checks.settings import check_settings
 from cs_registry.checks.triplets import check_triplets
 from cs_registry.context import Context
 from cs_registry.devcontainer import default_workspace
@@ -77,6 +78,7 @@ def collect(ctx: Context, options: DoctorOptions) -> list[Check]:
             log.register_secret(triplet.password.reveal())
         checks = check_environment(environ)
         checks += check_triplets(environ, discovery)
+        checks += check_settings(ctx, workspace)
         usable = [t for t in discovery.usable if t.server is not None]
         config_path, config_checks = check_docker_config(environ, options.config_dir, usable)
         config_checks += check_ecr_tokens(ctx.cache_dir, config_path, ctx.clock())

@@ -52,8 +52,10 @@ def home(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("value", ["tcp://127.0.0.1:99999", "tcp://[::1", "tcp://:abc"])
-def test_a_bad_docker_host_is_a_configuration_error(home: Path, value: str) -> None:
-    result = cli.run(["doctor", "--wait", "0.1"], cli.base_env(home, DOCKER_HOST=value))
+@pytest.mark.parametrize("command", ["doctor", "debug-login"])
+def test_a_bad_docker_host_is_a_configuration_error(home: Path, value: str, command: str) -> None:
+    args = ["doctor", "--wait", "0.1"] if command == "doctor" else [command, "127.0.0.1:1"]
+    result = cli.run(args, cli.base_env(home, DOCKER_HOST=value))
     _traceback_free(result)
     assert result.returncode == 2, result.err
     assert "DOCKER_HOST" in _one_line(result.err)

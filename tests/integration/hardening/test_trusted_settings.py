@@ -130,6 +130,7 @@ def victim_env(home: Path, secrets: dict[str, str]) -> dict[str, str]:
         GHCR_CONTAINER_REGISTRY_USER="victim",
         GHCR_CONTAINER_REGISTRY_PASSWORD=secrets["ghcr"],
         CS_REGISTRY_SYSTEM_CONFIG=str(home / "no-system.yaml"),
+        GIT_CONFIG_NOSYSTEM="1",  # a CI image's /etc/gitconfig may say safe.directory=*
     )
 
 
@@ -179,6 +180,34 @@ def test_a_planted_settings_file_in_a_shared_folder_receives_nothing(
     assert human.returncode == 0, human.err
     assert f"{planted.parent} belongs to {stranger.name}" in human.out
     assert connections(listeners) == 0
+
+
+def test_the_hook_and_doctor_below_a_planted_file_send_nothing_and_name_it(
+    tmp_path: Path,
+    shared: Path,
+    stranger: User,
+    listeners: list[Listener],
+    secrets: dict[str, str],
+) -> None:
+    """The lifecycle path (``login --hook``) and the command its summary points to."""
+    planted = plant(stranger, shared, settings_text(listeners))
+    home = tmp_path / "victim-home"
+    home.mkdir(mode=0o700)
+    env = victim_env(home, secrets)
+    env["DOCKER_HOST"] = f"unix://{tmp_path}/no-daemon.sock"
+    with cli.CmdlineWatcher(list(secrets.values())) as watcher:
+        hook = cli.run(["login", "--hook"], env, cwd=shared)
+        doctor = cli.run(["doctor", "--json", "--wait", "0.1"], env, cwd=shared)
+    for result in (hook, doctor):
+        cli.assert_no_traceback(result)
+        assert_no_canary(result, home, secrets)
+    assert watcher.hits == []
+    assert connections(listeners) == 0
+    assert hook.returncode == 0
+    assert "1 warning(s); run `cs-registry doctor`" in hook.out
+    (check,) = [c for c in json.loads(doctor.out)["checks"] if c["id"] == "settings"]
+    assert (check["status"], check["code"]) == ("warn", "untrusted_settings")
+    assert f"{planted.parent} belongs to {stranger.name}" in check["message"]
 
 
 def test_a_planted_fifo_neither_hangs_nor_stops_the_run(
