@@ -26,6 +26,8 @@ from cs_registry.ui import inert, mark, paint, print_json
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _STATUS_COLOR = {"ok": "green", "fail": "red", "warn": "yellow", "skip": "dim"}
+#: steps whose failure leaves the login itself working (``docker`` is the daemon's pull)
+_PULL_STEPS = frozenset({"scope", "manifest", "platform", "blob"})
 #: a repository path as Docker's reference grammar has it (distribution/reference):
 #: lowercase components of [a-z0-9] joined by ".", "_", "__" or runs of "-", split by "/"
 _PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
@@ -175,10 +177,11 @@ def _render(ctx: Context, report: Report, *, verbose: bool) -> None:
     explanation = explain(code)
     failing = [step.name for step in report.steps if step.status is Status.FAIL]
     action = "docker pull" if report.image else "docker login"
+    pulled = report.image or report.repository
     if not failing:
         verdict = f"{action} would succeed"
-    elif failing == ["scope"]:
-        verdict = f"docker login would succeed, pulling {inert(str(report.repository))} would not"
+    elif set(failing) <= _PULL_STEPS and pulled:
+        verdict = f"docker login would succeed, pulling {inert(pulled)} would not"
     else:
         verdict = f"{action} would fail"
     color = "green" if report.ok and code is Code.OK else ("yellow" if report.ok else "red")

@@ -122,6 +122,21 @@ def test_image_json_keeps_the_contract_and_names_the_new_steps(
     assert outcome.step("docker")["detail"] == "the daemon says 'Login Succeeded'"
 
 
+def test_checklist_says_the_login_works_and_the_pull_does_not(
+    make_ctx: Callable[..., Context], images: ImageRegistry
+) -> None:
+    reference = f"{images.registry.host}/arm/list:1"
+    ctx = make_ctx(stdin=images.password)
+    status = main(["debug-login", reference, "-u", USER, "--password-stdin"], ctx)
+    out = ctx.stdout.getvalue()  # type: ignore[attr-defined]
+    assert status == 1
+    assert out.startswith(f"debug-login {reference}\n")
+    assert (
+        f"Diagnosis: platform_missing (docker login would succeed, pulling {reference} would not)"
+    ) in out
+    assert "it holds linux/arm64/v8" in out
+
+
 def test_single_platform_image_of_another_platform_is_a_warning(
     debug_login: Run, images: ImageRegistry
 ) -> None:
