@@ -48,6 +48,12 @@ class Code(str, enum.Enum):
     UNTRUSTED_REALM = "untrusted_realm"
     REGISTRY_UNAVAILABLE = "registry_unavailable"
     REPOSITORY_NOT_FOUND = "repository_not_found"
+    # images (debug-login IMAGE, doctor --images)
+    INVALID_REFERENCE = "invalid_reference"
+    MANIFEST_UNKNOWN = "manifest_unknown"
+    PLATFORM_MISSING = "platform_missing"
+    BLOB_UNKNOWN = "blob_unknown"
+    DIGEST_MISMATCH = "digest_mismatch"
     # ECR
     ECR_INVALID_KEY_ID = "ecr_invalid_key_id"
     ECR_INVALID_SECRET = "ecr_invalid_secret"
@@ -240,6 +246,30 @@ EXPLANATIONS: dict[Code, Explanation] = {
         "The credentials may pull, but the registry has no repository of that name.",
         "Check the repository path (owner/name, lower case) given to --repository; push an "
         "image first if it is new.",
+    ),
+    Code.INVALID_REFERENCE: Explanation(
+        "The image reference is not one Docker accepts.",
+        "Write it as [HOST[:PORT]/]PATH[:TAG][@sha256:DIGEST] with a lowercase path, e.g. "
+        "ghcr.io/owner/app:1.0; the message names the part at fault.",
+    ),
+    Code.MANIFEST_UNKNOWN: Explanation(
+        "The repository exists but has no manifest for that tag or digest.",
+        "Check the tag (tags are case-sensitive; `latest` is only a default, not a given) or "
+        "push the image; `docker pull` says `manifest unknown` or `not found`.",
+    ),
+    Code.PLATFORM_MISSING: Explanation(
+        "The image index holds no image for the platform Docker asks for.",
+        "Build and push the image for that platform too (docker buildx build --platform), or "
+        "pull with --platform naming one the index lists.",
+    ),
+    Code.BLOB_UNKNOWN: Explanation(
+        "The manifest names a config blob the registry does not hold.",
+        "The image was pushed incompletely or its blobs were garbage-collected: push it again.",
+    ),
+    Code.DIGEST_MISMATCH: Explanation(
+        "The registry served a manifest whose digest is not the one the reference pins.",
+        "Pin the digest the registry reports, or find out why it serves other content (a "
+        "caching proxy or mirror that rewrites manifests).",
     ),
     Code.ECR_INVALID_KEY_ID: Explanation(
         "AWS does not recognise the access key ID.",

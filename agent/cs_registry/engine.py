@@ -21,7 +21,7 @@ import http.client
 import json
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -252,6 +252,67 @@ class _Call:
     limit: int = ANSWER_LIMIT
 
 
+class Stream:
+    """An Engine answer read as it arrives (``POST /images/create`` streams progress).
+
+    Use as a ``with`` block; ``readline`` and ``read`` are capped by the caller.
+    """
+
+    def __init__(
+        self, status: int, headers: Mapping[str, str], raw: Any, close: Callable[[], None]
+    ) -> None:
+        self.status = status
+        self.headers = headers
+        self._raw = raw
+        self._close = close
+
+    def readline(self, limit: int) -> bytes:
+        return bytes(self._raw.readline(limit))
+
+    def read(self, limit: int) -> bytes:
+        return bytes(self._raw.read(limit))
+
+    def __enter__(self) -> Stream:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._close()
+
+
+def open_stream(
+    target: Endpoint,
+    method: str,
+    path: str,
+    *,
+    timeout: float,
+    headers: Mapping[str, str] | None = None,
+) -> Stream:
+    """Start one Engine API call and hand back its answer unread (see :class:`Stream`).
+
+    Raises as :func:`request` does.
+    """
+    sent = dict(headers or {})
+    if target.plain:
+        connection = target.connection(timeout)
+        try:
+            connection.request(method, path, headers=sent)
+            answer = connection.getresponse()
+        except BaseException:
+            connection.close()
+            raise
+        found = {k.lower(): v for k, v in answer.getheaders()}
+        return Stream(answer.status, found, answer, connection.close)
+    call = _Call(method, path, timeout, None, sent)
+    client, response = _docker_py_send(target, call)
+
+    def close() -> None:
+        response.close()
+        client.close()
+
+    found = {k.lower(): v for k, v in response.headers.items()}
+    return Stream(response.status_code, found, response.raw, close)
+
+
 def request(
     target: Endpoint,
     method: str,
@@ -287,6 +348,21 @@ def _plain(target: Endpoint, call: _Call) -> Answer:
 
 
 def _docker_py(target: Endpoint, call: _Call) -> Answer:
+    client, response = _docker_py_send(target, call)
+    try:
+        data = response.raw.read(call.limit, decode_content=True)
+        return Answer(
+            response.status_code, {k.lower(): v for k, v in response.headers.items()}, data
+        )
+    except OSError as exc:
+        raise EngineUnreachable(f"{target.url}: {exc}") from None
+    finally:
+        response.close()
+        client.close()
+
+
+def _docker_py_send(target: Endpoint, call: _Call) -> tuple[Any, Any]:
+    """Send ``call`` through docker-py; its client and the unread streamed response."""
     import requests  # docker-py's transport; imported only for TLS and ssh endpoints
     from docker import APIClient
     from docker.errors import DockerException
@@ -320,18 +396,16 @@ def _docker_py(target: Endpoint, call: _Call) -> Answer:
             timeout=call.timeout,
             stream=True,
         )
-        data = response.raw.read(call.limit, decode_content=True)
-        return Answer(
-            response.status_code, {k.lower(): v for k, v in response.headers.items()}, data
-        )
     except requests.exceptions.Timeout:
+        client.close()
         raise TimeoutError(f"{target.url} did not answer within {call.timeout:.1f} s") from None
     except requests.exceptions.SSLError as exc:
+        client.close()
         raise EngineUnreachable(f"TLS with {target.url} failed: {_root_cause(exc)}") from None
     except (requests.exceptions.RequestException, DockerException) as exc:
-        raise EngineUnreachable(f"{target.url}: {_root_cause(exc)}") from None
-    finally:
         client.close()
+        raise EngineUnreachable(f"{target.url}: {_root_cause(exc)}") from None
+    return client, response
 
 
 def _root_cause(exc: BaseException) -> str:

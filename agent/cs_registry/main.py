@@ -155,9 +155,11 @@ def build_parser(ctx: Context | None = None) -> argparse.ArgumentParser:
 def _add_debug_login(commands: Any) -> None:
     debug = commands.add_parser(
         "debug-login",
-        help="reproduce `docker login SERVER` step by step and name the cause",
+        help="reproduce `docker login SERVER` (or `docker pull IMAGE`) step by step and name "
+        "the cause",
         description="Walk docker login's path (input, dns, tcp, tls, ping, challenge, auth, "
-        "scope, docker, config) and end with one diagnosis code and its remedy.",
+        "scope, docker, config) and end with one diagnosis code and its remedy. Given an image "
+        "reference, also what docker pull asks (manifest, platform, blob).",
     )
     debug.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     debug.add_argument(
@@ -166,7 +168,11 @@ def _add_debug_login(commands: Any) -> None:
         action="store_true",
         help="show each request and response (credentials and tokens redacted)",
     )
-    debug.add_argument("server", metavar="SERVER", help="registry host[:port], as for docker login")
+    debug.add_argument(
+        "server",
+        metavar="SERVER|IMAGE",
+        help="registry host[:port], as for docker login, or an image reference as for docker pull",
+    )
     debug.add_argument("-u", "--username", help="user to log in as (with --password-stdin)")
     debug.add_argument(
         "--password-stdin", action="store_true", help="read the password or token from stdin"
@@ -189,6 +195,16 @@ def _add_debug_login(commands: Any) -> None:
         help="bound for the whole run (default 10)",
     )
     debug.add_argument("--config", metavar="DIR", help="Docker config directory")
+    debug.add_argument(
+        "--pull",
+        action="store_true",
+        help="with an IMAGE: let the daemon pull it and show its answer next to ours",
+    )
+    debug.add_argument(
+        "--platform",
+        metavar="OS/ARCH[/VARIANT]",
+        help="with an IMAGE: the platform to ask for (default: the daemon's)",
+    )
 
 
 def _add_doctor(commands: Any) -> None:
@@ -216,7 +232,16 @@ def _add_doctor(commands: Any) -> None:
         help="repository owner when neither GITHUB_REPOSITORY nor the git remote tells it",
     )
     doctor.add_argument(
-        "--prebuild", action="store_true", help="judge devcontainer.json as used for prebuilds"
+        "--prebuild",
+        action="store_true",
+        help="judge devcontainer.json as used for prebuilds (implies --images, with only "
+        "the Codespaces secrets a prebuild gets)",
+    )
+    doctor.add_argument(
+        "--images",
+        action="store_true",
+        help="check that the images devcontainer.json needs (image, Dockerfile FROM, compose, "
+        "Features) can be pulled, and with which secret",
     )
     doctor.add_argument("--config", metavar="DIR", help="Docker config directory")
     doctor.add_argument(
@@ -261,6 +286,8 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
                 json=args.json,
                 verbose=args.verbose,
                 config_dir=args.config,
+                pull=args.pull,
+                platform=args.platform,
             ),
         )
     if args.command == "doctor":
@@ -276,6 +303,7 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
                 prebuild=args.prebuild,
                 config_dir=args.config,
                 hook=args.hook,
+                images=args.images,
             ),
         )
     raise AssertionError(f"unhandled command {args.command!r}")

@@ -93,3 +93,41 @@ def push_with_login(registry: Registry, repository: str, tag: str = "1") -> str:
         remove_image(reference)
         remove_image(local)
     return reference
+
+
+def docker_pull(
+    reference: str,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    platform: str | None = None,
+) -> tuple[bool, str, float]:
+    """A real ``docker pull`` (logged in first when a user is given, in a throw-away config).
+
+    Returns whether it worked, its error text (stderr) and how long the pull took. The
+    pulled image is removed again, so the next pull fetches it afresh.
+    """
+    host = reference.split("/", 1)[0]
+    with tempfile.TemporaryDirectory(prefix="cs-registry-pull-") as config:
+        if username is not None and password is not None:
+            docker(
+                "--config",
+                config,
+                "login",
+                "--username",
+                username,
+                "--password-stdin",
+                host,
+                stdin=password.encode(),
+            )
+        extra = ["--platform", platform] if platform else []
+        started = time.monotonic()
+        result = subprocess.run(
+            [DOCKER, "--config", config, "pull", *extra, reference],
+            capture_output=True,
+            timeout=_TIMEOUT,
+            check=False,
+        )
+        seconds = time.monotonic() - started
+    remove_image(reference)
+    return result.returncode == 0, result.stderr.decode(errors="replace").strip(), seconds

@@ -53,7 +53,11 @@ class Seen:
 
 @dataclass
 class TokenServer:
-    """A running token server: its realm URL, users, pull rights and what it saw."""
+    """A running token server: its realm URL, users, pull (and push) rights and what it saw.
+
+    ``pull[""]`` lists what anonymous clients may pull. ``retry_after``, when set, makes
+    every token request with a scope answer 429 with that ``Retry-After``.
+    """
 
     users: dict[str, str]
     pull: dict[str, set[str]]
@@ -63,6 +67,8 @@ class TokenServer:
     host: str = "127.0.0.1"
     port: int = 0
     seen: list[Seen] = field(default_factory=list)
+    push: dict[str, set[str]] = field(default_factory=dict)
+    retry_after: str | None = None
 
     @property
     def realm(self) -> str:
@@ -93,9 +99,16 @@ class TokenServer:
             name, _, actions = rest.rpartition(":")
             if kind != "repository" or not name:
                 continue
-            allowed = self.pull.get(user or "", set())
-            if "pull" in actions.split(",") and (name in allowed or "*" in allowed):
-                access.append({"type": "repository", "name": name, "actions": ["pull"]})
+            pushable = self.push.get(user or "", set())
+            pullable = self.pull.get(user or "", set()) | pushable
+            wanted = actions.split(",")
+            granted = [
+                action
+                for action, allowed in (("pull", pullable), ("push", pushable))
+                if action in wanted and (name in allowed or "*" in allowed)
+            ]
+            if granted:
+                access.append({"type": "repository", "name": name, "actions": granted})
         return access
 
 
@@ -130,6 +143,14 @@ def _handler(server: TokenServer) -> type[BaseHTTPRequestHandler]:
                     self._reply(401, {"details": "incorrect username or password"})
                     return
                 user = name
+            if server.retry_after is not None and query.get("scope"):
+                self.send_response(429)
+                self.send_header("Retry-After", server.retry_after)
+                body = b'{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}'
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
             token = server.sign(user or "", server.grant(user, query.get("scope", [])))
             issued = datetime.now(timezone.utc).isoformat()
             self._reply(
@@ -162,6 +183,7 @@ def start_token_server(
     users: dict[str, str],
     pull: dict[str, set[str]] | None = None,
     host: str = "127.0.0.1",
+    push: dict[str, set[str]] | None = None,
 ) -> Iterator[TokenServer]:
     """Serve tokens on ``host`` (another loopback address plays "another host")."""
     key = ec.generate_private_key(ec.SECP256R1())
@@ -177,6 +199,7 @@ def start_token_server(
         cert_der=cert.public_bytes(serialization.Encoding.DER),
         bundle_path=bundle,
         host=host,
+        push=push or {},
     )
     httpd = QuietServer((host, 0), _handler(server))
     server.port = int(httpd.server_address[1])

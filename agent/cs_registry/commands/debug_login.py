@@ -1,7 +1,9 @@
-"""``cs-registry debug-login SERVER``: reproduce ``docker login`` step by step and name the cause.
+"""``cs-registry debug-login SERVER|IMAGE``: reproduce ``docker login`` (and the pull).
 
 The steps live in :mod:`cs_registry.probe`; this module turns flags into probe
-options and the report into a checklist (or one JSON document).
+options and the report into a checklist (or one JSON document). A bare
+``host[:port]`` is a server, as before; anything with a path, tag or digest is an
+image reference, parsed by Docker's rules (:mod:`cs_registry.references`).
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from cs_registry import dockerconfig, log
+from cs_registry import dockerconfig, log, references
 from cs_registry.context import Context
 from cs_registry.diagnosis import Code, explain
 from cs_registry.engine import endpoint
 from cs_registry.errors import UsageError
-from cs_registry.probe import ProbeOptions, Report, Status, diagnose
+from cs_registry.probe import ProbeOptions, Report, Status, diagnose, platforms
 from cs_registry.probe.credentials import CredentialRequest
 from cs_registry.secrets import user_problem
 from cs_registry.status import ExitStatus
@@ -24,6 +26,8 @@ from cs_registry.ui import inert, mark, paint, print_json
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _STATUS_COLOR = {"ok": "green", "fail": "red", "warn": "yellow", "skip": "dim"}
+#: steps whose failure leaves the login itself working (``docker`` is the daemon's pull)
+_PULL_STEPS = frozenset({"scope", "manifest", "platform", "blob"})
 #: a repository path as Docker's reference grammar has it (distribution/reference):
 #: lowercase components of [a-z0-9] joined by ".", "_", "__" or runs of "-", split by "/"
 _PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
@@ -48,6 +52,27 @@ class DebugLoginOptions:
     json: bool = False
     verbose: bool = False
     config_dir: str | None = None
+    #: with an image: the daemon pulls it (``docker`` step)
+    pull: bool = False
+    #: with an image: ``os/arch[/variant]`` to ask for instead of the daemon's
+    platform: str | None = None
+
+
+def _image(options: DebugLoginOptions) -> references.Reference | None:
+    """The image to check, or ``None`` when the argument is a bare server."""
+    if references.names_server(options.server):
+        if options.pull or options.platform:
+            flag = "--pull" if options.pull else "--platform"
+            raise UsageError(f"{flag} needs an IMAGE (e.g. ghcr.io/owner/app:1), not a server")
+        return None
+    image = references.parse(options.server)
+    if options.repository is not None:
+        raise UsageError("--repository is for a SERVER; an IMAGE names its repository itself")
+    if options.platform is not None and platforms.parse(options.platform) is None:
+        raise UsageError(
+            f"--platform {options.platform!r}: use os/arch[/variant], e.g. linux/arm64"
+        )
+    return image
 
 
 def _probe_options(options: DebugLoginOptions, ctx: Context) -> ProbeOptions:
@@ -75,8 +100,9 @@ def _probe_options(options: DebugLoginOptions, ctx: Context) -> ProbeOptions:
     # (the daemon steps run in threads, where it would only be a traceback)
     endpoint(ctx.environ, dockerconfig.config_dir(ctx.environ, options.config_dir))
     certs_d = ctx.environ.get("CS_REGISTRY_DOCKER_CERTS_D")
+    image = _image(options)
     return ProbeOptions(
-        server=options.server,
+        server=image.domain if image is not None else options.server,
         credentials=CredentialRequest(
             username=options.username,
             password_stdin=options.password_stdin,
@@ -88,6 +114,9 @@ def _probe_options(options: DebugLoginOptions, ctx: Context) -> ProbeOptions:
         timeout=options.timeout,
         config_dir=Path(options.config_dir) if options.config_dir else None,
         certs_d=Path(certs_d) if certs_d else None,
+        image=image,
+        pull=options.pull,
+        platform=options.platform,
     )
 
 
@@ -129,7 +158,7 @@ def _password_input(ctx: Context) -> io.StringIO:
 
 
 def _render(ctx: Context, report: Report, *, verbose: bool) -> None:
-    ctx.print(f"debug-login {inert(report.server)}")
+    ctx.print(f"debug-login {inert(report.image or report.server)}")
     width = max((len(step.name) for step in report.steps), default=5)
     for step in report.steps:
         status = step.status.value
@@ -147,12 +176,14 @@ def _render(ctx: Context, report: Report, *, verbose: bool) -> None:
     code = report.code
     explanation = explain(code)
     failing = [step.name for step in report.steps if step.status is Status.FAIL]
+    action = "docker pull" if report.image else "docker login"
+    pulled = report.image or report.repository
     if not failing:
-        verdict = "docker login would succeed"
-    elif failing == ["scope"]:
-        verdict = f"docker login would succeed, pulling {inert(str(report.repository))} would not"
+        verdict = f"{action} would succeed"
+    elif set(failing) <= _PULL_STEPS and pulled:
+        verdict = f"docker login would succeed, pulling {inert(pulled)} would not"
     else:
-        verdict = "docker login would fail"
+        verdict = f"{action} would fail"
     color = "green" if report.ok and code is Code.OK else ("yellow" if report.ok else "red")
     ctx.print()
     ctx.print(f"Diagnosis: {paint(ctx, code.value, color)} ({verdict})")

@@ -2,7 +2,9 @@
 
 Areas: environment and lifecycle phase, the registry secrets, the docker CLI and
 daemon, Docker's config.json (and what Docker will really use for each server),
-ECR token expiries, and the devcontainer.json lint. Exit 1 when a check fails;
+ECR token expiries, the devcontainer.json lint, and (``--images``, and under
+``--prebuild``) whether the images the dev container needs can be pulled. Exit 1 when
+a check fails;
 warnings do not fail. The daemon ping and the lint run in threads beside the
 rest, so a run takes about ``max(--wait, the other checks)``.
 """
@@ -43,6 +45,8 @@ class DoctorOptions:
     config_dir: str | None = None
     #: the on-create hook: prebuild-safe checks only, problems only, always exit 0
     hook: bool = False
+    #: check the images devcontainer.json needs (always under ``--prebuild``)
+    images: bool = False
 
 
 def collect(ctx: Context, options: DoctorOptions) -> list[Check]:
@@ -63,6 +67,11 @@ def collect(ctx: Context, options: DoctorOptions) -> list[Check]:
         lint: Future[list[Check]] = pool.submit(
             check_devcontainers, environ, workspace, owner=options.owner, prebuild=prebuild
         )
+        images: Future[list[Check]] | None = None
+        if options.images or options.prebuild:
+            from cs_registry.checks.images import check_images  # the probe: only when asked
+
+            images = pool.submit(check_images, environ, workspace, prebuild=options.prebuild)
         # what login would count: settings applied (a broken settings file is its own check)
         _settings, discovery = settings.in_play(ctx, lenient=True)
         for triplet in discovery.triplets:
@@ -74,6 +83,7 @@ def collect(ctx: Context, options: DoctorOptions) -> list[Check]:
         config_path, config_checks = check_docker_config(environ, options.config_dir, usable)
         config_checks += check_ecr_tokens(ctx.cache_dir, config_path, ctx.clock())
         checks += [cli.result(), daemon.result(), *config_checks, *lint.result()]
+        checks += images.result() if images is not None else []
     return checks
 
 
@@ -92,7 +102,8 @@ def run(ctx: Context, options: DoctorOptions) -> ExitStatus:
 
 def _label(check: Check) -> str:
     """The id shown: lint findings go under one ``devcontainer`` label, their code at the end."""
-    return check.id.partition(":")[0] if check.id.startswith("devcontainer:") else check.id
+    grouped = check.id.startswith(("devcontainer:", "image:"))
+    return check.id.partition(":")[0] if grouped else check.id
 
 
 def _report(ctx: Context, checks: list[Check]) -> None:

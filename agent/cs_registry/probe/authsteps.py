@@ -8,6 +8,7 @@ from cs_registry.probe.dockerside import start_daemon_login
 from cs_registry.probe.ecrstep import needs_swap, step_auth_ecr
 from cs_registry.probe.model import StepFailed
 from cs_registry.probe.network import skew_note
+from cs_registry.probe.pullerrors import denied
 from cs_registry.probe.sockets import NetError
 from cs_registry.probe.state import State
 from cs_registry.probe.tokens import basic_header, checked_realm, fetch_token, registry_errors
@@ -122,6 +123,13 @@ def step_auth(state: State) -> Outcome:
             )
         raise _rejected(state, f"the token server {realm}", answer.message or str(answer.status))
     state.token = answer.token
+    if creds.anonymous and state.options.image is not None:
+        # a pull needs no login: public images come with an anonymous token
+        return (
+            Status.WARN,
+            Code.MISSING_CREDENTIALS,
+            f"no credentials; {realm} gives anonymous tokens, so the image is tried anonymously",
+        )
     if creds.anonymous:
         raise StepFailed(
             Code.MISSING_CREDENTIALS,
@@ -152,33 +160,55 @@ def _judge(state: State, response: Response, how: str) -> Outcome:
     raise StepFailed(Code.NOT_A_REGISTRY, f"/v2/ answered {response.status} after {how}")
 
 
-def step_scope(state: State) -> Outcome:
-    """With ``--repository``: a pull-scoped token and a tags request."""
-    name = state.options.repository
-    if not name:
-        return Status.SKIP, Code.OK, "add --repository NAME to check pull rights"
+def _pull_authorization(state: State, name: str) -> str | None:
+    """The ``Authorization`` a pull of ``name`` sends: Basic, a pull-scoped token, or none."""
     assert state.ping is not None
     assert state.credentials is not None
     creds = state.credentials
-    authorization: str | None = None
-    if state.ping.status != 200:
-        assert state.challenge is not None
-        if state.challenge.scheme == "basic":
-            assert creds.secret is not None
-            authorization = basic_header(creds.username, creds.secret.reveal())
+    if state.ping.status == 200:
+        return None
+    assert state.challenge is not None
+    if state.challenge.scheme == "basic":
+        if creds.secret is None:
+            return None
+        return basic_header(creds.username, creds.secret.reveal())
+    answer = fetch_token(state, f"repository:{name}:pull")
+    if answer.token is None:
+        if answer.status in (401, 403):
+            if state.options.image is not None:
+                raise denied(state, f"the token server refused the pull scope: {answer.message}")
+            raise StepFailed(
+                Code.INSUFFICIENT_SCOPE,
+                f"the token server refused a pull token for {name} ({answer.message})",
+            )
+        if answer.status == 429:
+            raise StepFailed(Code.RATE_LIMITED, f"the token server answered 429 ({answer.message})")
+        raise StepFailed(
+            Code.TOKEN_ENDPOINT_UNREACHABLE,
+            f"no pull token for {name}: {answer.status} {answer.message}",
+        )
+    return f"Bearer {answer.token}"
+
+
+def step_scope(state: State) -> Outcome:
+    """A pull-scoped token; with ``--repository`` (not an image) also a tags request."""
+    image = state.options.image
+    if image is not None:
+        state.pull_authorization = _pull_authorization(state, image.path)
+        sent = state.pull_authorization
+        if sent is None:
+            opened = state.ping is not None and state.ping.status == 200
+            how = "none needed (/v2/ is open)" if opened else "none: the pull goes anonymously"
         else:
-            answer = fetch_token(state, f"repository:{name}:pull")
-            if answer.token is None:
-                if answer.status in (401, 403):
-                    raise StepFailed(
-                        Code.INSUFFICIENT_SCOPE,
-                        f"the token server refused a pull token for {name} ({answer.message})",
-                    )
-                raise StepFailed(
-                    Code.TOKEN_ENDPOINT_UNREACHABLE,
-                    f"no pull token for {name}: {answer.status} {answer.message}",
-                )
-            authorization = f"Bearer {answer.token}"
+            scope = f"token for repository:{image.path}:pull"
+            how = "Basic" if sent.startswith("Basic ") else scope
+        return Status.OK, Code.OK, f"pull authorization: {how}"
+    name = state.options.repository
+    if not name:
+        return Status.SKIP, Code.OK, "add --repository NAME to check pull rights"
+    assert state.credentials is not None
+    creds = state.credentials
+    authorization = _pull_authorization(state, name)
     response = _registry_get(state, f"/v2/{name}/tags/list", authorization)
     failure = _status_failure(response, "the registry")
     if failure is not None:

@@ -85,7 +85,8 @@ def _from_stdin(username: str, stdin: TextIO) -> Credentials:
     )
 
 
-def _from_triplet(triplet: Triplet) -> Credentials:
+def from_triplet(triplet: Triplet) -> Credentials:
+    """The credentials of one environment triplet, its findings as warnings."""
     log.register_secret(triplet.password.reveal())
     return Credentials(
         source=f"environment triplet {triplet.id} ({triplet.var('_CONTAINER_REGISTRY_USER')})",
@@ -108,7 +109,7 @@ def _env_match(
             raise UsageError(
                 f"--from-env {from_env}: no {from_env}_CONTAINER_REGISTRY_* variables are set"
             )
-        credentials = _from_triplet(chosen[0])
+        credentials = from_triplet(chosen[0])
         if chosen[0].server is not None and chosen[0].server.key != server.key:
             credentials.warnings.append(
                 f"{from_env} names {chosen[0].server.key}, not {server.key}; testing its "
@@ -118,7 +119,7 @@ def _env_match(
     matching = [t for t in triplets if t.server is not None and t.server.key == server.key]
     if not matching:
         return None
-    credentials = _from_triplet(matching[0])
+    credentials = from_triplet(matching[0])
     if len(matching) > 1:
         others = ", ".join(t.id for t in matching[1:])
         credentials.warnings.append(
@@ -224,4 +225,10 @@ def resolve(
     )
 
 
-__all__ = ["IDENTITY_USER", "CredentialRequest", "Credentials", "resolve"]
+__all__ = [
+    "IDENTITY_USER",
+    "CredentialRequest",
+    "Credentials",
+    "from_triplet",
+    "resolve",
+]

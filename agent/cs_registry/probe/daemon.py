@@ -61,6 +61,9 @@ class DaemonInfo:
     http_proxy: str = ""
     https_proxy: str = ""
     no_proxy: str = ""
+    #: ``OSType`` and ``Architecture``: the platform the daemon pulls for
+    os_type: str = ""
+    architecture: str = ""
 
     def insecure(self, hostport: str, addresses: list[str]) -> str | None:
         """Why Docker treats ``hostport`` as insecure, or ``None`` when it does not."""
@@ -98,6 +101,8 @@ def parse_info(info: Mapping[str, Any]) -> DaemonInfo:
     result.http_proxy = str(info.get("HttpProxy") or "")
     result.https_proxy = str(info.get("HttpsProxy") or "")
     result.no_proxy = str(info.get("NoProxy") or "")
+    result.os_type = str(info.get("OSType") or "")
+    result.architecture = str(info.get("Architecture") or "")
     return result
 
 

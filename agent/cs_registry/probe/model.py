@@ -76,6 +76,8 @@ class Report:
 
     server: str
     repository: str | None = None
+    #: the image reference checked (``debug-login IMAGE``), canonical form
+    image: str | None = None
     steps: list[Step] = field(default_factory=list)
 
     @property
@@ -98,8 +100,10 @@ class Report:
 
     def as_json(self, *, verbose: bool = False) -> dict[str, Any]:
         explanation = explain(self.code)
-        document: dict[str, Any] = {
-            "server": self.server,
+        document: dict[str, Any] = {"server": self.server}
+        if self.image is not None:
+            document["image"] = self.image
+        document |= {
             "ok": self.ok,
             "steps": [step.as_json(verbose=verbose) for step in self.steps],
             "diagnosis": {

@@ -71,6 +71,8 @@ def step_input(state: State) -> Outcome:
         else f"user {creds.username!r} from {creds.source}"
     )
     detail = f"{server.host} (Docker config key {server.key}); credentials: {who}"
+    if state.options.image is not None:
+        detail = f"image {state.options.image} on {detail}"
     if server.fixes:
         detail += f"; normalised: {'; '.join(server.fixes)}"
     if creds.warnings:

@@ -13,6 +13,7 @@ from cs_registry.probe.credentials import Credentials
 from cs_registry.probe.daemon import InfoFetch
 from cs_registry.probe.dockerside import step_config, step_docker
 from cs_registry.probe.ecrstep import needs_swap
+from cs_registry.probe.image import step_blob, step_manifest, step_platform
 from cs_registry.probe.model import Budget, Report, Step, StepFailed
 from cs_registry.probe.network import (
     skew_note,
@@ -22,6 +23,7 @@ from cs_registry.probe.network import (
     step_tcp,
     step_tls,
 )
+from cs_registry.probe.pull import step_pull
 from cs_registry.probe.state import ProbeOptions, State
 from cs_registry.status import Status
 
@@ -37,8 +39,19 @@ REGISTRY_STEPS: tuple[tuple[str, StepFunction], ...] = (
     ("auth", step_auth),
     ("scope", step_scope),
 )
+#: after the login, for ``debug-login IMAGE``: what ``docker pull`` asks next
+IMAGE_STEPS: tuple[tuple[str, StepFunction], ...] = (
+    ("manifest", step_manifest),
+    ("platform", step_platform),
+    ("blob", step_blob),
+)
 DOCKER_STEPS: tuple[tuple[str, StepFunction], ...] = (
     ("docker", step_docker),
+    ("config", step_config),
+)
+#: with ``--pull`` the daemon pulls the image (its login included) instead of only logging in
+PULL_STEPS: tuple[tuple[str, StepFunction], ...] = (
+    ("docker", step_pull),
     ("config", step_config),
 )
 
@@ -81,9 +94,11 @@ def diagnose(
         state.engine = engine.endpoint(environ, state.config_dir)
         # docker info takes tens of ms: ask it now, read it when the tls step needs it
         state.daemon = InfoFetch(state.engine, timeout=min(2.0, options.timeout))
-    report = Report(server=options.server, repository=options.repository)
+    image = str(options.image) if options.image is not None else None
+    report = Report(server=options.server, repository=options.repository, image=image)
     failed: Step | None = None
-    for name, function in REGISTRY_STEPS:
+    steps = REGISTRY_STEPS + (IMAGE_STEPS if options.image is not None else ())
+    for name, function in steps:
         # the ECR swap talks to the ECR API, not the registry host: worth running anyway
         ecr_anyway = name == "auth" and failed is not None and failed.name != "input"
         if failed is not None and not (ecr_anyway and needs_swap(state)):
@@ -108,9 +123,10 @@ def diagnose(
             failed = step
     if state.server is None or not options.docker_side:
         return report
-    for name, function in DOCKER_STEPS:
+    state.verdict = failed.code if failed is not None else Code.OK  # for the daemon's pull
+    for name, function in PULL_STEPS if options.image and options.pull else DOCKER_STEPS:
         report.steps.append(_run_step(state, name, function))
     return report
 
 
-__all__ = ["DOCKER_STEPS", "REGISTRY_STEPS", "diagnose"]
+__all__ = ["DOCKER_STEPS", "IMAGE_STEPS", "PULL_STEPS", "REGISTRY_STEPS", "diagnose"]

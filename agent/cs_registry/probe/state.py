@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
+from cs_registry.diagnosis import Code
 from cs_registry.engine import Endpoint as EngineEndpoint
 from cs_registry.probe.challenge import Challenge
 from cs_registry.probe.credentials import CredentialRequest, Credentials
@@ -15,6 +16,7 @@ from cs_registry.probe.model import Budget
 from cs_registry.probe.proxy import Proxy, ProxySettings
 from cs_registry.probe.sockets import Address
 from cs_registry.probe.transport import Endpoint, Response
+from cs_registry.references import Reference
 from cs_registry.servers import Server
 
 #: server ``Date`` farther than this from our clock is worth a warning
@@ -35,6 +37,12 @@ class ProbeOptions:
     certs_d: Path | None = None
     #: run the ``docker`` and ``config`` steps (``login --verify`` turns them off)
     docker_side: bool = True
+    #: an image to check after the login (``debug-login IMAGE``): adds the image steps
+    image: Reference | None = None
+    #: with ``image``: the daemon pulls it (the ``docker`` step), not only logs in
+    pull: bool = False
+    #: with ``image``: ``os/arch[/variant]`` to ask for instead of the daemon's own
+    platform: str | None = None
 
 
 @dataclass
@@ -71,6 +79,14 @@ class State:
     #: what the ECR key swap said, for the auth step's detail
     swap_note: str | None = None
     authenticated: bool | None = None
+    #: the ``Authorization`` header for pulling the image's repository (``None``: anonymous)
+    pull_authorization: str | None = None
+    #: what the image steps found: the top manifest, then the chosen image manifest
+    manifest: dict[str, Any] | None = None
+    manifest_type: str = ""
+    image_manifest: dict[str, Any] | None = None
+    #: the registry and image steps' verdict, set before the Docker-side steps run
+    verdict: Code | None = None
     trace: list[str] = field(default_factory=list)
 
     @property
