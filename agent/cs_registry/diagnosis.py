@@ -48,6 +48,9 @@ class Code(str, enum.Enum):
     UNTRUSTED_REALM = "untrusted_realm"
     REGISTRY_UNAVAILABLE = "registry_unavailable"
     REPOSITORY_NOT_FOUND = "repository_not_found"
+    # images (the image issue; same names and meanings on its branch)
+    MANIFEST_UNKNOWN = "manifest_unknown"
+    PLATFORM_MISSING = "platform_missing"
     # ECR
     ECR_INVALID_KEY_ID = "ecr_invalid_key_id"
     ECR_INVALID_SECRET = "ecr_invalid_secret"
@@ -80,6 +83,12 @@ class Code(str, enum.Enum):
     DEPRECATED_CODESPACES_KEY = "deprecated_codespaces_key"
     UNKNOWN_CODESPACES_KEY = "unknown_codespaces_key"
     HOOK_NOT_WIRED = "hook_not_wired"
+    # logs (cs-registry explain)
+    CRED_HELPER_FAILED = "cred_helper_failed"
+    FEATURE_UNAVAILABLE = "feature_unavailable"
+    IMAGE_UNAVAILABLE = "image_unavailable"
+    REPOSITORY_ACCESS_DENIED = "repository_access_denied"
+    NO_KNOWN_CAUSE = "no_known_cause"
 
     def __str__(self) -> str:
         return self.value
@@ -231,6 +240,16 @@ EXPLANATIONS: dict[Code, Explanation] = {
         "Check the repository path (owner/name, lower case) given to --repository; push an "
         "image first if it is new.",
     ),
+    Code.MANIFEST_UNKNOWN: Explanation(
+        "The registry has no manifest for this tag or digest.",
+        "Check the tag or digest (a typo, a tag not pushed yet, or one deleted); list the "
+        "repository's tags in the registry's UI or with `skopeo list-tags`.",
+    ),
+    Code.PLATFORM_MISSING: Explanation(
+        "The image has no variant for the platform the daemon asks for.",
+        "Publish the image for that platform (a multi-platform build), or pull it with "
+        "--platform for one it has.",
+    ),
     Code.ECR_INVALID_KEY_ID: Explanation(
         "AWS does not recognise the access key ID.",
         "Check _USER holds an active access key ID of the right partition; a region that is "
@@ -361,6 +380,33 @@ EXPLANATIONS: dict[Code, Explanation] = {
     Code.HOOK_NOT_WIRED: Explanation(
         "No lifecycle command runs cs-registry, so registry logins happen only by hand.",
         'Add the Feature "./cs-registry" or "postCreateCommand": "hooks/post-create".',
+    ),
+    Code.CRED_HELPER_FAILED: Explanation(
+        "A credential helper named in Docker's config is installed but failed.",
+        "Fix or unlock the helper (a locked keychain, a helper that needs a desktop session), "
+        "or remove `credsStore`/`credHelpers` from config.json so Docker reads `auths`.",
+    ),
+    Code.FEATURE_UNAVAILABLE: Explanation(
+        "A Dev Container Feature could not be resolved or fetched.",
+        "Check the Feature reference and that it is published; for a private registry add its "
+        "<ID>_CONTAINER_REGISTRY_* secrets (or `docker login`) before the container is built.",
+    ),
+    Code.IMAGE_UNAVAILABLE: Explanation(
+        "The dev container's image could not be inspected or pulled, and the log gives no "
+        "deeper cause.",
+        "Pull the image by hand to see the registry's answer, and check its name and the "
+        "credentials for its registry.",
+    ),
+    Code.REPOSITORY_ACCESS_DENIED: Explanation(
+        "A clone of another repository was refused (during a prebuild, only the repository "
+        "itself is reachable unless more is granted).",
+        "Grant read access under customizations.codespaces.repositories in devcontainer.json "
+        "(same owner), or add a CODESPACES_PREBUILD_TOKEN repository secret (a classic PAT).",
+    ),
+    Code.NO_KNOWN_CAUSE: Explanation(
+        "Something failed, and the log does not say why in a way cs-registry knows.",
+        "Read the quoted line and the lines before it; `cs-registry doctor` checks the usual "
+        "causes.",
     ),
 }
 

@@ -2,7 +2,8 @@
 
 Areas: environment and lifecycle phase, the registry secrets, the docker CLI and
 daemon, Docker's config.json (and what Docker will really use for each server),
-ECR token expiries, and the devcontainer.json lint. Exit 1 when a check fails;
+ECR token expiries, the devcontainer.json lint, and the failures in the Codespaces
+creation log when there is one (``explain``'s analysis). Exit 1 when a check fails;
 warnings do not fail. The daemon ping and the lint run in threads beside the
 rest, so a run takes about ``max(--wait, the other checks)``.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cs_registry import dockerconfig, lifecycle, log
+from cs_registry.checks.creation_log import check_creation_log
 from cs_registry.checks.devcontainer import check_devcontainers
 from cs_registry.checks.docker import check_cli, check_daemon
 from cs_registry.checks.dockerconfig import check_docker_config
@@ -72,6 +74,7 @@ def collect(ctx: Context, options: DoctorOptions) -> list[Check]:
         config_path, config_checks = check_docker_config(environ, options.config_dir, usable)
         config_checks += check_ecr_tokens(ctx.cache_dir, config_path, ctx.clock())
         checks += [cli.result(), daemon.result(), *config_checks, *lint.result()]
+        checks += check_creation_log(environ)
     return checks
 
 
