@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from cs_registry.diagnosis import Code, explain
-from cs_registry.explain import rules
+from cs_registry.explain import phases, rules
 from cs_registry.explain.formats import Format, Sniffer, strip
 from cs_registry.explain.reader import Readable, Reader
 
@@ -106,17 +106,17 @@ class _Folder:
         self.context: str | None = None  # the image the log was last busy with
 
     def feed(self, number: int, text: str, marked: bool) -> None:
-        phase = rules.marker_phase(text, self.phase)
+        phase = phases.marker_phase(text, self.phase)
         if phase != self.phase:
             self.phase, self.context = phase, None
         match = rules.classify(text)
         if match is None:
             self.context = _target(text) or self.context
             if self.first_unknown is None and (marked or rules.UNKNOWN_ERROR.search(text)):
-                self.first_unknown = (number, text, self.phase or rules.line_phase(text))
+                self.first_unknown = (number, text, self.phase or phases.line_phase(text))
             return
         rule, found = match
-        phase = rule.phase or self.phase or rules.line_phase(text)
+        phase = rule.phase or self.phase or phases.line_phase(text)
         target = _target(text) or (found.groupdict().get("ref") or None)
         if self.context and (target is None or self.context.startswith(target)):
             target = self.context  # "service 'HOST'" says less than the image named before
@@ -144,8 +144,8 @@ class _Folder:
     def _folds(
         current: Failure, rule: rules.Rule, phase: str | None, target: str | None, number: int
     ) -> bool:
-        if not rule.root:
-            return True
+        if not rule.root:  # a Feature's failure does not belong under an image's
+            return rule.phase is None or current.phase in (None, rule.phase)
         if not current.root:
             return current.phase in (None, phase) or phase is None
         if number == current.lines[-1][0] + 1 and not current.more_lines:
@@ -215,7 +215,7 @@ def next_command(code: Code, target: str | None) -> str:
 def analyse(stream: Readable, source: str) -> Analysis:
     """Read ``stream`` to its end and return the failures it shows, in order."""
     analysis = Analysis(source)
-    reader = Reader(stream, rules.TRIGGER)
+    reader = Reader(stream, phases.TRIGGER)
     sniffer = Sniffer()
     folder = _Folder(analysis)
     for number, raw in reader:

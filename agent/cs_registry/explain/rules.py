@@ -7,9 +7,10 @@ are tried in order; the first match names the line. A *root* rule names a cause;
 JSON outcome) only says that something failed, and is folded under the root cause
 before it, or stands for the failure when the log holds no deeper cause.
 
-Each rule and phase marker declares ``keywords``: literal words, one of which every
-line it matches contains. The reader looks for those words in raw bytes first
-(:data:`TRIGGER`), so most lines of a large log are never decoded.
+Each rule declares ``keywords``: literal words, one of which every line it matches
+contains. The reader looks for those words in raw bytes first
+(:data:`cs_registry.explain.phases.TRIGGER`), so most lines of a large log are never
+decoded. The phase markers live in :mod:`cs_registry.explain.phases`.
 """
 
 from __future__ import annotations
@@ -116,8 +117,14 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         Code.TLS_HOSTNAME_MISMATCH,
-        r"certificate is valid for|not valid for any names|does not match certificate",
-        ("certificate is valid for", "not valid for any names", "does not match certificate"),
+        r"certificate is valid for|not valid for any names|does not match certificate|"
+        r"cannot validate certificate for \S+ because it doesn't contain any IP SANs",
+        (
+            "certificate is valid for",
+            "not valid for any names",
+            "does not match certificate",
+            "cannot validate certificate",
+        ),
     ),
     _rule(
         Code.HTTP_ON_HTTPS_PORT,
@@ -144,8 +151,9 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         Code.REPOSITORY_NOT_FOUND,
-        r"name unknown|NAME_UNKNOWN|repository name not known to registry",
-        ("name unknown", "name_unknown", "not known to registry"),
+        r"name unknown|NAME_UNKNOWN|repository name not known to registry|"
+        r"fetching tags list: invalid status code from registry 404",
+        ("name unknown", "name_unknown", "not known to registry", "fetching tags list"),
     ),
     _rule(
         Code.REPOSITORY_ACCESS_DENIED,
@@ -266,118 +274,25 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
+#: lines that look like failures and are not: the CLI's optional look-ups
+IGNORED = re.compile(r"Failed to fetch control manifest|OCI auth diagnostics")
+
 #: a line that says "error" in a way no rule knows: quoted when nothing else explains
 UNKNOWN_ERROR = re.compile(
     r"^(?:Error|ERROR|error|fatal|FATAL|Fatal)\b[:\s]|level=(?:error|fatal)|"
     r"Error response from daemon:"
 )
-_UNKNOWN_KEYWORDS = ("error", "fatal")
-
-
-@dataclass(frozen=True)
-class Marker:
-    """A line that says which phase the log is in from here on (``None``: no phase)."""
-
-    pattern: re.Pattern[str]
-    keywords: tuple[str, ...]
-    phase: str | None
-
-
-MARKERS: tuple[Marker, ...] = (
-    Marker(
-        re.compile(r"^Cloning into |^Cloning\.\.\.|\bgit clone |^Checking out"),
-        ("cloning", "git clone", "checking out"),
-        CLONE,
-    ),
-    Marker(
-        re.compile(r"Resolving Feature dependencies|\* Processing feature"),
-        ("resolving feature", "processing feature"),
-        FEATURE,
-    ),
-    Marker(
-        re.compile(
-            r"Start: Run: docker (?:pull|inspect --type image)|^\$ docker pull |"
-            r"^Trying to pull |: Pulling from "
-        ),
-        ("run: docker", "$ docker pull", "trying to pull", "pulling from"),
-        PULL,
-    ),
-    Marker(re.compile(r"\[internal\] load metadata for "), ("load metadata for",), BUILD),
-    Marker(
-        re.compile(r"Start: Run: docker (?:buildx )?build|^Step 1/\d+ :|^\$ docker build"),
-        ("run: docker", "step 1/", "$ docker build"),
-        BUILD,
-    ),
-    Marker(re.compile(r"\b(?P<hook>" + "|".join(HOOKS) + r")Command\b"), ("command",), "hook"),
-    Marker(
-        re.compile(r"^\$ docker login|^Login Succeeded"), ("docker login", "login succeeded"), LOGIN
-    ),
-    Marker(
-        re.compile(r"^Creating container\.\.\.|^Configuration starting"),
-        ("creating container", "configuration starting"),
-        None,
-    ),
-)
-
-#: phase a root line names by itself, when the log gave no marker before it
-LINE_PHASES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"login attempt|Error saving credentials|error storing credentials", re.I), LOGIN),
-    (re.compile(r"Feature '|Feature manifest"), FEATURE),
-    (re.compile(r"failed to solve|load metadata for|^#\d+ |^Step \d+/|^ > \["), BUILD),
-    (
-        re.compile(
-            r"manifests/|pull access denied|docker://|reading manifest|pulling from host|"
-            r"manifest for |Pulling |no matching manifest|toomanyrequests|docker pull",
-            re.I,
-        ),
-        PULL,
-    ),
-)
-
-
-def _keywords() -> set[str]:
-    words = {word for rule in RULES for word in rule.keywords}
-    words.update(word for marker in MARKERS for word in marker.keywords)
-    words.update(_UNKNOWN_KEYWORDS)
-    words.add("==========")  # Codespaces banners (format evidence)
-    words.add("/.codespaces/")
-    return words
-
-
-#: one pass over raw bytes finds every line a rule or a marker could match
-TRIGGER = re.compile(
-    b"|".join(re.escape(w.encode()) for w in sorted(_keywords(), key=len, reverse=True)),
-    re.IGNORECASE,
-)
+UNKNOWN_KEYWORDS = ("error", "fatal")
 
 
 def classify(text: str) -> tuple[Rule, re.Match[str]] | None:
     """The first rule matching ``text`` (a stripped line), with its match."""
+    if IGNORED.search(text):
+        return None
     lowered = text.lower()
     for rule in RULES:
         if any(word in lowered for word in rule.keywords):
             found = rule.pattern.search(text)
             if found is not None:
                 return rule, found
-    return None
-
-
-def marker_phase(text: str, current: str | None) -> str | None:
-    """The phase after ``text``: a marker's, or ``current`` when it is none."""
-    lowered = text.lower()
-    for marker in MARKERS:
-        if any(word in lowered for word in marker.keywords):
-            found = marker.pattern.search(text)
-            if found is not None:
-                if marker.phase == "hook":
-                    return f"{found.group('hook')}Command"
-                return marker.phase
-    return current
-
-
-def line_phase(text: str) -> str | None:
-    """The phase a line names by itself (a login attempt, a BuildKit step, a manifest URL)."""
-    for pattern, phase in LINE_PHASES:
-        if pattern.search(text):
-            return phase
     return None
