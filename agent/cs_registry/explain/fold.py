@@ -215,7 +215,7 @@ def next_command(code: Code, target: str | None) -> str:
 def analyse(stream: Readable, source: str) -> Analysis:
     """Read ``stream`` to its end and return the failures it shows, in order."""
     analysis = Analysis(source)
-    reader = Reader(stream, phases.TRIGGER)
+    reader = Reader(stream, phases.KEYWORDS)
     sniffer = Sniffer()
     folder = _Folder(analysis)
     for number, raw in reader:

@@ -49,16 +49,17 @@ MARKERS: tuple[Marker, ...] = (
             r"Start: Run: docker (?:pull|inspect --type image)|^\$ docker pull |"
             r"^Trying to pull |: Pulling from "
         ),
-        ("run: docker", "$ docker pull", "trying to pull", "pulling from"),
+        ("run: docker pull", "run: docker inspect --type image", "$ docker pull", "trying to pull",
+        "pulling from"),
         PULL,
     ),
     Marker(re.compile(r"\[internal\] load metadata for "), ("load metadata for",), BUILD),
     Marker(
         re.compile(r"Start: Run: docker (?:buildx )?build|^Step 1/\d+ :|^\$ docker build"),
-        ("run: docker", "step 1/", "$ docker build"),
+        ("run: docker build", "run: docker buildx build", "step 1/", "$ docker build"),
         BUILD,
     ),
-    Marker(re.compile(r"\b(?P<hook>" + "|".join(HOOKS) + r")Command\b"), ("command",), "hook"),
+    Marker(re.compile(r"\b(?P<hook>" + "|".join(HOOKS) + r")Command\b"), ("createcommand", "contentcommand", "startcommand", "attachcommand"), "hook"),
     Marker(
         re.compile(r"^\$ docker login|^Login Succeeded"), ("docker login", "login succeeded"), LOGIN
     ),
@@ -94,11 +95,15 @@ def _keywords() -> set[str]:
     return words
 
 
-#: one pass over raw bytes finds every line a rule or a marker could match
-TRIGGER = re.compile(
-    b"|".join(re.escape(w.encode()) for w in sorted(_keywords(), key=len, reverse=True)),
-    re.IGNORECASE,
-)
+def _minimal(words: set[str]) -> tuple[bytes, ...]:
+    """``words`` without those that contain another (a line holding one holds the other)."""
+    lowered = {word.lower() for word in words}
+    kept = [w for w in lowered if not any(o != w and o in w for o in lowered)]
+    return tuple(sorted(word.encode() for word in kept))
+
+
+#: every line a rule or a marker could match holds one of these (lowercase) words
+KEYWORDS = _minimal(_keywords())
 
 
 def marker_phase(text: str, current: str | None) -> str | None:

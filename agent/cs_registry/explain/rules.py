@@ -9,7 +9,7 @@ before it, or stands for the failure when the log holds no deeper cause.
 
 Each rule declares ``keywords``: literal words, one of which every line it matches
 contains. The reader looks for those words in raw bytes first
-(:data:`cs_registry.explain.phases.TRIGGER`), so most lines of a large log are never
+(:data:`cs_registry.explain.phases.KEYWORDS`), so most lines of a large log are never
 decoded. The phase markers live in :mod:`cs_registry.explain.phases`.
 """
 
@@ -268,7 +268,10 @@ RULES: tuple[Rule, ...] = (
             "error: for",
             "retrying (attempt",
             "pretty printing",
-            "command",
+            "createcommand",
+            "contentcommand",
+            "startcommand",
+            "attachcommand",
         ),
         root=False,
     ),
