@@ -49,8 +49,13 @@ MARKERS: tuple[Marker, ...] = (
             r"Start: Run: docker (?:pull|inspect --type image)|^\$ docker pull |"
             r"^Trying to pull |: Pulling from "
         ),
-        ("run: docker pull", "run: docker inspect --type image", "$ docker pull", "trying to pull",
-        "pulling from"),
+        (
+            "run: docker pull",
+            "run: docker inspect --type image",
+            "$ docker pull",
+            "trying to pull",
+            "pulling from",
+        ),
         PULL,
     ),
     Marker(re.compile(r"\[internal\] load metadata for "), ("load metadata for",), BUILD),
@@ -59,7 +64,11 @@ MARKERS: tuple[Marker, ...] = (
         ("run: docker build", "run: docker buildx build", "step 1/", "$ docker build"),
         BUILD,
     ),
-    Marker(re.compile(r"\b(?P<hook>" + "|".join(HOOKS) + r")Command\b"), ("createcommand", "contentcommand", "startcommand", "attachcommand"), "hook"),
+    Marker(
+        re.compile(r"\b(?P<hook>" + "|".join(HOOKS) + r")Command\b"),
+        ("createcommand", "contentcommand", "startcommand", "attachcommand"),
+        "hook",
+    ),
     Marker(
         re.compile(r"^\$ docker login|^Login Succeeded"), ("docker login", "login succeeded"), LOGIN
     ),
