@@ -98,9 +98,7 @@ def test_doctor_adds_one_line_per_failure_in_the_creation_log(
     logs = ("docker28-login-helper-missing.log", "codespaces/new-manifest-unknown.log")
     creation.write_bytes(b"\n".join((LOGS / name).read_bytes() for name in logs))
     with fake_daemon(tmp_path / "d.sock") as sock:
-        ctx = make_ctx(
-            {"DOCKER_HOST": f"unix://{sock}", "CS_REGISTRY_CREATION_LOG": str(creation)}
-        )
+        ctx = make_ctx({"DOCKER_HOST": f"unix://{sock}", "CS_REGISTRY_CREATION_LOG": str(creation)})
         main(["doctor", "--json", "--workspace", str(workspace), "--owner", "acme"], ctx)
     checks = json.loads(ctx.stdout.getvalue())["checks"]
     found = [c for c in checks if c["id"] == "creation-log"]
