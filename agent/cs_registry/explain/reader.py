@@ -92,7 +92,8 @@ class Reader:
             found = lowered.find(word)
             while found >= 0:
                 start = lowered.rfind(b"\n", 0, found) + 1
-                starts.add(start)
+                if found + len(word) - start <= MAX_LINE:  # only a line's first bytes count
+                    starts.add(start)
                 # body ends with a newline: the next line starts after this one's end
                 found = lowered.find(word, lowered.find(b"\n", found) + 1)
         return sorted(starts)
