@@ -10,6 +10,7 @@ cause that arrives later in the same phase takes its place at the top.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -79,6 +80,7 @@ def _target(text: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)
 def _repository(reference: str) -> str:
     """``reference`` without its tag or digest (``pull access denied for NAME`` has none)."""
     reference = reference.partition("@")[0]
@@ -97,27 +99,57 @@ def _fill(template: str | None, found: re.Match[str], fallback: str) -> str:
         return fallback
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """What one line says by itself; the same text always reads the same way."""
+
+    marker: tuple[bool, str | None]
+    match: tuple[rules.Rule, re.Match[str]] | None
+    target: str | None
+    error_like: bool
+    line_phase: str | None
+
+
+_MEMO_SIZE = 4096  # a log repeats itself (retries, the same error per layer): read once
+
+
 class _Folder:
     def __init__(self, analysis: Analysis) -> None:
+        self._memo: dict[str, _Reading] = {}
         self.analysis = analysis
         self.phase: str | None = None
         self.open: Failure | None = None
         self.first_unknown: tuple[int, str, str | None] | None = None
         self.context: str | None = None  # the image the log was last busy with
 
+    def _read(self, text: str) -> _Reading:
+        reading = self._memo.get(text)
+        if reading is None:
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            reading = _Reading(
+                phases.marker(text),
+                rules.classify(text),
+                _target(text),
+                bool(rules.UNKNOWN_ERROR.search(text)),
+                phases.line_phase(text),
+            )
+            self._memo[text] = reading
+        return reading
+
     def feed(self, number: int, text: str, marked: bool) -> None:
-        phase = phases.marker_phase(text, self.phase)
-        if phase != self.phase:
+        reading = self._read(text)
+        is_marker, phase = reading.marker
+        if is_marker and phase != self.phase:
             self.phase, self.context = phase, None
-        match = rules.classify(text)
-        if match is None:
-            self.context = _target(text) or self.context
-            if self.first_unknown is None and (marked or rules.UNKNOWN_ERROR.search(text)):
-                self.first_unknown = (number, text, self.phase or phases.line_phase(text))
+        if reading.match is None:
+            self.context = reading.target or self.context
+            if self.first_unknown is None and (marked or reading.error_like):
+                self.first_unknown = (number, text, self.phase or reading.line_phase)
             return
-        rule, found = match
-        phase = rule.phase or self.phase or phases.line_phase(text)
-        target = _target(text) or (found.groupdict().get("ref") or None)
+        rule, found = reading.match
+        phase = rule.phase or self.phase or reading.line_phase
+        target = reading.target or (found.groupdict().get("ref") or None)
         if self.context and (target is None or self.context.startswith(target)):
             target = self.context  # "service 'HOST'" says less than the image named before
         current = self.open
@@ -150,12 +182,13 @@ class _Folder:
             return current.phase in (None, phase) or phase is None
         if number == current.lines[-1][0] + 1 and not current.more_lines:
             return True  # one message over several lines (podman's "errors:" list)
-        same_target = (
+        if rule.code is not current.code:
+            return False
+        return (
             current.target is None
             or target is None
             or _repository(current.target) == _repository(target)
         )
-        return rule.code is current.code and same_target
 
     @staticmethod
     def _explain(failure: Failure, rule: rules.Rule, found: re.Match[str]) -> None:

@@ -115,17 +115,23 @@ def _minimal(words: set[str]) -> tuple[bytes, ...]:
 KEYWORDS = _minimal(_keywords())
 
 
+def marker(text: str) -> tuple[bool, str | None]:
+    """Whether ``text`` is a phase marker, and the phase it starts (``None``: no phase)."""
+    lowered = text.lower()
+    for each in MARKERS:
+        if any(word in lowered for word in each.keywords):
+            found = each.pattern.search(text)
+            if found is not None:
+                if each.phase == "hook":
+                    return True, f"{found.group('hook')}Command"
+                return True, each.phase
+    return False, None
+
+
 def marker_phase(text: str, current: str | None) -> str | None:
     """The phase after ``text``: a marker's, or ``current`` when it is none."""
-    lowered = text.lower()
-    for marker in MARKERS:
-        if any(word in lowered for word in marker.keywords):
-            found = marker.pattern.search(text)
-            if found is not None:
-                if marker.phase == "hook":
-                    return f"{found.group('hook')}Command"
-                return marker.phase
-    return current
+    is_marker, phase = marker(text)
+    return phase if is_marker else current
 
 
 def line_phase(text: str) -> str | None:
