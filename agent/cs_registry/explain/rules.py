@@ -195,6 +195,11 @@ RULES: tuple[Rule, ...] = (
         ("no basic auth", "authentication required", "401", "native keychain"),
         cause="The registry asked for credentials and none were sent for it.",
     ),
+    _rule(
+        Code.PROXY_ERROR,
+        r"proxyconnect tcp|Proxy CONNECT aborted|407 Proxy Authentication|from proxy after",
+        ("proxy",),
+    ),
     _rule(Code.CONNECTION_REFUSED, r"connection refused|ECONNREFUSED", ("refused",)),
     _rule(
         Code.DNS_FAILURE,
@@ -208,11 +213,6 @@ RULES: tuple[Rule, ...] = (
             "service not known",
             "server misbehaving",
         ),
-    ),
-    _rule(
-        Code.PROXY_ERROR,
-        r"proxyconnect tcp|Proxy CONNECT aborted|407 Proxy Authentication|from proxy after",
-        ("proxy",),
     ),
     _rule(
         Code.READ_TIMEOUT,

@@ -54,6 +54,8 @@ CASES = [
     ("compose-pull-rate-limited.log", Code.RATE_LIMITED, "pull", 5, "cs-registry doctor"),
     ("docker28-pull-unavailable.log", Code.REGISTRY_UNAVAILABLE, "unknown", 1, "cs-registry doctor"),
     ("docker20-pull-refused.log", Code.CONNECTION_REFUSED, "unknown", 1, "cs-registry debug-login 127.0.0.1:40463"),
+    ("skopeo-inspect-read-timeout.log", Code.READ_TIMEOUT, "pull", 1, "cs-registry debug-login 127.0.0.1:57831/app:1"),
+    ("skopeo-inspect-proxy-refused.log", Code.PROXY_ERROR, "pull", 1, "cs-registry debug-login registry.example.test/app:1"),
     # TLS
     ("skopeo-inspect-unknown-ca.log", Code.TLS_UNKNOWN_CA, "pull", 1, "cs-registry debug-login 127.0.0.1:36021/app:1"),
     ("skopeo-inspect-hostname-mismatch.log", Code.TLS_HOSTNAME_MISMATCH, "pull", 1, "cs-registry debug-login 127.0.0.1:32829/app:1"),
