@@ -49,6 +49,8 @@ class Failure:
     next: str = ""
     target: str | None = None
     more_lines: int = 0
+    #: how many of ``lines`` state the cause (a message's first line, then the root line)
+    lead: int = 1
 
     def add(self, number: int, text: str) -> None:
         """Quote one more line (a repeat of a quoted one, or one past the cap, is counted)."""
@@ -168,6 +170,7 @@ class _Folder:
             unknown[0] == number - 1 or (not rule.root and rule.code is Code.NO_KNOWN_CAUSE)
         ):
             failure.add(*unknown[:2])  # the message's first line, or the only error shown
+            failure.lead = 2 if rule.root else 1
         failure.add(number, text)
         self._explain(failure, rule, found)
         self._push(failure)

@@ -60,7 +60,7 @@ def print_text(ctx: Context, analysis: Analysis) -> None:
         ctx.print()
         ctx.print(f"{mark(ctx, 'fail')} {failure.phase}: {paint(ctx, failure.code.value, 'bold')}")
         for index, (number, text) in enumerate(failure.lines):
-            if index == 1:
+            if index == failure.lead:
                 ctx.print(paint(ctx, "    then (consequences):", "dim"))
             ctx.print(f"    {number:>{width}} | {_shown(text)}")
         if failure.more_lines:

@@ -69,3 +69,10 @@ def test_an_unrecognised_error_is_reported_never_silence() -> None:
 def test_a_clean_log_has_no_failure() -> None:
     log = b"Pulling from app\nDigest: sha256:abc\nStatus: Downloaded newer image\n"
     assert analyse(io.BytesIO(log), "ok").failures == []
+
+
+def test_a_message_over_several_lines_is_one_failure_led_by_its_first_line() -> None:
+    (failure,) = analysed("podman-pull-denied.log").failures
+    assert [n for n, _ in failure.lines] == [2, 3, 4]
+    assert failure.lead == 2  # "Error: initializing source ...: errors:" then "denied: ..."
+    assert failure.code is Code.INSUFFICIENT_SCOPE
