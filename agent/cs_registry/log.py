@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 # compiled at the first logged event (re caches it), not by every quiet run at import
 _SECRET_FIELD = r"(?i)(pass(word|wd)?|secret|token|auth|authorization|credential|cookie)s?$"
-_MIN_REGISTERED_LEN = 4
 
 # _thread's lock is threading.Lock itself; importing threading would cost every login ~1 ms
 _lock = _thread.allocate_lock()
@@ -41,8 +40,12 @@ _settings: dict[str, Any] = {
 
 
 def register_secret(value: str) -> None:
-    """Mask ``value`` wherever it would appear in a log event or a log file."""
-    if len(value) >= _MIN_REGISTERED_LEN:
+    """Mask ``value`` wherever it would appear in a log event, a log file or a message.
+
+    However short: a 3-character password is still a password (its masked form may
+    then hide the same letters elsewhere in a line, a price worth paying).
+    """
+    if value:
         with _lock:
             _registered.add(value)
 
@@ -62,6 +65,12 @@ def scrub(text: str) -> str:
 _MIN_JSON_SCRUB_LEN = 8
 #: secrets x characters up to which one ``in`` per secret is cheapest (a few ms)
 _DIRECT_SCAN_BUDGET = 20_000_000
+
+
+def short_secrets() -> list[str]:
+    """The registered secrets too short for :func:`scrub_json` (longest first)."""
+    with _lock:
+        return sorted((v for v in _registered if len(v) < _MIN_JSON_SCRUB_LEN), key=len)[::-1]
 
 
 def scrub_json(text: str) -> str:

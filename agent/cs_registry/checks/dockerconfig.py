@@ -4,12 +4,13 @@ helpers, Docker Hub alias keys, and which source answers for each triplet's serv
 
 from __future__ import annotations
 
+import os
 import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from cs_registry import dockerconfig
+from cs_registry import dockerconfig, files
 from cs_registry.auths import alias_index, decode_auth, helper_binary, helper_for
 from cs_registry.checks.record import Check, ok, problem, skip
 from cs_registry.diagnosis import Code
@@ -22,21 +23,30 @@ def check_docker_config(
     environ: Mapping[str, str], override: str | None, triplets: list[Triplet]
 ) -> tuple[Path, list[Check]]:
     """Every config.json check; returns the config path and the checks."""
-    path = dockerconfig.config_dir(environ, override) / dockerconfig.CONFIG_NAME
+    location = dockerconfig.locate(environ, override)
+    path = Path(location.file)
+    located = [_relative(location.warning)] if location.warning else []
     try:
         loaded = dockerconfig.load(path)
     except dockerconfig.ConfigUnreadable as exc:
         where = f"{path}:{exc.line}:{exc.column}" if exc.line else str(path)
         return path, [
-            problem("docker-config", Status.FAIL, Code.CONFIG_UNREADABLE, exc.message, where=where)
+            *located,
+            problem("docker-config", Status.FAIL, Code(exc.code), exc.message, where=where),
         ]
     if not loaded.exists:
-        checks = [skip("docker-config", f"no {path} yet (`cs-registry login` creates it)")]
+        checks = [
+            *located,
+            skip("docker-config", f"no {path} yet (`cs-registry login` creates it)"),
+        ]
         checks.extend(_entry(t, {}, environ) for t in triplets)
         return path, checks
     data = loaded.data
     auths = data.get("auths") or {}
-    checks = [ok("docker-config", f"{path} parses ({len(auths)} auths entries)", where=str(path))]
+    checks = [
+        *located,
+        ok("docker-config", f"{path} parses ({len(auths)} auths entries)", where=str(path)),
+    ]
     checks.extend(_mode(path))
     checks.extend(_auth_values(path, auths))
     checks.extend(_helpers(data, environ))
@@ -45,10 +55,20 @@ def check_docker_config(
     return path, checks
 
 
+def _relative(warning: str) -> Check:
+    return problem(
+        "docker-config-dir",
+        Status.WARN,
+        Code.DOCKER_CONFIG_RELATIVE,
+        warning,
+        remedy="Set DOCKER_CONFIG (or --config) to an absolute path.",
+    )
+
+
 def _mode(path: Path) -> list[Check]:
     try:
-        mode = stat.S_IMODE(dockerconfig.target_of(path).stat().st_mode)
-    except OSError:
+        mode = stat.S_IMODE(os.stat(files.target_of(path, what="Docker config")).st_mode)
+    except (OSError, files.FileError):
         return []
     if mode & 0o077:
         return [

@@ -20,6 +20,7 @@ from cs_registry.context import Context
 from cs_registry.credhelper import wire
 from cs_registry.credhelper.store import EnvironmentStore, NotFound, Store
 from cs_registry.errors import CsRegistryError
+from cs_registry.ui import inert
 
 LOG_NAME = "credhelper.log"
 LOG_LIMIT = 1 << 20
@@ -27,6 +28,9 @@ LOG_LIMIT = 1 << 20
 
 class _BadInput(CsRegistryError):
     """The protocol input itself is wrong (empty server URL, bad JSON)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="usage_error")
 
 
 def log_path(ctx: Context) -> Path:
@@ -105,8 +109,10 @@ def run(
         out.write(wire.error_line(wire.NOT_FOUND))
         return 1
     except CsRegistryError as exc:
-        code = f" [{exc.code}]" if str(exc.code) != "ok" else ""
-        message = log.scrub(exc.message) + code
+        # Docker shows this line as the error: one line, inert, the code when it says more
+        # than "bad input" (the protocol's own messages stay byte-exact)
+        code = f" [{exc.code}]" if str(exc.code) not in ("usage_error", "internal_error") else ""
+        message = inert(log.scrub(exc.message)) + code
         # get/erase read a server URL; store's stdin holds the secret, even when it
         # is not JSON we could parse (and so not registered for scrubbing)
         subject = "(credentials on stdin)" if action == "store" else repr(text.strip())

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from cs_registry import files
 from cs_registry.devcontainer import hooks
 from cs_registry.devcontainer.jsonc import Document, JsoncError, Pos, parse, pos_of_index
 from cs_registry.devcontainer.model import Finding, LintOptions, Severity
@@ -60,11 +61,16 @@ def lint_file(path: Path, options: LintOptions, *, shown: Path | None = None) ->
     """Lint the file at ``path``; ``shown`` is the name used in findings (default ``path``)."""
     name = shown or path
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-        if len(raw) > MAX_FILE_BYTES:
-            message = f"larger than {MAX_FILE_BYTES >> 20} MiB; not a devcontainer.json to lint"
-            return [Finding(Code.JSONC_SYNTAX, Severity.FAIL, message, name, Pos(1, 1))]
+        # through the safe file layer: a FIFO or device is refused, never read (no hang)
+        raw = files.read_file(path, limit=MAX_FILE_BYTES, what="devcontainer.json")
+    except files.UnsafeFile as exc:
+        return [Finding(Code.UNSAFE_FILE, Severity.FAIL, exc.message, name, Pos(1, 1))]
+    except files.FileError as exc:
+        return [Finding(Code.JSONC_SYNTAX, Severity.FAIL, exc.message, name, Pos(1, 1))]
+    if raw is None:
+        message = "cannot read it (No such file or directory)"
+        return [Finding(Code.JSONC_SYNTAX, Severity.FAIL, message, name, Pos(1, 1))]
+    try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return [
@@ -72,9 +78,6 @@ def lint_file(path: Path, options: LintOptions, *, shown: Path | None = None) ->
                 Code.JSONC_SYNTAX, Severity.FAIL, f"not UTF-8 (byte {exc.start})", name, Pos(1, 1)
             )
         ]
-    except OSError as exc:
-        message = f"cannot read it ({exc.strerror})"
-        return [Finding(Code.JSONC_SYNTAX, Severity.FAIL, message, name, Pos(1, 1))]
     return lint_text(text.removeprefix("\ufeff"), name, options)
 
 
