@@ -5,8 +5,8 @@ Real FIFOs, ``mknod`` devices, sockets, a 64 KiB tmpfs and a second local user:
 naming the path and what it is (exit 2), leave it exactly as it was, never wait on
 a lock without bound, tighten a config.json others can read (and say so), leave
 nothing root-owned in a user's home, and read ``DOCKER_CONFIG`` as the docker CLI
-does. Every run uses canary secrets, searched for in stdout, stderr and every file
-left behind but Docker's config.
+does. Every run uses canary secrets, searched for in stdout, stderr, every file left
+behind but Docker's config (logs included) and every process's command line.
 """
 
 from __future__ import annotations
@@ -39,6 +39,15 @@ REPO = Path(__file__).resolve().parents[3]
 @pytest.fixture
 def password() -> str:
     return cli.canary("CFG")
+
+
+@pytest.fixture(autouse=True)
+def no_canary_in_any_command_line(password: str) -> Iterator[None]:
+    """No process on the machine shows the canary in its argv while a test runs."""
+    with cli.CmdlineWatcher([password]) as watching:
+        yield
+    assert watching.hits == []
+    assert watching.scans > 1
 
 
 @pytest.fixture
