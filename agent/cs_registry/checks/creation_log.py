@@ -12,8 +12,9 @@ from cs_registry.checks.record import Check, ok, problem, skip
 from cs_registry.errors import UsageError
 from cs_registry.explain import analyse
 from cs_registry.explain.source import creation_log, open_log
-from cs_registry.explain.text import escape, redact
+from cs_registry.explain.text import redact
 from cs_registry.status import Status
+from cs_registry.ui import inert
 
 CHECK_ID = "creation-log"
 
@@ -38,9 +39,9 @@ def check_creation_log(environ: Mapping[str, str]) -> list[Check]:
                 CHECK_ID,
                 Status.WARN,
                 failure.code,
-                f"{failure.phase}: {escape(redact(failure.cause))} (line {number}: "
-                f"{escape(redact(text))[:160]})",
-                remedy=f"{failure.remedy} Next: `{escape(redact(failure.next))}`; "
+                f"{failure.phase}: {inert(redact(failure.cause))} (line {number}: "
+                f"{inert(redact(text))[:160]})",
+                remedy=f"{failure.remedy} Next: `{inert(redact(failure.next))}`; "
                 f"`cs-registry explain` shows the whole failure.",
                 where=f"{path}:{number}",
             )

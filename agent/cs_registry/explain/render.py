@@ -6,8 +6,8 @@ from typing import Any
 
 from cs_registry.context import Context
 from cs_registry.explain.fold import Analysis, Failure
-from cs_registry.explain.text import escape, redact
-from cs_registry.ui import mark, paint, print_json
+from cs_registry.explain.text import redact
+from cs_registry.ui import inert, mark, paint, print_json
 
 _MAX_SHOWN = 400  # characters of a quoted line in human output
 
@@ -36,13 +36,13 @@ def _failure_json(failure: Failure) -> dict[str, Any]:
 
 
 def _shown(text: str) -> str:
-    text = escape(redact(text))
+    text = inert(redact(text))
     return text if len(text) <= _MAX_SHOWN else text[:_MAX_SHOWN] + "…"
 
 
 def print_text(ctx: Context, analysis: Analysis) -> None:
     """One block per failure: phase and code, the quoted lines, cause, remedy, next."""
-    source = escape(analysis.source)
+    source = inert(analysis.source)
     count = len(analysis.failures)
     if not count:
         ctx.print(

@@ -1,7 +1,9 @@
 """Where the log comes from: a file (regular files only), standard input, or the creation log.
 
-:func:`open_log` is this package's one way to open a file; the trust issue's safe file
-layer can take its place without touching the rest.
+:func:`open_log` is this package's one way to open a file. It does not go through
+:func:`cs_registry.files.read_file`, which reads a whole file under a size cap: a log is
+streamed instead, in bounded memory whatever its size, with the same refusal of FIFOs,
+devices, sockets and directories (``O_NONBLOCK`` open, then ``fstat``).
 """
 
 from __future__ import annotations
@@ -14,14 +16,7 @@ from typing import IO
 from cs_registry import lifecycle
 from cs_registry.errors import UsageError
 from cs_registry.explain.reader import Readable
-
-_KINDS = {
-    stat.S_IFIFO: "a FIFO",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket",
-    stat.S_IFDIR: "a directory",
-}
+from cs_registry.files import describe
 
 HOW_TO_GET_ONE = (
     "explain: no log given, and no Codespaces creation log at {path}. Pass a file, or `-` "
@@ -44,8 +39,7 @@ def open_log(path: str) -> IO[bytes]:
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
-        raise UsageError(f"explain: {path} is {kind}, not a log file")
+        raise UsageError(f"explain: {path} is {describe(mode)}, not a log file")
     os.set_blocking(fd, True)
     return open(fd, "rb", buffering=0)  # the caller closes it
 

@@ -1,10 +1,8 @@
-"""Outside text made safe to show: secrets redacted, control characters escaped.
+"""Secrets in outside text: the shapes a log gives credentials in, redacted.
 
 A log is outside text: it may hold a password (a URL's user info, a ``-p`` flag, an
-``Authorization`` header, a config's ``auth`` field, a token) and terminal control
-sequences. Every quoted line goes through :func:`redact` (all output) and
-:func:`escape` (human output); the trust issue's shared escaping can replace
-:func:`escape` in one place.
+``Authorization`` header, a config's ``auth`` field, a token). Every quoted line goes
+through :func:`redact` (all output), then :func:`cs_registry.ui.inert` (human output).
 """
 
 from __future__ import annotations
@@ -36,7 +34,6 @@ _SECRETS = (
         r"eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}))"
     ),
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def redact(text: str) -> str:
@@ -49,8 +46,3 @@ def redact(text: str) -> str:
     for pattern in _SECRETS:
         text = pattern.sub(lambda m: m.group("keep") + _redacted(m.group("secret")), text)
     return text
-
-
-def escape(text: str) -> str:
-    """``text`` with control and bidi characters shown as escapes (``\\x1b``), not acted on."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cs_registry.context import Context
-from cs_registry.explain.text import escape, redact
+from cs_registry.explain.text import redact
 from cs_registry.main import main
 from tests.unit.explain.helpers import LOGS
 
@@ -72,8 +72,3 @@ def test_redact_keeps_the_words_around_a_secret() -> None:
     assert redact("failed to fetch oauth token: unexpected status") == (
         "failed to fetch oauth token: unexpected status"
     )
-
-
-def test_escape_shows_control_characters_instead_of_sending_them() -> None:
-    assert escape("a\x1b]0;title\x07b\rc") == "a\\x1b]0;title\\x07b\\rc"
-    assert escape("tab\tstays") == "tab\tstays"
