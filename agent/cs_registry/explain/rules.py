@@ -100,6 +100,13 @@ RULES: tuple[Rule, ...] = (
         "an access token), pull less often, or use a mirror; wait for Retry-After.",
     ),
     _rule(
+        Code.CLOCK_SKEW,
+        r"not yet valid: current time \S+ is before|Signature expired",
+        ("is before", "signature expired"),
+        cause="This machine's clock is behind: a certificate (or signature) is not valid yet "
+        "by its time.",
+    ),
+    _rule(
         Code.TLS_EXPIRED,
         r"certificate has expired",
         ("certificate has expired",),

@@ -61,6 +61,7 @@ CASES = [
     ("skopeo-inspect-hostname-mismatch.log", Code.TLS_HOSTNAME_MISMATCH, "pull", 1, "cs-registry debug-login 127.0.0.1:32829/app:1"),
     ("skopeo-inspect-expired-cert.log", Code.TLS_EXPIRED, "pull", 1, "cs-registry debug-login 127.0.0.1:36575/app:1"),
     ("skopeo-inspect-http-on-https.log", Code.HTTP_ON_HTTPS_PORT, "pull", 1, DEBUG_AUTH),
+    ("skopeo-inspect-cert-not-yet-valid.log", Code.CLOCK_SKEW, "pull", 1, "cs-registry debug-login 127.0.0.1:40681/app:1"),
     # daemon not up
     ("docker20-pull-no-daemon.log", Code.DAEMON_UNREACHABLE, "unknown", 1, "cs-registry doctor"),
     ("docker28-info-no-daemon.log", Code.DAEMON_UNREACHABLE, "unknown", 7, "cs-registry doctor"),
@@ -70,6 +71,7 @@ CASES = [
     ("git-clone-403.log", Code.REPOSITORY_ACCESS_DENIED, "clone", 2, "cs-registry doctor --prebuild"),
     ("git-clone-401-no-prompt.log", Code.REPOSITORY_ACCESS_DENIED, "clone", 2, "cs-registry doctor --prebuild"),
     ("actions/prebuild-clone-refused.log", Code.REPOSITORY_ACCESS_DENIED, "clone", 11, "cs-registry doctor --prebuild"),
+    ("devcontainer-up-feature-denied.log", Code.FEATURE_UNAVAILABLE, "Feature fetch", 33, "cs-registry debug-login localhost:38133/private/feature:1"),
     ("devcontainer-up-feature-missing.log", Code.FEATURE_UNAVAILABLE, "Feature fetch", 31, "cs-registry debug-login localhost:37011/features/none:1"),
     ("devcontainer-up-image-info-level.log", Code.IMAGE_UNAVAILABLE, "unknown", 3, "cs-registry debug-login 127.0.0.1:37101/app:1"),
     ("buildkit-new-cli-no-buildx.log", Code.NO_KNOWN_CAUSE, "unknown", 1, "cs-registry doctor"),
