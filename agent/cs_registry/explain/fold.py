@@ -96,9 +96,10 @@ def _fill(template: str | None, found: re.Match[str], fallback: str) -> str:
     values = {k: (v or "") for k, v in found.groupdict().items()}
     values.setdefault("helper", "NAME")
     try:
-        return template.format(**values)
+        text = template.format(**values)
     except (KeyError, IndexError):
         return fallback
+    return text.replace(" ()", "")  # an optional detail the line did not give
 
 
 @dataclass(frozen=True)
