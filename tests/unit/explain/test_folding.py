@@ -76,3 +76,10 @@ def test_a_message_over_several_lines_is_one_failure_led_by_its_first_line() -> 
     assert [n for n, _ in failure.lines] == [2, 3, 4]
     assert failure.lead == 2  # "Error: initializing source ...: errors:" then "denied: ..."
     assert failure.code is Code.INSUFFICIENT_SCOPE
+
+
+def test_a_cause_without_its_optional_detail_reads_cleanly() -> None:
+    log = b"image with reference x was found but does not match the specified platform\n"
+    (failure,) = analyse(io.BytesIO(log), "platform").failures
+    assert failure.code is Code.PLATFORM_MISSING
+    assert failure.cause == "The image exists, but not for this machine's platform."
