@@ -43,18 +43,25 @@ case "$VERSION" in
         die "version 'latest' is not supported: it would install whatever an index serves \
 under the name cs-registry, as root. Use 'bundled' (the default: the wheel in this \
 Feature's dist/ folder) or an exact release such as '0.1.0'." ;;
-    *)
-        echo "$VERSION" | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+$' \
-            || die "version '$VERSION' is not 'bundled', 'none' or an exact release X.Y.Z" ;;
+    *[!0-9.]* | .* | *. | *..* | '')
+        # digits and dots only (no newline can smuggle a second line past the check)
+        die "version '$VERSION' is not 'bundled', 'none' or an exact release X.Y.Z" ;;
+    *.*.*.*) die "version '$VERSION' is not 'bundled', 'none' or an exact release X.Y.Z" ;;
+    *.*.*) ;;
+    *) die "version '$VERSION' is not 'bundled', 'none' or an exact release X.Y.Z" ;;
 esac
 if [ -n "$HASHES" ]; then
     case "$VERSION" in
         bundled | none) die "hashes apply to an exact release only (version X.Y.Z), not '$VERSION'" ;;
     esac
+    set -f  # split the list on whitespace, never expand it as a file pattern
     for hash in $HASHES; do
-        echo "$hash" | grep -Eq '^sha256:[0-9a-f]{64}$' \
-            || die "hashes: '$hash' is not sha256:<64 lowercase hex digits>"
+        digits=${hash#sha256:}
+        case "$hash" in sha256:*) ;; *) digits=not-hex ;; esac
+        case "$digits" in *[!0-9a-f]* | '') digits=not-hex ;; esac
+        [ ${#digits} -eq 64 ] || die "hashes: '$hash' is not sha256:<64 lowercase hex digits>"
     done
+    set +f
 fi
 BUNDLED=
 if [ -z "$SOURCE" ] && [ "$VERSION" = bundled ]; then
@@ -127,7 +134,9 @@ if [ -n "$spec" ]; then
         requirements=$(mktemp)
         trap 'rm -f "$requirements"' EXIT
         printf '%s' "$spec" > "$requirements"
+        set -f
         for hash in $HASHES; do printf ' --hash=%s' "$hash" >> "$requirements"; done
+        set +f
         echo >> "$requirements"
         say "installing $spec (hash-checked) into $VENV"
         # --force-reinstall: pip checks no hash for what is already installed

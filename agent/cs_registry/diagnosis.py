@@ -63,6 +63,8 @@ class Code(str, enum.Enum):
     DAEMON_UNREACHABLE = "daemon_unreachable"
     CREDS_STORE_UNAVAILABLE = "creds_store_unavailable"
     SHADOWED_BY_CRED_HELPER = "shadowed_by_cred_helper"
+    CRED_HELPER_FAILED = "cred_helper_failed"
+    CRED_HELPER_TIMEOUT = "cred_helper_timeout"
     DOCKERHUB_ALIAS_KEY = "dockerhub_alias_key"
     CONFIG_UNREADABLE = "config_unreadable"
     CONFIG_UNWRITABLE = "config_unwritable"
@@ -87,8 +89,7 @@ class Code(str, enum.Enum):
     DEPRECATED_CODESPACES_KEY = "deprecated_codespaces_key"
     UNKNOWN_CODESPACES_KEY = "unknown_codespaces_key"
     HOOK_NOT_WIRED = "hook_not_wired"
-    # logs (cs-registry explain)
-    CRED_HELPER_FAILED = "cred_helper_failed"
+    # logs (cs-registry explain; cred_helper_failed, above, is shared with the helper client)
     FEATURE_UNAVAILABLE = "feature_unavailable"
     IMAGE_UNAVAILABLE = "image_unavailable"
     REPOSITORY_ACCESS_DENIED = "repository_access_denied"
@@ -302,6 +303,19 @@ EXPLANATIONS: dict[Code, Explanation] = {
         "Remove the `credsStore`/`credHelpers` entry for this host, or store the credentials "
         "in that helper.",
     ),
+    Code.CRED_HELPER_FAILED: Explanation(
+        "A credential helper Docker's config names ran but failed (an error exit, an answer "
+        "that is not credential JSON, or megabytes of output).",
+        "Run the helper named in the message by hand (`echo HOST | docker-credential-NAME "
+        "get`) to see its error; unlock or repair its store, or remove the "
+        "`credsStore`/`credHelpers` entry from config.json.",
+    ),
+    Code.CRED_HELPER_TIMEOUT: Explanation(
+        "A credential helper Docker's config names did not answer in time and was stopped "
+        "(a locked keyring or a password prompt no one can answer).",
+        "Unlock the helper's store (keyring, pass, gpg-agent) in this session, or remove the "
+        "`credsStore`/`credHelpers` entry from config.json so Docker reads `auths`.",
+    ),
     Code.DOCKERHUB_ALIAS_KEY: Explanation(
         "Docker Hub credentials are stored under a key the docker CLI never reads.",
         "Store them under `https://index.docker.io/v1/` (`cs-registry login` does).",
@@ -412,11 +426,6 @@ EXPLANATIONS: dict[Code, Explanation] = {
     Code.HOOK_NOT_WIRED: Explanation(
         "No lifecycle command runs cs-registry, so registry logins happen only by hand.",
         'Add the Feature "./cs-registry" or "postCreateCommand": "hooks/post-create".',
-    ),
-    Code.CRED_HELPER_FAILED: Explanation(
-        "A credential helper named in Docker's config is installed but failed.",
-        "Fix or unlock the helper (a locked keychain, a helper that needs a desktop session), "
-        "or remove `credsStore`/`credHelpers` from config.json so Docker reads `auths`.",
     ),
     Code.FEATURE_UNAVAILABLE: Explanation(
         "A Dev Container Feature could not be resolved or fetched.",

@@ -9,18 +9,16 @@ With ``--json`` each of them still prints exactly one document on stdout.
 
 from __future__ import annotations
 
-import errno
-import os
-
 from cs_registry import log
 from cs_registry.errors import CsRegistryError
 from cs_registry.signals import Terminated
 from cs_registry.status import ExitStatus
+from cs_registry.streams import OutputError, is_broken_pipe, silence
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
     from types import TracebackType
-    from typing import NoReturn, TextIO
+    from typing import NoReturn
 
     from cs_registry.context import Context
 
@@ -31,27 +29,6 @@ class Exit(Exception):
     def __init__(self, status: ExitStatus) -> None:
         super().__init__(int(status))
         self.status = status
-
-
-def is_broken_pipe(exc: BaseException) -> bool:
-    """Whether ``exc`` says the reader of a pipe went away."""
-    return isinstance(exc, BrokenPipeError) or (
-        isinstance(exc, OSError) and exc.errno == errno.EPIPE
-    )
-
-
-def silence(stream: TextIO) -> None:
-    """Point ``stream``'s descriptor at /dev/null, so that the interpreter's own flush at
-    exit does not fail again on a closed or full output (and print "Exception ignored")."""
-    try:
-        fd = stream.fileno()
-    except (AttributeError, ValueError, OSError):
-        return  # not a real file (a test's StringIO): nothing is flushed at exit
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, fd)
-    finally:
-        os.close(devnull)
 
 
 def _json_error(ctx: Context, code: str, message: str) -> None:
@@ -94,6 +71,10 @@ class _Boundary:
             # the reader stopped early (`| head`): nothing to say, nothing to log
             silence(self._ctx.stdout)
             raise Exit(ExitStatus.BROKEN_PIPE) from None
+        if isinstance(exc, OutputError):  # a full disk, a closed descriptor
+            silence(self._ctx.stdout)
+            self._json_output = False  # stdout cannot take the document either
+            self._say("usage_error", f"cannot write to stdout: {exc.reason}", ExitStatus.FAILED)
         if isinstance(exc, CsRegistryError):
             self._expected(exc)
         elif isinstance(exc, KeyboardInterrupt):
@@ -109,9 +90,16 @@ class _Boundary:
         message = inert(log.scrub(message))
         # the contract codes say no more than the line itself; diagnosis codes do
         shown = f" [{code}]" if code not in ("usage_error", "interrupted", "internal_error") else ""
-        self._ctx.stderr.write(f"cs-registry: {message}{shown}\n")
+        try:  # noqa: SIM105  # contextlib.suppress would cost every run its import
+            self._ctx.stderr.write(f"cs-registry: {message}{shown}\n")
+        except (OSError, ValueError, AttributeError):  # no stderr (2>&-): the status says it
+            pass
         if self._json_output:
-            _json_error(self._ctx, code, message)
+            try:
+                _json_error(self._ctx, code, message)
+                self._ctx.stdout.flush()
+            except (OutputError, OSError, ValueError):
+                silence(self._ctx.stdout)
         raise Exit(status) from None
 
     def _expected(self, exc: CsRegistryError) -> NoReturn:
@@ -124,9 +112,8 @@ class _Boundary:
         import traceback  # only on this path: it costs every run a few ms at start-up
 
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        where = log.append_to_log_file(self._ctx.cache_dir, text)
-        pointer = f"the traceback is in {where}" if where else "no log file could be written"
-        message = (
-            f"internal error ({type(exc).__name__}); {pointer}. Please report it with that file."
-        )
+        pointer = log.traceback_pointer(self._ctx.cache_dir, text)
+        # "with that file" only when there is one; otherwise the pointer says why not
+        tail = " with that file" if pointer.startswith("the traceback is in") else ""
+        message = f"internal error ({type(exc).__name__}); {pointer}. Please report it{tail}."
         self._say("internal_error", message, ExitStatus.INTERNAL)

@@ -115,7 +115,17 @@ def private_dir_problem(path: str | os.PathLike[str]) -> str | None:
     me = os.geteuid()
     if st.st_uid != me and not (me == 0 and above.st_uid == st.st_uid):
         return f"{name} belongs to uid {st.st_uid}, not to this user (uid {me})"
-    if above.st_uid not in (me, 0, st.st_uid):
+    return holder_problem(name, parent, above, st.st_uid)
+
+
+def holder_problem(name: str, parent: str, above: os.stat_result, owner: int) -> str | None:
+    """Why ``parent`` (whose stat is ``above``) may not hold ``name``, a private directory
+    of uid ``owner``: someone else could rename it away and put their own in its place.
+
+    The parent must belong to us, to root or to ``owner``, and be writable by group
+    or others only when sticky (like ``/tmp``).
+    """
+    if above.st_uid not in (os.geteuid(), 0, owner):
         return f"{name} lies in {parent}, which belongs to uid {above.st_uid}"
     if above.st_mode & 0o022 and not above.st_mode & stat.S_ISVTX:
         mode = stat.S_IMODE(above.st_mode)

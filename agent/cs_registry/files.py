@@ -30,6 +30,16 @@ import time
 
 from cs_registry.diagnosis import Code
 from cs_registry.errors import CsRegistryError
+from cs_registry.filecheck import (
+    KIB,
+    MIB,
+    Refused,
+    describe,
+    file_problem,
+    holder_problem,
+    private_dir_problem,
+    read_regular,
+)
 from cs_registry.status import ExitStatus
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
@@ -38,8 +48,6 @@ if TYPE_CHECKING:
 
     StrPath = str | os.PathLike[str]
 
-KIB = 1024
-MIB = 1024 * KIB
 #: Docker's config.json: the docker CLI has no limit, but nothing real comes near this
 CONFIG_LIMIT = 16 * MIB
 #: settings, env files, the Codespaces environment file, devcontainer.json
@@ -52,7 +60,6 @@ DIR_MODE = 0o700
 #: how long a run waits for another run's lock before it gives up
 LOCK_TIMEOUT = 10.0
 
-_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
 _OWN = os.O_NOFOLLOW
 
 
@@ -99,52 +106,10 @@ class FileLocked(FileError):
         super().__init__(message, path, code=Code.CONFIG_LOCKED, status=ExitStatus.FAILED)
 
 
-def describe(mode: int) -> str:
-    """What kind of file ``mode`` is, in words: "a FIFO", "a character device", ..."""
-    kinds = (
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISLNK, "a symbolic link"),
-        (stat.S_ISREG, "a regular file"),
-    )
-    for test, name in kinds:
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
-def _size(limit: int) -> str:
-    return f"{limit // MIB} MiB" if limit >= MIB else f"{limit // KIB} KiB"
-
-
 def _check_regular(st: os.stat_result, path: str, what: str, *, own: bool) -> None:
-    if not stat.S_ISREG(st.st_mode):
-        raise UnsafeFile(
-            f"{what} {path} is {describe(st.st_mode)}, not a regular file; it was left alone",
-            path,
-        )
-    if not own:
-        return
-    if st.st_nlink != 1:
-        raise UnsafeFile(f"{what} {path} is a hard link; it was not used", path)
-    if st.st_uid != os.geteuid() and not _root_for_owner(path, st.st_uid):
-        raise UnsafeFile(
-            f"{what} {path} belongs to uid {st.st_uid}, not to this user; it was not used", path
-        )
-
-
-def _root_for_owner(path: str, uid: int) -> bool:
-    """Root may use a file of the user who owns the directory it lies in (root's runs
-    give what they create there to that user)."""
-    if os.geteuid() != 0:
-        return False
-    try:
-        return os.stat(os.path.dirname(path) or ".").st_uid == uid
-    except OSError:
-        return False
+    problem = file_problem(st, path, what, own=own)
+    if problem is not None:
+        raise UnsafeFile(problem, path)
 
 
 def read_file(
@@ -159,58 +124,18 @@ def read_file(
 
     ``own``: one of our own files (cache, salt, record): no symlink, owned by us,
     one link. ``owners``: the file as opened (a symlink followed) must belong to one
-    of these uids, else :class:`UntrustedFile`, checked before anything else about it
-    (another user's FIFO is untrusted, not a FIFO). Raises :class:`UnsafeFile` for
-    anything but a regular file within ``limit`` bytes, and :class:`FileError` when
-    it cannot be read.
+    of these uids, else :class:`UntrustedFile`, checked before anything else about
+    it (another user's FIFO is untrusted, not a FIFO). Raises :class:`UnsafeFile`
+    for anything but a regular file within ``limit`` bytes, and :class:`FileError`
+    when it cannot be read.
     """
-    name = os.fspath(path)
     try:
-        fd = os.open(name, _READ_FLAGS | (_OWN if own else 0))
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        if own and exc.errno == errno.ELOOP:
-            raise UnsafeFile(f"{what} {name} is a symbolic link; it was not used", name) from None
-        if exc.errno == errno.ENXIO:  # a socket (or a device without a driver): say which
-            try:
-                kind = describe(os.stat(name).st_mode)
-            except OSError:
-                kind = "not a regular file"
-            raise UnsafeFile(
-                f"{what} {name} is {kind}, not a regular file; it was left alone", name
-            ) from None
-        raise FileError(f"cannot read {what} {name}: {exc.strerror}", name) from None
-    try:
-        st = os.fstat(fd)
-        if owners is not None and st.st_uid not in owners:
-            raise UntrustedFile(
-                f"{what} {name} belongs to uid {st.st_uid}, which this run does not trust",
-                name,
-                st.st_uid,
-            )
-        _check_regular(st, name, what, own=own)
-        if st.st_size > limit:
-            raise UnsafeFile(
-                f"{what} {name} is {st.st_size} bytes, over the {_size(limit)} limit; "
-                "it was not read",
-                name,
-            )
-        chunks: list[bytes] = []
-        total = 0
-        while total <= limit:
-            chunk = os.read(fd, min(limit + 1 - total, MIB))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        if total > limit:  # grew while we read it
-            raise UnsafeFile(f"{what} {name} is over the {_size(limit)} limit", name)
-        return b"".join(chunks)
-    except OSError as exc:
-        raise FileError(f"cannot read {what} {name}: {exc.strerror}", name) from None
-    finally:
-        os.close(fd)
+        return read_regular(path, limit=limit, what=what, own=own, owners=owners)
+    except Refused as refused:
+        if refused.owner is not None:
+            raise UntrustedFile(refused.message, refused.path, refused.owner) from None
+        kind = UnsafeFile if refused.unsafe else FileError
+        raise kind(refused.message, refused.path) from None
 
 
 def owner_for_new(directory: StrPath) -> tuple[int, int] | None:
@@ -260,24 +185,31 @@ def ensure_dir(path: StrPath, *, what: str = "directory", mode: int = DIR_MODE) 
             os.lchown(directory, *owner)
 
 
-def private_dir_problem(path: StrPath) -> str | None:
-    """Why ``path`` may not hold our private files, or ``None`` when it may.
+def ensure_private_dir(path: StrPath, *, what: str = "directory") -> str | None:
+    """Make ``path`` (0700, missing parents too) to hold our private files; returns why
+    it may not (see :func:`private_dir_problem`), or ``None``.
 
-    It must be a real directory (no symlink), not writable by group or others, and
-    ours (root may use a directory of the user whose home it runs in).
+    Nothing is created inside a directory that others could swap or write to: the
+    deepest existing ancestor is checked first, as the holder of what would be made.
     """
-    name = os.fspath(path)
-    try:
-        st = os.lstat(name)
-    except OSError as exc:
-        return f"{name}: {exc.strerror}"
-    if not stat.S_ISDIR(st.st_mode):
-        return f"{name} is {describe(st.st_mode)}, not a directory"
-    if st.st_uid != os.geteuid() and os.geteuid() != 0:
-        return f"{name} belongs to uid {st.st_uid}, not to this user (uid {os.geteuid()})"
-    if st.st_mode & 0o022:
-        return f"{name} is writable by group or others (mode {stat.S_IMODE(st.st_mode):04o})"
-    return None
+    name = os.path.abspath(os.fspath(path))
+    if not os.path.lexists(name):
+        holder = os.path.dirname(name)
+        while not os.path.lexists(holder) and os.path.dirname(holder) != holder:
+            holder = os.path.dirname(holder)
+        try:
+            above = os.stat(holder)
+        except OSError as exc:
+            return f"{holder}: {exc.strerror}"
+        owner = owner_for_new(holder)
+        problem = holder_problem(name, holder, above, owner[0] if owner else os.geteuid())
+        if problem is not None:
+            return problem
+        try:
+            ensure_dir(name, what=what)
+        except FileError as exc:
+            return exc.message
+    return private_dir_problem(name)
 
 
 def target_of(path: StrPath, *, what: str = "file") -> str:
@@ -593,6 +525,7 @@ __all__ = [
     "append_text",
     "describe",
     "ensure_dir",
+    "ensure_private_dir",
     "lock_beside",
     "owner_for_new",
     "private_dir_problem",

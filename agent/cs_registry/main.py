@@ -12,6 +12,7 @@ from cs_registry.context import Context
 from cs_registry.error_handler import Exit, boundary
 from cs_registry.errors import UsageError
 from cs_registry.status import ExitStatus
+from cs_registry.streams import process_streams
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
@@ -69,7 +70,9 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Usage on stderr, then :class:`_UsageExit` (``main`` adds the ``--json`` document)."""
-        self.print_usage(sys.stderr)
+        stream = self.ctx.stderr if self.ctx is not None else sys.stderr
+        if stream is not None:  # print_usage(None) would mean stdout, not a closed stderr
+            stream.write(self.format_usage())
         command = self.prog.partition(" ")[2]  # the boundary's line starts "cs-registry: "
         raise _UsageExit(f"{command}: {message}" if command else message)
 
@@ -309,7 +312,8 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
     and the documented status rather than an error at interpreter exit.
     """
     if ctx is None:
-        ctx = Context()
+        stdout, stderr = process_streams()
+        ctx = Context(stdout=stdout, stderr=stderr)
         signals.install()
     words = list(sys.argv[1:] if argv is None else argv)
     # known before parsing, so that a command line argparse refuses gets its document too

@@ -130,7 +130,7 @@ def _candidates(ctx: Context, cwd: str) -> list[tuple[str, str, tuple[str, ...]]
 def _untrusted(layer: str, path: str, problem: str, system: bool) -> Finding:
     rule = "root" if system else "you or root"
     if system:
-        fix = "only root may change it"
+        fix = "if you trust it, make root its owner (sudo chown root:root FILE)"
     elif layer == REPOSITORY_LAYER:
         fix = (
             "if you trust it, give it to yourself (chown), or tell git you trust the "
@@ -145,6 +145,17 @@ def _untrusted(layer: str, path: str, problem: str, system: bool) -> Finding:
     )
 
 
+def _problem(path: str, folders: tuple[str, ...], owners: frozenset[int]) -> str | None:
+    """Why the file at ``path`` may not be trusted, as far as is known before opening it."""
+    folder = workspace.owner_problem(folders, owners)
+    if folder is not None:
+        return f"its folder {folder}"
+    link_owner = workspace.link_problem(path, owners)
+    if link_owner is not None:
+        return f"it is a symbolic link that belongs to {link_owner}"
+    return None
+
+
 def _read(
     ctx: Context, layer: str, path: str, folders: tuple[str, ...], warnings: list[Finding]
 ) -> bytes | None:
@@ -153,14 +164,12 @@ def _read(
         return None
     system = layer == SYSTEM_LAYER
     owners = frozenset({0}) if system else workspace.trusted_owners(ctx.environ)
-    problem = workspace.owner_problem(folders, owners)
+    problem = _problem(path, folders, owners)
     if problem is None:
         try:
             return files.read_file(path, limit=files.TEXT_LIMIT, what=layer, owners=owners)
         except files.UntrustedFile as exc:
             problem = f"it belongs to {workspace.owner_name(exc.owner)}"
-    else:
-        problem = f"its folder {problem}"
     if layer == REPOSITORY_LAYER and workspace.git_trusts(folders[0], ctx.environ):
         # the user told git this repository is theirs to trust, whoever owns it
         return files.read_file(path, limit=files.TEXT_LIMIT, what=layer)

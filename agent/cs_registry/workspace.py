@@ -15,6 +15,7 @@ Cheap on purpose: ``login`` runs in every lifecycle hook, so this is a walk with
 from __future__ import annotations
 
 import os
+import stat
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
@@ -59,14 +60,35 @@ def owner_name(uid: int) -> str:
 
 def owner_problem(folders: Iterable[str], owners: frozenset[int]) -> str | None:
     """``"FOLDER belongs to WHO"`` for the first of ``folders`` owned by a uid outside
-    ``owners``, or ``None`` when every one is trusted (or missing)."""
+    ``owners``, or ``None`` when every one is trusted (or missing).
+
+    A folder that is a symlink must be trusted twice: whoever owns the link chooses
+    where it points (another user's ``/tmp/.devcontainer`` pointing into your home
+    would choose which of your files apply), and the folder it reaches must be ours.
+    """
     for folder in folders:
         try:
-            uid = os.stat(folder).st_uid
+            found = os.lstat(folder)
+            if stat.S_ISLNK(found.st_mode):
+                if found.st_uid not in owners:
+                    return f"{folder} is a symbolic link that belongs to {owner_name(found.st_uid)}"
+                found = os.stat(folder)
         except OSError:
             continue  # missing or unreadable: the file below it is not read either way
-        if uid not in owners:
-            return f"{folder} belongs to {owner_name(uid)}"
+        if found.st_uid not in owners:
+            return f"{folder} belongs to {owner_name(found.st_uid)}"
+    return None
+
+
+def link_problem(path: str, owners: frozenset[int]) -> str | None:
+    """``"WHO"`` when ``path`` is a symbolic link owned by a uid outside ``owners``
+    (the file it reaches is checked when it is opened)."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return None
+    if stat.S_ISLNK(found.st_mode) and found.st_uid not in owners:
+        return owner_name(found.st_uid)
     return None
 
 

@@ -224,11 +224,11 @@ def _instances_holding_canaries() -> Iterator[tuple[str, object]]:
             fields = dataclasses.fields(cls)
             for target in fields:
                 for holder in _typed_holders(str(target.type)):
-                    instance = object.__new__(cls)
+                    blank: object = object.__new__(cls)
                     for each in fields:
                         value = holder if each is target else None
-                        object.__setattr__(instance, each.name, value)
-                    yield f"{cls.__module__}.{cls.__qualname__}.{target.name}", instance
+                        object.__setattr__(blank, each.name, value)
+                    yield f"{cls.__module__}.{cls.__qualname__}.{target.name}", blank
 
 
 def test_the_walk_finds_the_classes_that_hold_environments_and_config() -> None:
@@ -254,3 +254,25 @@ def test_context_repr_hides_the_environment(tmp_path: Path) -> None:
     ctx = Context(environ={"GITHUB_TOKEN": CANARY}, stdin=io.StringIO(), stdout=io.StringIO())
     assert CANARY not in repr(ctx)
     assert "environ=<hidden>" in repr(ctx)
+
+
+class _Login(Record):
+    __slots__ = ("token", "user")
+    _private = frozenset({"token"})
+
+    def __init__(self, user: str, token: str) -> None:
+        self.user = user
+        self.token = token
+
+
+def test_fields_marked_private_are_hidden_whatever_they_hold() -> None:
+    shown = repr(_Login("octo", CANARY))
+    assert CANARY not in shown
+    assert shown == "_Login(token=<hidden>, user='octo')"
+
+
+def test_values_inside_lists_and_tuples_are_hidden_too() -> None:
+    ctx = Context(environ={"A": CANARY}, stdin=io.StringIO(), stdout=io.StringIO())
+    shown = repr(_Login("octo", "x").replace(user=[{"a": CANARY}, (CANARY.encode(),)]))
+    assert CANARY not in shown + repr(ctx)
+    assert "[<hidden>, (<hidden>,)]" in shown

@@ -345,3 +345,44 @@ def test_root_judges_a_missing_path_by_the_nearest_existing_directory(tmp_path: 
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert files.target_of(blocker / "config.json") == str(blocker / "config.json")
+
+
+def test_private_dir_problem_refuses_a_parent_others_could_swap_it_in(tmp_path: Path) -> None:
+    holder = tmp_path / "holder"
+    holder.mkdir()
+    mine = holder / "mine"
+    mine.mkdir(mode=0o700)
+    holder.chmod(0o777)  # anyone may rename "mine" away and put their own there
+    assert "which others may write to (mode 0777)" in (files.private_dir_problem(mine) or "")
+    holder.chmod(0o1777)  # sticky, like /tmp: only the owner may rename it
+    assert files.private_dir_problem(mine) is None
+
+
+def test_private_dir_of_another_user_is_roots_only_in_that_users_directory(
+    tmp_path: Path,
+) -> None:
+    from tests.support.users import other_user
+
+    other = other_user()
+    home = tmp_path / "user-home"
+    home.mkdir(mode=0o700)
+    cache = home / "cache"
+    cache.mkdir(mode=0o700)
+    other.chown(cache)
+    assert "belongs to uid" in (files.private_dir_problem(cache) or "")  # in root's directory
+    other.chown(home)
+    assert files.private_dir_problem(cache) is None  # root running in the user's home
+
+
+def test_ensure_private_dir_creates_nothing_where_others_may_write(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+
+    problem = files.ensure_private_dir(shared / "a" / "b")
+
+    assert problem is not None
+    assert "others may write to" in problem
+    assert list(shared.iterdir()) == []
+    assert files.ensure_private_dir(tmp_path / "ok" / "b") is None
+    assert stat.S_IMODE((tmp_path / "ok" / "b").stat().st_mode) == 0o700

@@ -346,3 +346,35 @@ def test_safe_directory_does_not_open_the_user_file(
     ctx = ctx_for({"XDG_CONFIG_HOME": str(shared)})
     git_config(ctx.home, "*")
     assert settings.load(ctx, cwd=repo).verify is False
+
+
+# -- symbolic links: whoever owns the link chooses where it points ------------------------
+
+
+def test_another_users_symlinked_folder_or_file_is_not_followed(
+    ctx_for: Callable[..., Context], repo: Path, tmp_path: Path
+) -> None:
+    """Both targets are ours and would be trusted; the links are another user's."""
+    mine = write(tmp_path / "mine" / ".devcontainer" / "cs-registry.yaml", "verify: true\n")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / ".git").mkdir()
+    (shared / ".devcontainer").symlink_to(mine.parent)
+    os.lchown(shared / ".devcontainer", STRANGER, -1)
+    found = settings.load(ctx_for(), cwd=shared)
+    assert found.verify is False
+    (message,) = messages(found)
+    assert f"{shared / '.devcontainer'} is a symbolic link that belongs to uid {STRANGER}" in (
+        message
+    )
+
+    link = repo / ".devcontainer" / "cs-registry.yaml"
+    link.symlink_to(mine)
+    os.lchown(link, STRANGER, -1)
+    found = settings.load(ctx_for(), cwd=repo)
+    assert found.verify is False
+    (message,) = messages(found)
+    assert f"{link} was ignored: it is a symbolic link that belongs to uid {STRANGER}" in message
+
+    os.lchown(link, 0, -1)  # our own link to our own file: fine
+    assert settings.load(ctx_for(), cwd=repo).verify is True

@@ -12,8 +12,10 @@ from typing import Any
 
 from cs_registry import dockerconfig, files
 from cs_registry.auths import alias_index, decode_auth, helper_binary, helper_for
+from cs_registry.checks.cred_helpers import helper_entry
 from cs_registry.checks.record import Check, ok, problem, skip
 from cs_registry.diagnosis import Code
+from cs_registry.helper_client import Helper
 from cs_registry.secrets import Triplet
 from cs_registry.servers import DOCKER_HUB_KEY, Kind
 from cs_registry.status import Status
@@ -51,7 +53,8 @@ def check_docker_config(
     checks.extend(_auth_values(path, auths))
     checks.extend(_helpers(data, environ))
     checks.extend(_hub_aliases(path, data))
-    checks.extend(_entry(t, data, environ) for t in triplets)
+    helpers: dict[str, Helper] = {}
+    checks.extend(_entry(t, data, environ, helpers) for t in triplets)
     return path, checks
 
 
@@ -181,23 +184,23 @@ def _hub_aliases(path: Path, data: Mapping[str, Any]) -> list[Check]:
     ]
 
 
-def _entry(triplet: Triplet, data: Mapping[str, Any], environ: Mapping[str, str]) -> Check:
+def _entry(
+    triplet: Triplet,
+    data: Mapping[str, Any],
+    environ: Mapping[str, str],
+    helpers: dict[str, Helper] | None = None,
+) -> Check:
     """Will Docker use what the triplet says for its server?"""
+    helpers = {} if helpers is None else helpers
     assert triplet.server is not None
     key = triplet.server.key
     check_id = f"entry:{key}"
     helper = helper_for(data, key)
     if helper is not None:
         source = "credHelpers" if key in (data.get("credHelpers") or {}) else "credsStore"
-        if helper_binary(helper, environ.get("PATH")) is None:
-            return problem(
-                check_id,
-                Status.FAIL,
-                Code.SHADOWED_BY_CRED_HELPER,
-                f"{source} sends Docker to docker-credential-{helper} for {key}, which is not "
-                "installed; Docker never reads the auths entry for it",
-            )
-        return ok(check_id, f"Docker asks docker-credential-{helper} ({source}) for {key}")
+        # one client per helper and run: a stalled helper is waited for once
+        client = helpers.setdefault(helper, Helper(helper, environ))
+        return helper_entry(check_id, triplet, client, source)
     entry = (data.get("auths") or {}).get(key)
     decoded = decode_auth(entry.get("auth")) if isinstance(entry, dict) else None
     if decoded is None:

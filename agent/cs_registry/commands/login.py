@@ -28,6 +28,7 @@ from cs_registry.logins.rows import (
 )
 from cs_registry.secrets import Finding, Severity
 from cs_registry.status import ExitStatus
+from cs_registry.ui import inert
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
@@ -110,7 +111,8 @@ def run(ctx: Context, options: LoginOptions) -> ExitStatus:
     except CsRegistryError as exc:
         if not options.hook:
             raise
-        ctx.print(f"cs-registry: {exc.message}; run `cs-registry doctor` for details")
+        shown = inert(log.scrub(exc.message))  # it may quote a file or a helper's words
+        ctx.print(f"cs-registry: {shown}; run `cs-registry doctor` for details")
         return ExitStatus.OK
     return ExitStatus.OK if options.hook else status
 

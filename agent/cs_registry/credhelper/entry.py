@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from cs_registry.context import Context
 
 
+_NAME = "docker-credential-cs-registry"  # wire.NAME, without importing wire here
 #: exit statuses of a helper run that did not finish (Docker reads the stdout line)
 _INTERRUPTED = 130
 _TERMINATED = 143
@@ -36,6 +37,9 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
 
     if ctx is None:
         signals.install()
+        if sys.stdout is None:  # started with stdout closed: no answer can reach Docker
+            _quietly(sys.stderr, f"{_NAME}: cannot write the answer: stdout is closed\n")
+            return 1
     out = ctx.stdout if ctx is not None else sys.stdout
     try:
         status = _main(argv, ctx)
@@ -47,19 +51,21 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
         return _stopped(out, "terminated", _TERMINATED)
     except OSError as exc:  # only writing stdout gets here: the run caught everything else
         err = ctx.stderr if ctx is not None else sys.stderr
-        _quietly(err, f"docker-credential-cs-registry: cannot write the answer: {exc.strerror}\n")
+        _quietly(err, f"{_NAME}: cannot write the answer: {exc.strerror}\n")
         _silence(out)
         return 1
 
 
 def _stopped(out: TextIO, word: str, status: int) -> int:
     """The one error line Docker shows for a run that was stopped."""
-    _quietly(out, f"docker-credential-cs-registry: {word}\n")
+    _quietly(out, f"{_NAME}: {word}\n")
     return status
 
 
-def _quietly(stream: TextIO, text: str) -> None:
-    """Write and flush ``text``; a stream that cannot take it is left silent."""
+def _quietly(stream: TextIO | None, text: str) -> None:
+    """Write and flush ``text``; a stream that cannot take it (or none: 2>&-) stays silent."""
+    if stream is None:
+        return
     try:
         stream.write(text)
         stream.flush()
@@ -101,7 +107,11 @@ def _main(argv: Sequence[str] | None, ctx: Context | None) -> int:
     from cs_registry.context import Context
     from cs_registry.credhelper.cli import run
 
-    return run(args, ctx or Context(), stdin_text=stdin_text)
+    if ctx is None:
+        # started with stderr closed (2>&-): the cause goes to the log file only
+        quiet = sys.stderr or open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+        ctx = Context(stderr=quiet)
+    return run(args, ctx, stdin_text=stdin_text)
 
 
 if __name__ == "__main__":

@@ -138,6 +138,45 @@ def test_doctor_piped_into_head_prints_the_first_line_and_exits_quietly(home: Pa
     assert done.returncode in (1, 141)
 
 
+def _shell(line: str, env: dict[str, str]) -> cli.Result:
+    """``line`` run by bash (for redirections such as ``>&-``), its argv[0] our scripts."""
+    done = subprocess.run(
+        ["bash", "-c", line], capture_output=True, env=env, timeout=30, check=False
+    )
+    return cli.Result(["bash", "-c", line], done.returncode, done.stdout, done.stderr, 0.0)
+
+
+@pytest.mark.parametrize("json_flag", ["", "--json"])
+@pytest.mark.parametrize("redirect", [">/dev/full", ">&-"])
+def test_cs_registry_into_a_full_or_closed_stdout_says_so_in_one_line(
+    home: Path, redirect: str, json_flag: str
+) -> None:
+    env = cli.base_env(home, DOCKER_HOST=f"tcp://127.0.0.1:{closed_port()}")
+    argv = " ".join(cli.program("cs-registry"))
+    result = _shell(f"{argv} doctor --wait 0.1 {json_flag} {redirect}", env)
+    _traceback_free(result)
+    assert result.returncode == 1, result.err
+    assert "cannot write to stdout" in _one_line(result.err)
+    assert not (home / ".cache" / "cs-registry" / "cs-registry.log").exists()
+
+
+def test_a_usage_error_with_stderr_closed_still_exits_2(home: Path) -> None:
+    argv = " ".join(cli.program("cs-registry"))
+    result = _shell(f"{argv} doctor --wait nan 2>&-", cli.base_env(home))
+    assert result.returncode == 2
+    assert result.out == ""  # the usage text does not move to stdout
+
+
+@pytest.mark.parametrize("redirect", [">&-", ">&- 2>&-", "2>&-"])
+def test_the_helper_with_closed_streams_never_crashes(home: Path, redirect: str) -> None:
+    argv = " ".join(cli.program(HELPER))
+    result = _shell(f"printf ghcr.io | {argv} get {redirect}", cli.base_env(home))
+    _traceback_free(result)
+    assert result.returncode == 1
+    if redirect == "2>&-":
+        assert result.out == "credentials not found in native keychain\n"
+
+
 # -- signals -----------------------------------------------------------------------
 
 
@@ -184,8 +223,9 @@ def test_a_signal_ends_login_with_one_line_and_its_status(
 ) -> None:
     secret = cli.canary("sig")
     env = cli.base_env(home, **cli.triplet("SIG", "ghcr.io", "octo", secret))
+    argv = [*cli.program("cs-registry"), "login", *json_flag]
     proc = subprocess.Popen(
-        [*cli.program("cs-registry"), "login", *json_flag],
+        argv,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -198,7 +238,7 @@ def test_a_signal_ends_login_with_one_line_and_its_status(
     finally:
         proc.kill()
         proc.wait()
-    result = cli.Result(proc.args, proc.returncode, out, err, 0.0)
+    result = cli.Result(argv, proc.returncode, out, err, 0.0)
     _traceback_free(result)
     assert proc.returncode == status, result.err
     assert word in _one_line(result.err)
@@ -292,8 +332,9 @@ def test_a_signal_during_an_ecr_swap_gets_one_protocol_line(
             AWS_ENDPOINT_URL_ECR=f"http://{endpoint}",
             AWS_EC2_METADATA_DISABLED="true",
         )
+        argv = [*cli.program(HELPER), "get"]
         proc = subprocess.Popen(
-            [*cli.program(HELPER), "get"],
+            argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -310,7 +351,7 @@ def test_a_signal_during_an_ecr_swap_gets_one_protocol_line(
         finally:
             proc.kill()
             proc.wait()
-    result = cli.Result(proc.args, proc.returncode, out, err, 0.0)
+    result = cli.Result(argv, proc.returncode, out, err, 0.0)
     _traceback_free(result)
     assert proc.returncode == status, result.err
     assert len(result.out.splitlines()) == 1, result.out
@@ -371,3 +412,15 @@ def test_doctor_shows_a_hostile_path_and_file_inert(home: Path, tmp_path: Path) 
         _traceback_free(result)
         _assert_inert(result.out + result.err)
         assert "pwned" in result.out, result.out
+
+
+@pytest.mark.parametrize("hook", [["--hook"], []])
+def test_login_shows_a_hostile_path_in_its_error_inert(
+    home: Path, tmp_path: Path, hook: list[str]
+) -> None:
+    missing = tmp_path / f"env{HOSTILE}"
+    result = cli.run(["login", *hook, "--env-file", str(missing)], cli.base_env(home))
+    _traceback_free(result)
+    assert result.returncode == (0 if hook else 2), result.err
+    _assert_inert(result.out + result.err)
+    assert "pwned" in result.out + result.err

@@ -60,6 +60,13 @@ def test_the_default_is_the_bundled_wheel_not_an_index_name() -> None:
         ({"VERSION": "1.2"}, "version '1.2' is not 'bundled', 'none' or an exact release X.Y.Z"),
         ({"VERSION": "1.2.3; rm -rf /"}, "is not 'bundled', 'none' or an exact release"),
         ({"VERSION": ">=0.1.0"}, "is not 'bundled', 'none' or an exact release"),
+        ({"VERSION": "1.2.3\nrequests"}, "is not 'bundled', 'none' or an exact release"),
+        ({"VERSION": "1.2.3.4"}, "is not 'bundled', 'none' or an exact release"),
+        ({"VERSION": "1..3"}, "is not 'bundled', 'none' or an exact release"),
+        ({"VERSION": ".1.2"}, "is not 'bundled', 'none' or an exact release"),
+        ({"VERSION": "0.1.0", "HASHES": "*"}, "hashes: '*' is not sha256:"),
+        ({"VERSION": "0.1.0", "HASHES": "sha256:" + "a" * 63}, "is not sha256:<64 lowercase"),
+        ({"VERSION": "0.1.0", "HASHES": "sha256:" + "g" * 64}, "is not sha256:<64 lowercase"),
         ({"HASHES": "sha256:" + "a" * 64}, "hashes apply to an exact release only"),
         ({"VERSION": "0.1.0", "HASHES": "md5:abc"}, "hashes: 'md5:abc' is not sha256:"),
         ({"VERSION": "0.1.0", "HASHES": "sha256:" + "A" * 64}, "is not sha256:<64 lowercase"),
@@ -75,6 +82,38 @@ def test_bad_options_stop_before_anything_is_changed(
     assert message in done.stderr
     assert done.stdout == ""  # nothing was created, installed or linked
     assert PREFIX.exists() == existed
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"VERSION": "none"},
+        {"VERSION": "0.1.0"},
+        {"VERSION": "12.0.3", "HASHES": f"sha256:{'0' * 64} sha256:{'9a' * 32}"},
+        {"VERSION": "0.1.0", "HASHES": f"  sha256:{'f' * 64}\n"},
+        {"SOURCE": "anything"},  # source wins over the bundled default
+    ],
+)
+def test_good_options_pass_the_checks(
+    feature: Path, tmp_path: Path, options: dict[str, str]
+) -> None:
+    """Valid options get as far as looking for Python, which a PATH without one stops
+    (so nothing is installed here)."""
+    if os.path.exists("/usr/local/python/current/bin/python3"):
+        pytest.fail("a Python Feature interpreter on this machine makes this test meaningless")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "dirname").symlink_to("/usr/bin/dirname")
+    done = subprocess.run(
+        ["/bin/sh", str(feature / "install.sh")],
+        env={"PATH": str(bin_dir), **options},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "cs-registry needs Python >= 3.10 and none was found on PATH" in done.stderr
 
 
 def test_the_missing_wheel_message_says_how_to_build_it(feature: Path) -> None:
