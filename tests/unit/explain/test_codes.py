@@ -9,6 +9,8 @@ root line, and the next command explain proposes.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from cs_registry.diagnosis import Code
@@ -78,6 +80,10 @@ CASES = [
 ]  # fmt: skip
 
 
+def _ports(text: str) -> str:
+    return re.sub(r"(127\.0\.0\.1|localhost):\d+", r"\1:PORT", text)
+
+
 @pytest.mark.parametrize(("name", "code", "phase", "line", "next_command"), CASES)
 def test_the_captured_failure_gets_its_code(
     name: str, code: Code, phase: str, line: int, next_command: str
@@ -85,7 +91,12 @@ def test_the_captured_failure_gets_its_code(
     analysis = analysed(name)
     assert len(analysis.failures) == 1, [f.code for f in analysis.failures]
     failure = analysis.failures[0]
-    assert (failure.code, failure.phase, failure.next) == (code, phase, next_command)
+    # ports change when the fixtures are captured again; the rest must not
+    assert (failure.code, failure.phase, _ports(failure.next)) == (
+        code,
+        phase,
+        _ports(next_command),
+    )
     root = [number for number, _ in failure.lines if number == line]
     assert root, f"line {line} not quoted: {failure.lines}"
 
