@@ -32,6 +32,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("CS_REGISTRY_CODESPACES_ENV_FILE", str(tmp_path / "no-codespaces.json"))
+    monkeypatch.setenv("CS_REGISTRY_CREATION_LOG", str(tmp_path / "no-creation.log"))
     for name in _CLEARED:
         monkeypatch.delenv(name, raising=False)
     for name in list(os.environ):
@@ -58,6 +59,7 @@ def make_ctx(isolated_home: Path) -> Callable[..., Context]:
     def build(environ: dict[str, str] | None = None, stdin: str = "") -> Context:
         env = {"HOME": str(isolated_home), "PATH": "/usr/bin:/bin"}
         env["CS_REGISTRY_CODESPACES_ENV_FILE"] = str(isolated_home / "no-codespaces.json")
+        env["CS_REGISTRY_CREATION_LOG"] = str(isolated_home / "no-creation.log")
         env.update(environ or {})
         return Context(
             environ=env,

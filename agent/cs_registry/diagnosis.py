@@ -92,6 +92,11 @@ class Code(str, enum.Enum):
     DEPRECATED_CODESPACES_KEY = "deprecated_codespaces_key"
     UNKNOWN_CODESPACES_KEY = "unknown_codespaces_key"
     HOOK_NOT_WIRED = "hook_not_wired"
+    # logs (cs-registry explain; cred_helper_failed, above, is shared with the helper client)
+    FEATURE_UNAVAILABLE = "feature_unavailable"
+    IMAGE_UNAVAILABLE = "image_unavailable"
+    REPOSITORY_ACCESS_DENIED = "repository_access_denied"
+    NO_KNOWN_CAUSE = "no_known_cause"
     # how a run ended (the contract codes: --json prints them in its error document)
     USAGE_ERROR = "usage_error"
     INTERRUPTED = "interrupted"
@@ -438,6 +443,28 @@ EXPLANATIONS: dict[Code, Explanation] = {
     Code.HOOK_NOT_WIRED: Explanation(
         "No lifecycle command runs cs-registry, so registry logins happen only by hand.",
         'Add the Feature "./cs-registry" or "postCreateCommand": "hooks/post-create".',
+    ),
+    Code.FEATURE_UNAVAILABLE: Explanation(
+        "A Dev Container Feature could not be resolved or fetched.",
+        "Check the Feature reference and that it is published; for a private registry add its "
+        "<ID>_CONTAINER_REGISTRY_* secrets (or `docker login`) before the container is built.",
+    ),
+    Code.IMAGE_UNAVAILABLE: Explanation(
+        "The dev container's image could not be inspected or pulled, and the log gives no "
+        "deeper cause.",
+        "Pull the image by hand to see the registry's answer, and check its name and the "
+        "credentials for its registry.",
+    ),
+    Code.REPOSITORY_ACCESS_DENIED: Explanation(
+        "A clone of another repository was refused (during a prebuild, only the repository "
+        "itself is reachable unless more is granted).",
+        "Grant read access under customizations.codespaces.repositories in devcontainer.json "
+        "(same owner), or add a CODESPACES_PREBUILD_TOKEN repository secret (a classic PAT).",
+    ),
+    Code.NO_KNOWN_CAUSE: Explanation(
+        "Something failed, and the log does not say why in a way cs-registry knows.",
+        "Read the quoted line and the lines before it; `cs-registry doctor` checks the usual "
+        "causes.",
     ),
     Code.USAGE_ERROR: Explanation(
         "A flag, an environment variable or an input was not usable as given.",

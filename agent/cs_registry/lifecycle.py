@@ -18,6 +18,9 @@ from cs_registry.record import Record
 
 CODESPACES_ENV_FILE = "/workspaces/.codespaces/shared/environment-variables.json"
 ENV_FILE_OVERRIDE = "CS_REGISTRY_CODESPACES_ENV_FILE"
+#: what `cs-registry explain` (no argument) and `doctor` read inside a codespace
+CREATION_LOG = "/workspaces/.codespaces/.persistedshare/creation.log"
+CREATION_LOG_OVERRIDE = "CS_REGISTRY_CREATION_LOG"
 
 
 class Phase(str, enum.Enum):
@@ -60,6 +63,11 @@ def _action_from_file(path: str) -> str | None:
                 value = item.get("value")
                 return value if isinstance(value, str) else None
     return None
+
+
+def creation_log_path(environ: Mapping[str, str]) -> str:
+    """Where Codespaces keeps the creation log (``CS_REGISTRY_CREATION_LOG`` overrides it)."""
+    return paths.normal(environ.get(CREATION_LOG_OVERRIDE) or CREATION_LOG)
 
 
 def detect(environ: Mapping[str, str]) -> Where:

@@ -147,6 +147,7 @@ def build_parser(ctx: Context | None = None) -> argparse.ArgumentParser:
     )
     _add_debug_login(commands)
     _add_doctor(commands)
+    _add_explain(commands)
     for each in (parser, *commands.choices.values()):
         each.ctx = ctx  # usage errors and --help go to this invocation's streams
     return parser
@@ -252,6 +253,24 @@ def _add_doctor(commands: Any) -> None:
     )
 
 
+def _add_explain(commands: Any) -> None:
+    explain = commands.add_parser(
+        "explain",
+        help="say what broke in a creation log, prebuild log or a command's output",
+        description="Read a Codespaces creation log, a devcontainers CLI or Actions (prebuild) "
+        "log, or the output of docker, podman, buildah, skopeo, a credential helper or git, and "
+        "print each failure: phase, quoted lines, diagnosis code, cause, remedy and the next "
+        "command. Exit 1 when failures were found.",
+    )
+    _add_common(explain)
+    explain.add_argument(
+        "path",
+        metavar="FILE",
+        nargs="?",
+        help="the log; `-` for standard input (default: the Codespaces creation log)",
+    )
+
+
 def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
     if args.command == "login":
         from cs_registry.commands import login
@@ -306,6 +325,10 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
                 images=args.images,
             ),
         )
+    if args.command == "explain":
+        from cs_registry.commands import explain
+
+        return explain.run(ctx, explain.ExplainOptions(path=args.path, json=args.json))
     raise AssertionError(f"unhandled command {args.command!r}")
 
 

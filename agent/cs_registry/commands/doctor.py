@@ -2,7 +2,8 @@
 
 Areas: environment and lifecycle phase, the registry secrets, the docker CLI and
 daemon, Docker's config.json (and what Docker will really use for each server),
-ECR token expiries, the devcontainer.json lint, and (``--images``, and under
+ECR token expiries, the devcontainer.json lint, the failures in the Codespaces
+creation log when there is one (``explain``'s analysis), and (``--images``, and under
 ``--prebuild``) whether the images the dev container needs can be pulled. Exit 1 when
 a check fails;
 warnings do not fail. The daemon ping and the lint run in threads beside the
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cs_registry import dockerconfig, lifecycle, log, settings
+from cs_registry.checks.creation_log import check_creation_log
 from cs_registry.checks.devcontainer import check_devcontainers
 from cs_registry.checks.docker import check_cli, check_daemon
 from cs_registry.checks.dockerconfig import check_docker_config
@@ -84,6 +86,7 @@ def collect(ctx: Context, options: DoctorOptions) -> list[Check]:
         config_checks += check_ecr_tokens(ctx.cache_dir, config_path, ctx.clock())
         checks += [cli.result(), daemon.result(), *config_checks, *lint.result()]
         checks += images.result() if images is not None else []
+        checks += check_creation_log(environ)
     return checks
 
 
