@@ -435,3 +435,17 @@ def test_login_hook_with_json_prints_one_document_when_it_stops(home: Path, tmp_
     assert document["ok"] is False
     assert document["error"]["code"] == "usage_error"
     assert str(missing) in document["error"]["message"]
+
+
+def test_doctor_hook_with_json_prints_one_document(home: Path, tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    (workspace / ".devcontainer").mkdir(parents=True)
+    (workspace / ".devcontainer" / "devcontainer.json").write_text("{,}")
+    args = ["doctor", "--hook", "--json", "--workspace", str(workspace)]
+    result = cli.run(args, cli.base_env(home, ACTION_NAME="createPrebuildTemplate"))
+    _traceback_free(result)
+    assert result.returncode == 0  # the hook never fails the lifecycle
+    document = json.loads(result.out)
+    codes = {check["code"] for check in document["checks"]}
+    assert {"prebuild_phase", "jsonc_syntax"} <= codes, codes
+    assert document["ok"] is False
