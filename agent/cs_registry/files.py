@@ -297,7 +297,8 @@ def write_atomic(
     another user's directory); an existing one keeps its mode and owner. ``private``
     (the content holds credentials): a mode open to group or others is tightened to
     0600, and the old mode is returned so the caller can say so; otherwise ``None``.
-    ``own`` (one of our own files): a symlink at ``path`` is refused, never followed.
+    ``own`` (one of our own files): a symlink at ``path`` is refused, never followed,
+    and the file belongs to us (or the directory's owner) as a new one would.
     """
     if own and os.path.islink(path):
         name = os.fspath(path)
@@ -314,9 +315,9 @@ def write_atomic(
     tightened = mode if private and mode & 0o077 else None
     if tightened is not None:
         mode = FILE_MODE
-    if current is not None:
+    if current is not None and not own:
         owner = (current.st_uid, current.st_gid) if os.geteuid() == 0 else None
-    else:
+    else:  # our own files never inherit an owner from whatever was there (a planted file)
         owner = owner_for_new(directory)
     try:
         fd, temp = _create_temp(directory, os.path.basename(target))

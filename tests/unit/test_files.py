@@ -386,3 +386,21 @@ def test_ensure_private_dir_creates_nothing_where_others_may_write(tmp_path: Pat
     assert list(shared.iterdir()) == []
     assert files.ensure_private_dir(tmp_path / "ok" / "b") is None
     assert stat.S_IMODE((tmp_path / "ok" / "b").stat().st_mode) == 0o700
+
+
+def test_write_atomic_own_never_inherits_another_users_owner(tmp_path: Path) -> None:
+    """Root rewriting one of our files never hands it (and the secret in it) to whoever
+    owned the file that was there: it belongs to the directory's owner, as a new one."""
+    from tests.support.users import other_user
+
+    other = other_user()
+    directory = tmp_path / "cache"
+    directory.mkdir(mode=0o700)
+    record = directory / "helper-keys.json"
+    record.write_text("{}")
+    other.chown(record)
+
+    files.write_atomic(record, b'{"secret": 1}', what="record", private=True, own=True)
+
+    assert record.stat().st_uid == os.geteuid()
+    assert stat.S_IMODE(record.stat().st_mode) == 0o600

@@ -146,6 +146,15 @@ def _run_hook(ctx: Context, options: DoctorOptions) -> ExitStatus:
     fails the lifecycle chain.
     """
     where = lifecycle.detect(ctx.environ)
+    if options.json:  # the one document --json promises: the same checks, not the lines
+        workspace = Path(options.workspace) if options.workspace else default_workspace(Path.cwd())
+        prebuild = options.prebuild or where.phase is lifecycle.Phase.PREBUILD
+        checks = check_environment(ctx.environ) + check_devcontainers(
+            ctx.environ, workspace, owner=options.owner, prebuild=prebuild
+        )
+        failed = any(c.status is Status.FAIL for c in checks)
+        print_json(ctx, {"ok": not failed, "checks": [c.as_json() for c in checks]})
+        return ExitStatus.OK
     if where.phase is lifecycle.Phase.PREBUILD:
         ctx.print(
             f"cs-registry: a Codespaces prebuild is being made (ACTION_NAME="

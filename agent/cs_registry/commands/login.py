@@ -28,7 +28,7 @@ from cs_registry.logins.rows import (
 )
 from cs_registry.secrets import Finding, Severity
 from cs_registry.status import ExitStatus
-from cs_registry.ui import inert
+from cs_registry.ui import inert, print_json
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
@@ -111,6 +111,10 @@ def run(ctx: Context, options: LoginOptions) -> ExitStatus:
     except CsRegistryError as exc:
         if not options.hook:
             raise
+        if options.json:  # still the one document --json promises
+            error = {"code": str(exc.code), "message": log.scrub(exc.message)}
+            print_json(ctx, {"ok": False, "error": error})
+            return ExitStatus.OK
         shown = inert(log.scrub(exc.message))  # it may quote a file or a helper's words
         ctx.print(f"cs-registry: {shown}; run `cs-registry doctor` for details")
         return ExitStatus.OK

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from cs_registry import files
+from cs_registry import files, log
 from cs_registry.ecr.keys import SwapTarget
 
 STATIC_NAME = "static.json"
@@ -55,9 +55,23 @@ def _locked(path: Path) -> files.Lock:
     return files.Lock(f"{path}.lock")
 
 
+def _cache_problem(path: Path, *, create: bool) -> str | None:
+    """Why the cache holding ``path`` may not hold records (it must be ours alone, as for
+    tokens: cs_registry.ecr.cache): keys planted in a shared cache would be used, and a
+    planted file rewritten by root would hand root's keys to its owner."""
+    from cs_registry.ecr.cache import TokenCache
+
+    problem = TokenCache(path.parent.parent).problem(create=create, tokens=False)
+    if problem is not None and create:
+        log.get_logger("cs_registry.ecr").warning("ecr_cache_not_used", reason=problem)
+    return problem
+
+
 def _read(path: Path) -> dict[str, Any]:
     """The record's JSON object; ``{}`` when it is missing, unusable or not ours (a
     planted symlink, FIFO or another user's file is never read)."""
+    if _cache_problem(path, create=False) is not None:
+        return {}
     try:
         raw = files.read_file(path, limit=files.SMALL_LIMIT, what="ECR record", own=True)
         data = json.loads(raw) if raw is not None else None
@@ -67,6 +81,8 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def _update(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    if _cache_problem(path, create=True) is not None:
+        return  # nothing is recorded; the helper then needs the triplet in its environment
     with _locked(path):
         data = _read(path)
         change(data)

@@ -424,3 +424,28 @@ def test_login_shows_a_hostile_path_in_its_error_inert(
     assert result.returncode == (0 if hook else 2), result.err
     _assert_inert(result.out + result.err)
     assert "pwned" in result.out + result.err
+
+
+def test_login_hook_with_json_prints_one_document_when_it_stops(home: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such.env"
+    result = cli.run(["login", "--hook", "--json", "--env-file", str(missing)], cli.base_env(home))
+    _traceback_free(result)
+    assert result.returncode == 0  # the hook never fails the lifecycle
+    document = json.loads(result.out)
+    assert document["ok"] is False
+    assert document["error"]["code"] == "usage_error"
+    assert str(missing) in document["error"]["message"]
+
+
+def test_doctor_hook_with_json_prints_one_document(home: Path, tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    (workspace / ".devcontainer").mkdir(parents=True)
+    (workspace / ".devcontainer" / "devcontainer.json").write_text("{,}")
+    args = ["doctor", "--hook", "--json", "--workspace", str(workspace)]
+    result = cli.run(args, cli.base_env(home, ACTION_NAME="createPrebuildTemplate"))
+    _traceback_free(result)
+    assert result.returncode == 0  # the hook never fails the lifecycle
+    document = json.loads(result.out)
+    codes = {check["code"] for check in document["checks"]}
+    assert {"prebuild_phase", "jsonc_syntax"} <= codes, codes
+    assert document["ok"] is False

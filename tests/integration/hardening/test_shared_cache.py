@@ -15,6 +15,7 @@ import os
 import resource
 import stat
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -484,3 +485,34 @@ def test_a_refresh_lock_held_forever_delays_the_helper_by_the_bound_only(
     assert answered(result, secret) == ecr.password
     assert "ecr_cache_lock_not_used" in result.err
     assert ecr.swaps == 2
+
+
+def test_login_never_saves_keys_into_a_cache_another_user_planted(
+    world: Path, ecr: fake_ecr.FakeEcr, secret: str
+) -> None:
+    """A root ``login --ecr-helper`` kept the owner of a planted helper-keys.json when it
+    rewrote it, handing root's AWS secret to the user who planted it."""
+    shared = world / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    other = other_user()
+    root = shared / "cs-registry"
+    (root / "ecr").mkdir(parents=True)
+    planted = root / "ecr" / "helper-keys.json"
+    planted.write_text("{}")
+    for path in (root, root / "ecr", planted):
+        os.lchown(path, other.uid, other.gid)
+        path.chmod(0o700 if path.is_dir() else 0o600)
+    home = world / "home"
+    home.mkdir(mode=0o700)
+    env = env_for(home, ecr, secret, cache=shared)
+    env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}"
+
+    result = cli.run(["login", "--ecr-helper"], env, timeout=60)
+
+    assert result.returncode == 0, result.out + result.err
+    assert "Traceback" not in result.out + result.err
+    assert planted.read_text() == "{}"
+    for path in root.rglob("*"):
+        if stat.S_ISREG(path.lstat().st_mode):
+            assert KEY_ID.encode() not in path.read_bytes(), path
