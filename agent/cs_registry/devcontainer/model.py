@@ -21,14 +21,28 @@ class Severity(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class Entry:
+    """One part of a file a finding is about (a repository entry), and why."""
+
+    name: str
+    reason: str
+    pos: Pos
+
+
+@dataclass(frozen=True)
 class Finding:
-    """One lint finding: a stable code, a message that says what to change, and where."""
+    """One lint finding: a stable code, a message that says what to change, and where.
+
+    ``entries`` name the parts of the file it is about when there are several (the
+    repositories a prebuild needs a token for), so annotations can point at each.
+    """
 
     code: Code
     severity: Severity
     message: str
     file: Path
     pos: Pos
+    entries: tuple[Entry, ...] = ()
 
     @property
     def where(self) -> str:
