@@ -113,6 +113,7 @@ def build_parser(ctx: Context | None = None) -> argparse.ArgumentParser:
     )
     _add_debug_login(commands)
     _add_doctor(commands)
+    _add_lint(commands)
     for each in (parser, *commands.choices.values()):
         each.ctx = ctx  # usage errors and --help go to this invocation's streams
     return parser
@@ -193,6 +194,38 @@ def _add_doctor(commands: Any) -> None:
     )
 
 
+def _add_lint(commands: Any) -> None:
+    lint = commands.add_parser(
+        "lint",
+        help="lint devcontainer.json files only (no Docker, secrets or network)",
+        description="Lint devcontainer.json files: the PATHs given (a directory is searched as "
+        "doctor searches a workspace), else this repository's. Exit 0 when clean or only "
+        "warnings, 1 when an error-level finding exists, 2 for usage errors.",
+    )
+    _add_common(lint)
+    lint.add_argument("paths", metavar="PATH", nargs="*", help="a devcontainer.json or a directory")
+    lint.add_argument(
+        "--owner",
+        metavar="OWNER",
+        help="the files' repository owner (default: GITHUB_REPOSITORY, else the git remote)",
+    )
+    lint.add_argument(
+        "--repository",
+        metavar="OWNER/NAME",
+        help="the files' own repository (default: GITHUB_REPOSITORY, else the git remote)",
+    )
+    lint.add_argument(
+        "--prebuild", action="store_true", help="judge the files as used for prebuilds"
+    )
+    lint.add_argument(
+        "--format",
+        choices=("text", "json", "sarif", "github"),
+        default=None,
+        help="text (default), json (same as --json), sarif (SARIF 2.1.0) or github "
+        "(workflow commands that become annotations)",
+    )
+
+
 def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
     if args.command == "login":
         from cs_registry.commands import login
@@ -244,7 +277,29 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
                 hook=args.hook,
             ),
         )
+    if args.command == "lint":
+        from cs_registry.commands import lint
+        from cs_registry.devcontainer.output import Format
+
+        return lint.run(
+            ctx,
+            lint.LintCommandOptions(
+                paths=tuple(args.paths),
+                owner=args.owner,
+                repository=args.repository,
+                prebuild=args.prebuild,
+                output=Format(_lint_format(args)),
+            ),
+        )
     raise AssertionError(f"unhandled command {args.command!r}")
+
+
+def _lint_format(args: argparse.Namespace) -> str:
+    if args.json and args.format not in (None, "json"):
+        from cs_registry.errors import UsageError
+
+        raise UsageError(f"--json and --format {args.format} ask for two formats; pick one")
+    return "json" if args.json else args.format or "text"
 
 
 def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
@@ -261,7 +316,9 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
         no_color=bool(ctx.environ.get("NO_COLOR")),
     )
     try:
-        with boundary(ctx, json_output=getattr(args, "json", False)):
+        # --format json promises one JSON document on stdout, error or not, as --json does
+        json_output = getattr(args, "json", False) or getattr(args, "format", None) == "json"
+        with boundary(ctx, json_output=json_output):
             return int(_dispatch(ctx, args))
     except Exit as exc:
         # --hook never fails the lifecycle, not even on a bug (the log pointer is printed)

@@ -163,7 +163,7 @@ def test_prebuild_token_finding_is_one_per_file_at_the_repositories_key() -> Non
     assert where == [("acme/a", Pos(6, 7)), ("other/c", Pos(8, 7))]
     assert [e.reason for e in token.entries] == [
         "write access",
-        "another owner (not grantable through devcontainer.json) with write access",
+        "another owner, not grantable through devcontainer.json, with write access",
     ]
     assert "acme/a (write access)" in token.message
     assert "other/c (another owner" in token.message

@@ -63,3 +63,21 @@ class LintOptions:
     owner: str | None = None
     repository: str | None = None
     prebuild: bool = False
+
+
+#: every code the devcontainer.json lint reports, in a stable order (SARIF rule indexes)
+LINT_CODES: tuple[Code, ...] = (
+    Code.JSONC_SYNTAX,
+    Code.INVALID_REPOSITORY_NAME,
+    Code.DIFFERENT_OWNER,
+    Code.UNKNOWN_PERMISSION,
+    Code.INVALID_PERMISSION_VALUE,
+    Code.PACKAGES_WRITE_NOT_ALLOWED,
+    Code.WORKFLOWS_READ_NOT_ALLOWED,
+    Code.WILDCARD_IN_PREBUILD,
+    Code.PREBUILD_WRITE_NEEDS_TOKEN,
+    Code.DOCKER_IN_PREBUILD_HOOK,
+    Code.DEPRECATED_CODESPACES_KEY,
+    Code.UNKNOWN_CODESPACES_KEY,
+    Code.HOOK_NOT_WIRED,
+)

@@ -189,8 +189,8 @@ class RepositoryRules:
         if (mine is None or name.lower() != mine.lower()) and (write or other_owner):
             reason = "write access"
             if other_owner:
-                reason = "another owner (not grantable through devcontainer.json)"
-                reason += " with write access" if write else ""
+                reason = "another owner, not grantable through devcontainer.json"
+                reason += ", with write access" if write else ""
             self.needs_token.append(Entry(name, reason, self.key_pos(path)))
 
     def check_permissions(self, path: JsonPath, entry: Any) -> bool:
