@@ -214,9 +214,7 @@ def _add_lint(commands: Any) -> None:
         metavar="OWNER/NAME",
         help="the files' own repository (default: GITHUB_REPOSITORY, else the git remote)",
     )
-    lint.add_argument(
-        "--prebuild", action="store_true", help="judge the files as used for prebuilds"
-    )
+    lint.add_argument("--prebuild", action="store_true", help="judge them as used for prebuilds")
     lint.add_argument(
         "--format",
         choices=("text", "json", "sarif", "github"),
@@ -279,7 +277,6 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
         )
     if args.command == "lint":
         from cs_registry.commands import lint
-        from cs_registry.devcontainer.output import Format
 
         return lint.run(
             ctx,
@@ -288,18 +285,10 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
                 owner=args.owner,
                 repository=args.repository,
                 prebuild=args.prebuild,
-                output=Format(_lint_format(args)),
+                output=lint.choose_format(json=args.json, name=args.format),
             ),
         )
     raise AssertionError(f"unhandled command {args.command!r}")
-
-
-def _lint_format(args: argparse.Namespace) -> str:
-    if args.json and args.format not in (None, "json"):
-        from cs_registry.errors import UsageError
-
-        raise UsageError(f"--json and --format {args.format} ask for two formats; pick one")
-    return "json" if args.json else args.format or "text"
 
 
 def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:

@@ -33,6 +33,13 @@ class LintCommandOptions:
     output: Format = Format.TEXT
 
 
+def choose_format(*, json: bool, name: str | None) -> Format:
+    """``--json`` is ``--format json``; asking for two formats is a usage error."""
+    if json and name not in (None, "json"):
+        raise UsageError(f"--json and --format {name} ask for two formats; pick one")
+    return Format.JSON if json else Format(name or "text")
+
+
 def resolve_identity(
     environ: Mapping[str, str], workspace: Path, *, owner: str | None, repository: str | None
 ) -> Identity:

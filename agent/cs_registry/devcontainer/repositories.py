@@ -14,53 +14,16 @@ from typing import Any
 
 from cs_registry.devcontainer.jsonc import Document, JsonPath, Pos
 from cs_registry.devcontainer.model import Entry, LintOptions, Severity
+from cs_registry.devcontainer.permissions import (
+    GITHUB_ONLY,
+    PERMISSIONS,
+    WHOLE_SET,
+    normal_name,
+    suggest_permission,
+)
 from cs_registry.diagnosis import Code
 
 PATH: JsonPath = ("customizations", "codespaces", "repositories")
-#: permission → the values Codespaces accepts for it
-PERMISSIONS: dict[str, frozenset[str]] = {
-    **{
-        name: frozenset({"read", "write"})
-        for name in (
-            "actions",
-            "checks",
-            "contents",
-            "deployments",
-            "discussions",
-            "issues",
-            "pages",
-            "pull_requests",
-            "repository_projects",
-            "statuses",
-        )
-    },
-    "packages": frozenset({"read"}),
-    "workflows": frozenset({"write"}),
-}
-WHOLE_SET = ("read-all", "write-all")
-#: GitHub token permissions (GitHub Docs, "Permissions for the GITHUB_TOKEN" and GitHub App
-#: permissions) that have no Codespaces equivalent: a near spelling of one of these is not a
-#: typo of a Codespaces name ("attestations" is not "actions")
-GITHUB_ONLY = frozenset(
-    {
-        "administration",
-        "attestations",
-        "environments",
-        "id_token",
-        "metadata",
-        "models",
-        "repository_hooks",
-        "secret_scanning_alerts",
-        "secrets",
-        "security_events",
-        "vulnerability_alerts",
-    }
-)
-#: how alike a name must be to a permission to suggest it: real typos score 0.8 or more
-#: ("contnets" 0.88, "repo_projects" 0.81); other GitHub permissions score less
-#: ("attestations"/"actions" 0.63, "repository_hooks"/"repository_projects" 0.74)
-_CLOSE = 0.8
-_ALIASES = {"pulls": "pull_requests", "prs": "pull_requests", "projects": "repository_projects"}
 _OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})", re.ASCII)
 _REPO = re.compile(r"[A-Za-z0-9._-]{1,100}", re.ASCII)
 _URL_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?github\.com[/:]", re.IGNORECASE)
@@ -79,23 +42,6 @@ def valid_name(name: str) -> bool:
 def _suggest_name(name: str) -> str | None:
     guess = _URL_PREFIX.sub("", name.strip()).removesuffix("/").removesuffix(".git")
     return guess if guess != name and valid_name(guess) else None
-
-
-def suggest_permission(name: str) -> str | None:
-    """The permission a misspelt ``name`` means (``pull-requests`` → ``pull_requests``)."""
-    normal = _normal(name)
-    if normal in PERMISSIONS:
-        return normal
-    if normal in _ALIASES:
-        return _ALIASES[normal]
-    if normal in GITHUB_ONLY:
-        return None
-    close = difflib.get_close_matches(normal, list(PERMISSIONS), n=1, cutoff=_CLOSE)
-    return close[0] if close else None
-
-
-def _normal(name: str) -> str:
-    return re.sub(r"[\s-]+", "_", name.strip().lower())
 
 
 def _did_you_mean(suggestion: str | None) -> str:
@@ -263,7 +209,7 @@ class RepositoryRules:
                 guess = suggest_permission(name)
                 what = (
                     "is a GitHub token permission Codespaces cannot grant"
-                    if _normal(name) in GITHUB_ONLY
+                    if normal_name(name) in GITHUB_ONLY
                     else "is not a Codespaces permission"
                 )
                 self.report(
