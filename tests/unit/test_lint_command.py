@@ -198,6 +198,32 @@ def test_prebuild_entries_keep_name_reason_and_position_in_json_and_sarif() -> N
     ]
 
 
+def test_sarif_uris_are_escaped_below_the_root_and_absolute_outside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _repository(tmp_path / "repo", '{"image": "x"}')
+    (repo / "my dir #1").mkdir()
+    (repo / "my dir #1" / "devcontainer.json").write_text('{"image": "x"}')
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text('{"image": "x"}')
+    monkeypatch.chdir(repo)
+    log = json.loads(
+        Run(["lint", "--format", "sarif", "my dir #1/devcontainer.json", str(outside)]).stdout
+    )
+    [run] = log["runs"]
+    assert run["originalUriBaseIds"]["SRCROOT"]["uri"] == repo.resolve().as_uri() + "/"
+    artifacts = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]]
+    assert artifacts == [
+        {"uri": "my%20dir%20%231/devcontainer.json", "uriBaseId": "SRCROOT"},
+        {"uri": outside.resolve().as_uri()},
+    ]
+
+
+def test_a_directory_without_devcontainer_json_is_clean(tmp_path: Path) -> None:
+    run = Run(["lint", str(tmp_path)])
+    assert (run.status, run.stdout) == (0, "cs-registry lint: no devcontainer.json found\n")
+
+
 # text, escaping -----------------------------------------------------------------------
 
 

@@ -40,7 +40,6 @@ def _rule(code_index: int) -> dict[str, Any]:
         "id": code.value,
         "name": "".join(part.capitalize() for part in code.value.split("_")),
         "shortDescription": {"text": explanation.summary},
-        "fullDescription": {"text": explanation.summary},
         "help": {"text": explanation.remedy},
         "helpUri": HELP_URI,
     }
