@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -38,6 +38,17 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         if "_CONTAINER_REGISTRY_" in name:
             monkeypatch.delenv(name)
     return home
+
+
+@pytest.fixture(autouse=True)
+def forget_registered_secrets() -> Iterator[None]:
+    """Secrets a test registers for masking are forgotten after it: the set is
+    process-wide, and a short one ("pw") would mask text in every later test."""
+    from cs_registry import log
+
+    before = set(log._registered)
+    yield
+    log._registered.intersection_update(before)
 
 
 @pytest.fixture

@@ -6,14 +6,21 @@
 # hooks that the Feature's onCreate/postCreate/postStart commands run. Safe to run
 # again: the virtualenv is reused and the links and hooks are replaced.
 #
-# Options arrive as environment variables: VERSION, SOURCE, WHEELDIR, ECRHELPER.
+# What it installs is what ships with this Feature: by default the wheel that
+# bundle.sh built into dist/ (see README, "Dev Container Feature"). It never installs
+# a bare name from an index: that runs, as root, whatever the index serves under that
+# name. An index is used only for an exact release (VERSION=X.Y.Z), checked against
+# HASHES when they are given.
+#
+# Options arrive as environment variables: VERSION, HASHES, SOURCE, WHEELDIR, ECRHELPER.
 set -eu
 
 PREFIX=/usr/local/share/cs-registry
 VENV="$PREFIX/venv"
 BIN=/usr/local/bin
 FEATURE_DIR=$(cd "$(dirname "$0")" && pwd)
-VERSION=${VERSION:-latest}
+VERSION=${VERSION:-bundled}
+HASHES=${HASHES:-}
 SOURCE=${SOURCE:-}
 WHEELDIR=${WHEELDIR:-}
 ECRHELPER=${ECRHELPER:-false}
@@ -28,6 +35,43 @@ feature_path() {
         *) echo "$FEATURE_DIR/$1" ;;
     esac
 }
+
+# Every option is checked before anything is changed.
+case "$VERSION" in
+    bundled | none) ;;
+    latest)
+        die "version 'latest' is not supported: it would install whatever an index serves \
+under the name cs-registry, as root. Use 'bundled' (the default: the wheel in this \
+Feature's dist/ folder) or an exact release such as '0.1.0'." ;;
+    *[!0-9.]* | .* | *. | *..* | '')
+        # digits and dots only (no newline can smuggle a second line past the check)
+        die "version '$VERSION' is not 'bundled', 'none' or an exact release X.Y.Z" ;;
+    *.*.*.*) die "version '$VERSION' is not 'bundled', 'none' or an exact release X.Y.Z" ;;
+    *.*.*) ;;
+    *) die "version '$VERSION' is not 'bundled', 'none' or an exact release X.Y.Z" ;;
+esac
+if [ -n "$HASHES" ]; then
+    case "$VERSION" in
+        bundled | none) die "hashes apply to an exact release only (version X.Y.Z), not '$VERSION'" ;;
+    esac
+    set -f  # split the list on whitespace, never expand it as a file pattern
+    for hash in $HASHES; do
+        digits=${hash#sha256:}
+        case "$hash" in sha256:*) ;; *) digits=not-hex ;; esac
+        case "$digits" in *[!0-9a-f]* | '') digits=not-hex ;; esac
+        [ ${#digits} -eq 64 ] || die "hashes: '$hash' is not sha256:<64 lowercase hex digits>"
+    done
+    set +f
+fi
+BUNDLED=
+if [ -z "$SOURCE" ] && [ "$VERSION" = bundled ]; then
+    set -- "$FEATURE_DIR"/dist/cs_registry-*.whl
+    [ -e "$1" ] || die "no bundled cs-registry wheel in $FEATURE_DIR/dist. Build this Feature \
+folder first: .devcontainer/cs-registry/bundle.sh in a cs-registry checkout (see its README, \
+'Dev Container Feature'); or set version to an exact release, or source."
+    [ $# -eq 1 ] || die "more than one cs-registry wheel in $FEATURE_DIR/dist; run bundle.sh again"
+    BUNDLED=$1
+fi
 
 find_python() {
     # The Python Feature puts its interpreter here; the base image's python3 otherwise.
@@ -64,13 +108,14 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c '' 2>/dev/null; then
     "$PYTHON" -m venv "$VENV"
 fi
 
-# What to install: a wheel or project directory, a PyPI version, or nothing.
+# What to install: a wheel or project directory from this Feature's folder (the
+# bundled wheel by default), an exact release, or nothing.
 if [ -n "$SOURCE" ]; then
     spec=$(feature_path "$SOURCE")
     [ -e "$spec" ] || die "source '$SOURCE' does not exist ($spec)"
-elif [ "$VERSION" = "latest" ]; then
-    spec=cs-registry
-elif [ "$VERSION" = "none" ]; then
+elif [ "$VERSION" = bundled ]; then
+    spec=$BUNDLED
+elif [ "$VERSION" = none ]; then
     spec=
 else
     spec="cs-registry==$VERSION"
@@ -83,7 +128,24 @@ if [ -n "$spec" ]; then
         [ -d "$dir" ] || die "wheelDir '$WHEELDIR' is not a directory ($dir)"
         set -- "$@" --no-index --find-links "$dir"
     fi
-    say "installing $spec into $VENV"
+    if [ -n "$HASHES" ]; then
+        # cs-registry itself only if its file matches a hash; then its dependencies
+        # (cs-registry is already installed, so pip fetches only what it lacks)
+        requirements=$(mktemp)
+        trap 'rm -f "$requirements"' EXIT
+        printf '%s' "$spec" > "$requirements"
+        set -f
+        for hash in $HASHES; do printf ' --hash=%s' "$hash" >> "$requirements"; done
+        set +f
+        echo >> "$requirements"
+        say "installing $spec (hash-checked) into $VENV"
+        # --force-reinstall: pip checks no hash for what is already installed
+        "$VENV/bin/python" -m pip install "$@" --no-deps --force-reinstall --require-hashes \
+            -r "$requirements" \
+            || die "pip could not install $spec with the given hashes"
+    else
+        say "installing $spec into $VENV"
+    fi
     "$VENV/bin/python" -m pip install "$@" "$spec" \
         || die "pip could not install $spec (offline? set wheelDir to a directory of wheels)"
 elif [ -n "${_REMOTE_USER:-}" ] && [ "$_REMOTE_USER" != root ] && id "$_REMOTE_USER" >/dev/null 2>&1; then

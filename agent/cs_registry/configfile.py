@@ -1,8 +1,11 @@
 """One cs-registry YAML config file, checked key by key; every error names ``file:line``.
 
 Only safe loading: :class:`yaml.SafeLoader` composes the node tree (which keeps
-each node's position) and constructs plain scalars. pyyaml costs ~30 ms to import,
-so this module is imported only when a config file exists.
+each node's position) and constructs plain scalars. Every fault, a control character,
+nesting deeper than :data:`MAX_DEPTH` (pyyaml composes recursively, so 5,000 levels
+would exhaust Python's stack), a number out of range, is a :class:`ConfigError`
+naming ``file:line`` (exit 2). pyyaml costs ~30 ms to import, so this module is
+imported only when a config file exists; :mod:`cs_registry.settings` reads the file.
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
-_MAX_BYTES = 1 << 20
+#: the deepest nesting a config file may have (a real one needs four levels)
+MAX_DEPTH = 32
 # GitHub, GitLab, Docker Hub and AWS key prefixes
 _TOKEN_PREFIXES = (
     "ghp_",
@@ -65,7 +71,7 @@ class FileValues:
 
 
 class _Reader:
-    def __init__(self, path: Path, loader: yaml.SafeLoader) -> None:
+    def __init__(self, path: Path, loader: _Loader) -> None:
         self.path = path
         self.loader = loader
 
@@ -78,13 +84,20 @@ class _Reader:
     def scalar(self, node: yaml.Node, tags: tuple[str, ...], what: str, key: str) -> Any:
         if not isinstance(node, yaml.ScalarNode) or node.tag not in tags:
             raise self.fail(node, f"{key} must be {what}, not {_describe(node)}")
-        return self.loader.construct_object(node, deep=True)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError):  # e.g. an integer of 5,000 digits
+            raise self.fail(node, f"{key} must be {what}; this value is out of range") from None
 
     def boolean(self, node: yaml.Node, key: str) -> bool:
         return bool(self.scalar(node, (_BOOL,), "true or false", key))
 
     def seconds(self, node: yaml.Node, key: str) -> float:
-        value = float(self.scalar(node, (_INT, _FLOAT), "a number of seconds", key))
+        number = self.scalar(node, (_INT, _FLOAT), "a number of seconds", key)
+        try:
+            value = float(number)
+        except OverflowError:
+            value = math.inf
         if not (math.isfinite(value) and value > 0):
             raise self.fail(node, f"{key} must be a positive number of seconds, not {value}")
         return value
@@ -98,14 +111,14 @@ class _Reader:
         return value
 
     def items(self, node: yaml.Node, key: str) -> list[yaml.Node]:
-        if not isinstance(node, yaml.SequenceNode):
+        if not isinstance(node, yaml.SequenceNode) or node.tag != _SEQ:
             raise self.fail(node, f"{key} must be a list, not {_describe(node)}")
         return list(node.value)
 
     def mapping(
         self, node: yaml.Node, key: str, known: tuple[str, ...]
     ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        if not isinstance(node, yaml.MappingNode):
+        if not isinstance(node, yaml.MappingNode) or node.tag != _MAP:
             raise self.fail(node, f"{key} must be a mapping, not {_describe(node)}")
         found: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
@@ -123,6 +136,8 @@ class _Reader:
 
 
 def _describe(node: yaml.Node) -> str:
+    if node.tag.startswith("!") or node.tag.startswith("tag:yaml.org,2002:python/"):
+        return f"a value tagged {node.tag!r}"  # e.g. !!python/object: never constructed
     if isinstance(node, yaml.MappingNode):
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
@@ -190,17 +205,55 @@ PARSERS: dict[str, Callable[[_Reader, yaml.Node, str], Any]] = {
 }
 
 
-def parse(text: str, path: Path) -> FileValues:
-    """Check and read one config file's text; ``path`` is only for messages."""
-    loader = yaml.SafeLoader(text)
+class _Loader(yaml.SafeLoader):
+    """:class:`yaml.SafeLoader` that refuses nesting deeper than :data:`MAX_DEPTH`."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nested deeper than {MAX_DEPTH} levels",
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _line_of(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+def _compose(text: str, path: Path) -> tuple[_Loader, yaml.Node | None]:
+    """The loader and the document's root node; every YAML fault as ``file:line``."""
     try:
-        root = loader.get_single_node()
+        loader = _Loader(text)  # the reader refuses control characters here
+    except yaml.reader.ReaderError as exc:
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "a byte"
+        raise ConfigError(
+            f"{path}:{_line_of(text, exc.position)}: not valid YAML (control character "
+            f"{char} is not allowed; YAML files hold printable text only)"
+        ) from None
+    try:
+        return loader, loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
+        loader.dispose()
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"{path}{line}: not valid YAML ({exc.problem or exc.context})") from None
     except yaml.YAMLError as exc:
+        loader.dispose()
         raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+
+
+def parse(text: str, path: Path) -> FileValues:
+    """Check and read one config file's text; ``path`` is only for messages."""
+    loader, root = _compose(text, path)
     try:
         if root is None or (root.tag == "tag:yaml.org,2002:null" and not root.value):
             return FileValues(path, {}, {})  # an empty file sets nothing
@@ -213,17 +266,12 @@ def parse(text: str, path: Path) -> FileValues:
         loader.dispose()
 
 
-def load(path: Path) -> FileValues:
-    """Read and check the config file at ``path`` (which exists)."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(_MAX_BYTES + 1)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
-    if len(raw) > _MAX_BYTES:
-        raise ConfigError(f"{path}: larger than 1 MiB; is this really a config file?")
+def parse_bytes(raw: bytes, path: Path) -> FileValues:
+    """Check and read one config file's bytes (read by :func:`cs_registry.files.read_file`,
+    which caps their size); ``path`` is only for messages."""
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text") from None
     return parse(text, path)

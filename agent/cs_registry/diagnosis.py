@@ -60,10 +60,16 @@ class Code(str, enum.Enum):
     DAEMON_UNREACHABLE = "daemon_unreachable"
     CREDS_STORE_UNAVAILABLE = "creds_store_unavailable"
     SHADOWED_BY_CRED_HELPER = "shadowed_by_cred_helper"
+    CRED_HELPER_FAILED = "cred_helper_failed"
+    CRED_HELPER_TIMEOUT = "cred_helper_timeout"
     DOCKERHUB_ALIAS_KEY = "dockerhub_alias_key"
     CONFIG_UNREADABLE = "config_unreadable"
     CONFIG_UNWRITABLE = "config_unwritable"
     CONFIG_TOO_OPEN = "config_too_open"
+    CONFIG_LOCKED = "config_locked"
+    UNSAFE_FILE = "unsafe_file"
+    DOCKER_CONFIG_RELATIVE = "docker_config_relative"
+    UNTRUSTED_SETTINGS = "untrusted_settings"
     DOCKER_CLI_MISSING = "docker_cli_missing"
     PREBUILD_PHASE = "prebuild_phase"
     # devcontainer.json lint
@@ -80,6 +86,10 @@ class Code(str, enum.Enum):
     DEPRECATED_CODESPACES_KEY = "deprecated_codespaces_key"
     UNKNOWN_CODESPACES_KEY = "unknown_codespaces_key"
     HOOK_NOT_WIRED = "hook_not_wired"
+    # how a run ended (the contract codes: --json prints them in its error document)
+    USAGE_ERROR = "usage_error"
+    INTERRUPTED = "interrupted"
+    INTERNAL_ERROR = "internal_error"
 
     def __str__(self) -> str:
         return self.value
@@ -275,6 +285,19 @@ EXPLANATIONS: dict[Code, Explanation] = {
         "Remove the `credsStore`/`credHelpers` entry for this host, or store the credentials "
         "in that helper.",
     ),
+    Code.CRED_HELPER_FAILED: Explanation(
+        "A credential helper Docker's config names ran but failed (an error exit, an answer "
+        "that is not credential JSON, or megabytes of output).",
+        "Run the helper named in the message by hand (`echo HOST | docker-credential-NAME "
+        "get`) to see its error; unlock or repair its store, or remove the "
+        "`credsStore`/`credHelpers` entry from config.json.",
+    ),
+    Code.CRED_HELPER_TIMEOUT: Explanation(
+        "A credential helper Docker's config names did not answer in time and was stopped "
+        "(a locked keyring or a password prompt no one can answer).",
+        "Unlock the helper's store (keyring, pass, gpg-agent) in this session, or remove the "
+        "`credsStore`/`credHelpers` entry from config.json so Docker reads `auths`.",
+    ),
     Code.DOCKERHUB_ALIAS_KEY: Explanation(
         "Docker Hub credentials are stored under a key the docker CLI never reads.",
         "Store them under `https://index.docker.io/v1/` (`cs-registry login` does).",
@@ -287,6 +310,30 @@ EXPLANATIONS: dict[Code, Explanation] = {
         "Docker's config directory or file cannot be written.",
         "Check the ownership and permissions of the directory named in the message, or point "
         "DOCKER_CONFIG at a writable directory.",
+    ),
+    Code.CONFIG_LOCKED: Explanation(
+        "Another cs-registry run held the lock on the file for longer than cs-registry waits.",
+        "Run again; if it keeps happening, find the stuck process with `fuser LOCKFILE` "
+        "(the lock file is named in the message).",
+    ),
+    Code.UNSAFE_FILE: Explanation(
+        "A path where cs-registry expected a regular file is something else (a FIFO, a "
+        "device, a socket, a directory, a symlink or another user's file where ours was "
+        "expected) or is too large; it was left exactly as it was.",
+        "Replace the path named in the message with a regular file you own, or point "
+        "cs-registry elsewhere (--config, DOCKER_CONFIG, XDG_CACHE_HOME).",
+    ),
+    Code.UNTRUSTED_SETTINGS: Explanation(
+        "A cs-registry settings file, or a folder it lies in, belongs to another user (the "
+        "system file: to anyone but root), so it was ignored: such a file could send your "
+        "secrets to a server of that user's choosing (git's safe.directory rule).",
+        "If you trust the file, take it over (`chown`) or copy its settings into your own "
+        "repository or `~/.config/cs-registry/config.yaml`; run from your own work tree.",
+    ),
+    Code.DOCKER_CONFIG_RELATIVE: Explanation(
+        "DOCKER_CONFIG (or --config) is a relative path: Docker's config is then read from "
+        "the working directory, so a command run elsewhere reads another config.",
+        "Set DOCKER_CONFIG (or --config) to an absolute path.",
     ),
     Code.CONFIG_TOO_OPEN: Explanation(
         "Docker's config.json can be read by other users, and it holds credentials.",
@@ -363,6 +410,20 @@ EXPLANATIONS: dict[Code, Explanation] = {
     Code.HOOK_NOT_WIRED: Explanation(
         "No lifecycle command runs cs-registry, so registry logins happen only by hand.",
         'Add the Feature "./cs-registry" or "postCreateCommand": "hooks/post-create".',
+    ),
+    Code.USAGE_ERROR: Explanation(
+        "A flag, an environment variable or an input was not usable as given.",
+        "Fix the flag, variable or input named in the message; `cs-registry COMMAND --help` "
+        "lists the flags.",
+    ),
+    Code.INTERRUPTED: Explanation(
+        "The run was interrupted (Ctrl-C, SIGINT or SIGTERM) before it finished.",
+        "Run the command again; nothing was half-written (Docker's config is replaced "
+        "atomically, the lock is released).",
+    ),
+    Code.INTERNAL_ERROR: Explanation(
+        "cs-registry hit a bug.",
+        "Report it with the log file named in the message (secrets are masked there).",
     ),
 }
 

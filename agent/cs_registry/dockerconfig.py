@@ -1,12 +1,11 @@
 """Docker's ``config.json``: find it, read it strictly, replace it atomically under a lock.
 
-The replacing itself (lock, temp file, fsync, rename) lives in :mod:`.configwrite`.
-
 Rules (design.md, "Writing Docker's config"): parse as a plain dict and change only
-what we own; a malformed file is reported and left byte-for-byte as it was; writes
-go to a temp file in the same directory (0600 or the existing mode), are fsynced and
-``os.replace``d onto the symlink's target; concurrent writers serialise on a lock
-file so none loses another's entry.
+what we own; a malformed file is reported and left byte-for-byte as it was; every
+read and write goes through :mod:`cs_registry.files` (regular files only, capped at
+:data:`~cs_registry.files.CONFIG_LIMIT`, temp file + fsync + rename onto the
+symlink's target, a bounded lock shared by every writer, new files given to the
+home's owner when root writes them). Where the file is: :mod:`cs_registry.dockerdir`.
 """
 
 from __future__ import annotations
@@ -16,29 +15,20 @@ import os
 import re
 from collections.abc import Callable, Mapping
 
-from cs_registry import paths
-from cs_registry.configwrite import (
-    DIR_MODE,
-    FILE_MODE,
-    ConfigUnwritable,
-    ensure_dir,
-    locked,
-    sweep_stale_temps,
-    write_atomic,
-)
+from cs_registry import files, paths
 from cs_registry.diagnosis import Code
+from cs_registry.dockerdir import CONFIG_NAME, ConfigLocation, config_dir, config_file, locate
 from cs_registry.errors import CsRegistryError
+from cs_registry.files import DIR_MODE, FILE_MODE, write_atomic
 from cs_registry.record import Record
 from cs_registry.status import ExitStatus
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
-    from pathlib import Path
     from typing import Any
 
     from cs_registry.paths import StrPath
 
-CONFIG_NAME = "config.json"
 _JSON_TYPES = {
     list: "array",
     str: "string",
@@ -49,61 +39,56 @@ _JSON_TYPES = {
 }
 
 
-class ConfigUnreadable(CsRegistryError):
-    """The existing config cannot be used; it is left untouched (exit 2)."""
+_WHERE_ELSE = "pass --config DIR or set DOCKER_CONFIG to a writable directory"
 
-    def __init__(self, message: str, *, line: int | None = None, column: int | None = None):
-        super().__init__(message, code=Code.CONFIG_UNREADABLE, status=ExitStatus.USAGE)
+
+class ConfigUnreadable(CsRegistryError):
+    """The existing config cannot be used; it is left untouched (exit 2).
+
+    ``code`` is ``config_unreadable`` (bad JSON, no permission) or ``unsafe_file``
+    (a FIFO, device, socket, directory or an oversized file where config.json should be).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        code: Code = Code.CONFIG_UNREADABLE,
+    ):
+        super().__init__(message, code=code, status=ExitStatus.USAGE)
         self.line = line
         self.column = column
 
 
-def config_dir(environ: Mapping[str, str], override: str | None = None) -> Path:
-    """``--config`` > ``$DOCKER_CONFIG`` > ``~/.docker``, as the docker CLI resolves it."""
-    from pathlib import Path  # see config_file: the login path takes the text instead
-
-    home = environ.get("HOME") or str(Path.home())
-    value = override or environ.get("DOCKER_CONFIG")
-    if not value:
-        return Path(home) / ".docker"
-    # a quoted "~/x" reaches us unexpanded: expand it with the invocation's HOME
-    if value == "~" or value.startswith("~/"):
-        return Path(home + value[1:])
-    return Path(value).expanduser()
-
-
-def config_file(environ: Mapping[str, str], override: str | None = None) -> str:
-    """``str(config_dir(environ, override) / CONFIG_NAME)``, without pathlib when it can.
-
-    The same resolution as :func:`config_dir` on text; pathlib (~4 ms to import) is
-    used only when that text would need normalising, or for ``~user`` and a missing
-    ``HOME``, which only pathlib expands exactly as before.
-    """
-    home = environ.get("HOME")
-    value = override or environ.get("DOCKER_CONFIG")
-    directory: str | None = None
-    if not value:
-        directory = os.path.join(home, ".docker") if home else None
-    elif value == "~" or value.startswith("~/"):
-        directory = home + value[1:] if home else None
-    elif not value.startswith("~"):
-        directory = value
-    if directory is not None and paths.is_normal(directory):
-        return paths.join(directory, CONFIG_NAME)
-    return str(config_dir(environ, override) / CONFIG_NAME)
+class ConfigUnwritable(files.UnwritableFile):
+    """The config directory or file cannot be written (exit 2, ``config_unwritable``)."""
 
 
 class LoadedConfig(Record):
-    """A parsed config: ``data`` is the whole document, ``raw`` its bytes (``b""`` if new)."""
+    """A parsed config: ``data`` is the whole document, ``raw`` its bytes (``b""`` if new).
 
-    __slots__ = ("data", "exists", "path", "raw")
+    ``tightened``: after :func:`update` wrote credentials into a file group or others
+    could read, its old mode (it is 0600 now); else ``None``.
+    """
+
+    __slots__ = ("data", "exists", "path", "raw", "tightened")
     __hash__ = None  # type: ignore[assignment]  # holds a dict: compares by value, never hashed
 
-    def __init__(self, path: StrPath, data: dict[str, Any], raw: bytes, exists: bool) -> None:
+    def __init__(
+        self,
+        path: StrPath,
+        data: dict[str, Any],
+        raw: bytes,
+        exists: bool,
+        tightened: int | None = None,
+    ) -> None:
         self.path = path
         self.data = data
         self.raw = raw
         self.exists = exists
+        self.tightened = tightened
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
@@ -187,25 +172,23 @@ def parse(raw: bytes, path: StrPath) -> dict[str, Any]:
     return data
 
 
-def target_of(path: Path) -> Path:
-    """Where writes land: the final target when ``path`` is a symlink (the link is kept)."""
-    from pathlib import Path
-
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
-
-
 def load(path: StrPath) -> LoadedConfig:
-    """Read and parse ``path``; a missing file is an empty config."""
+    """Read and parse ``path``; a missing file is an empty config.
+
+    Only a regular file (or a symlink to one) of at most 16 MiB is read: anything
+    else is refused at once (``unsafe_file``) and left exactly as it is.
+    """
     text = paths.text(path)
     try:
-        with open(paths.link_target(text), "rb") as handle:
-            raw = handle.read()
-    except FileNotFoundError:
+        # as root, never through another user's symlink onto a file they do not own
+        files.target_of(text, what="Docker config")
+        raw = files.read_file(text, limit=files.CONFIG_LIMIT, what="Docker config")
+    except files.UnsafeFile as exc:
+        raise ConfigUnreadable(exc.message, code=Code.UNSAFE_FILE) from None
+    except files.FileError as exc:
+        raise ConfigUnreadable(exc.message) from None
+    if raw is None:
         return LoadedConfig(path=path, data={}, raw=b"", exists=False)
-    except IsADirectoryError:
-        raise ConfigUnreadable(f"{text} is a directory, not a file") from None
-    except OSError as exc:
-        raise ConfigUnreadable(f"{text}: cannot read it ({exc.strerror})") from None
     return LoadedConfig(path=path, data=parse(raw, text), raw=raw, exists=True)
 
 
@@ -223,39 +206,52 @@ def update(path: StrPath, change: Callable[[dict[str, Any]], bool]) -> tuple[Loa
     """Read-modify-write ``path`` under the lock.
 
     ``change`` mutates the parsed document in place and returns whether it changed
-    anything; only then is the file written. Returns the config as read and whether
-    it was written.
+    anything; only then is the file written (0600, or tightened to 0600 when group
+    or others could read it: then ``loaded.tightened`` holds the old mode). Returns
+    the config as read and whether it was written. The lock wait is bounded
+    (``config_locked``), and nothing that can block is opened while it is held.
     """
-    ensure_dir(paths.parent(paths.text(path)))
-    with locked(path):
-        loaded = load(path)
-        data = json.loads(json.dumps(loaded.data)) if loaded.exists else {}
-        if not change(data):
-            return loaded, False
-        content = dumps(data)
-        if content == loaded.raw:
-            return loaded, False
-        sweep_stale_temps(path)
-        write_atomic(path, content)
-        return loaded, True
+    text = paths.text(path)
+    directory = os.path.dirname(text) or "."
+    try:
+        # a device or FIFO, or (as root) another user's link onto what they do not own:
+        # refused before anything is created or locked
+        files.target_of(text, what="Docker config")
+        try:
+            files.ensure_dir(directory, what="Docker config directory")
+        except files.UnwritableFile as exc:
+            inside = "" if exc.path == directory else f"cannot use {directory}: "
+            raise ConfigUnwritable(f"{inside}{exc.message}; {_WHERE_ELSE}", exc.path) from None
+        with files.lock_beside(text):
+            loaded = load(path)
+            data = json.loads(json.dumps(loaded.data)) if loaded.exists else {}
+            if not change(data):
+                return loaded, False
+            content = dumps(data)
+            if content == loaded.raw:
+                return loaded, False
+            files.sweep_stale_temps(text)
+            loaded.tightened = write_atomic(text, content, what="Docker config", private=True)
+            return loaded, True
+    except files.UnwritableFile as exc:
+        if isinstance(exc, ConfigUnwritable):
+            raise
+        raise ConfigUnwritable(f"{exc.message}; {_WHERE_ELSE}", exc.path) from None
 
 
 __all__ = [
     "CONFIG_NAME",
     "DIR_MODE",
     "FILE_MODE",
+    "ConfigLocation",
     "ConfigUnreadable",
     "ConfigUnwritable",
     "LoadedConfig",
     "config_dir",
     "config_file",
     "dumps",
-    "ensure_dir",
     "load",
-    "locked",
+    "locate",
     "parse",
-    "sweep_stale_temps",
-    "target_of",
     "update",
-    "write_atomic",
 ]

@@ -14,7 +14,10 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+
+from cs_registry import files
 
 DEFAULT_SOCKET = "/var/run/docker.sock"
 
@@ -59,20 +62,28 @@ def context_host(environ: Mapping[str, str], config_dir: Path | None) -> str | N
         return None
     name = environ.get("DOCKER_CONTEXT")
     if not name:
-        try:
-            data = json.loads((config_dir / "config.json").read_bytes())
-        except (OSError, ValueError):
-            return None
+        data = _read_json(config_dir / "config.json", files.CONFIG_LIMIT, "Docker config")
         name = data.get("currentContext") if isinstance(data, dict) else None
     if not isinstance(name, str) or name in ("", "default"):
         return None
     digest = hashlib.sha256(name.encode()).hexdigest()  # the CLI's layout of context metadata
+    meta_path = config_dir / "contexts" / "meta" / digest / "meta.json"
+    meta = _read_json(meta_path, files.TEXT_LIMIT, "Docker context metadata")
     try:
-        meta = json.loads((config_dir / "contexts" / "meta" / digest / "meta.json").read_bytes())
         host = meta["Endpoints"]["docker"]["Host"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (KeyError, TypeError):
         return None
     return host if isinstance(host, str) and host else None
+
+
+def _read_json(path: Path, limit: int, what: str) -> Any:
+    """The JSON in ``path``, or ``None`` when it is missing, unsafe or not JSON: the
+    context only picks the daemon, and the config check reports the file itself."""
+    try:
+        raw = files.read_file(path, limit=limit, what=what)
+        return json.loads(raw) if raw is not None else None
+    except (files.FileError, ValueError):
+        return None
 
 
 def daemon_url(environ: Mapping[str, str], config_dir: Path | None = None) -> str:
@@ -88,12 +99,24 @@ def endpoint(environ: Mapping[str, str], config_dir: Path | None = None) -> Endp
     """The daemon's endpoint as the docker CLI would pick it.
 
     ``None`` for what we cannot reach with plain HTTP: ssh://, npipe://, TLS-protected TCP.
+    An address that does not parse (``tcp://127.0.0.1:99999``, ``tcp://[::1``) is a
+    configuration error naming where it came from.
     """
     raw = daemon_url(environ, config_dir)
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+        port = parts.port  # parsed on access: a port out of range raises only here
+    except ValueError as exc:
+        from cs_registry.errors import UsageError
+
+        source = "DOCKER_HOST" if environ.get("DOCKER_HOST") else "the Docker context's host"
+        raise UsageError(
+            f"{source}={raw!r} is not a Docker daemon address ({exc}); use e.g. "
+            f"unix://{DEFAULT_SOCKET} or tcp://127.0.0.1:2375"
+        ) from None
     if parts.scheme == "unix":
         return Endpoint(raw, unix_path=parts.path or DEFAULT_SOCKET)
-    tls = bool(environ.get("DOCKER_TLS_VERIFY")) or parts.port == 2376
+    tls = bool(environ.get("DOCKER_TLS_VERIFY")) or port == 2376
     if parts.scheme in ("tcp", "http") and parts.hostname and not tls:
-        return Endpoint(raw, tcp=(parts.hostname, parts.port or 2375))
+        return Endpoint(raw, tcp=(parts.hostname, port or 2375))
     return None

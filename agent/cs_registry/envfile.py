@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+from cs_registry import files
 from cs_registry.errors import UsageError
 
 _LINE = re.compile(r"(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>.*)", re.S)
@@ -77,19 +77,21 @@ MAX_BYTES = 16 << 20
 
 
 def load(path: str) -> dict[str, str]:
-    """Read and parse a dotenv file; errors name the file."""
+    """Read and parse a dotenv file; errors name the file.
+
+    Through the safe file layer: a FIFO, device or directory is refused at once
+    (never read, so ``--env-file`` cannot hang ``login``), and the read is capped.
+    """
+    what = "--env-file"
     try:
-        with Path(path).open("rb") as handle:
-            # bounded: `--env-file /dev/zero` or a FIFO fed forever must not eat memory
-            raw = handle.read(MAX_BYTES + 1)
-        if len(raw) > MAX_BYTES:
-            raise UsageError(f"--env-file {path}: larger than {MAX_BYTES >> 20} MiB")
+        raw = files.read_file(path, limit=MAX_BYTES, what=what)
+    except files.FileError as exc:
+        raise UsageError(exc.message, code=exc.code) from None
+    if raw is None:
+        raise UsageError(f"{what} {path}: no such file")
+    try:
         # utf-8-sig: editors on Windows start files with a byte-order mark
         text = raw.decode("utf-8-sig")
-    except FileNotFoundError:
-        raise UsageError(f"--env-file {path}: no such file") from None
     except UnicodeDecodeError:
-        raise UsageError(f"--env-file {path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise UsageError(f"--env-file {path}: {exc.strerror}") from None
+        raise UsageError(f"{what} {path}: not UTF-8 text") from None
     return parse(text, path)

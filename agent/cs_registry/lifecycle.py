@@ -13,12 +13,11 @@ import enum
 import json
 from collections.abc import Mapping
 
-from cs_registry import paths
+from cs_registry import files, paths
 from cs_registry.record import Record
 
 CODESPACES_ENV_FILE = "/workspaces/.codespaces/shared/environment-variables.json"
 ENV_FILE_OVERRIDE = "CS_REGISTRY_CODESPACES_ENV_FILE"
-_MAX_ENV_FILE = 1 << 20
 
 
 class Phase(str, enum.Enum):
@@ -45,11 +44,12 @@ class Where(Record):
 
 
 def _action_from_file(path: str) -> str | None:
+    # fail-soft: a missing, unreadable, oversized or non-regular file (a FIFO must not
+    # hang the lifecycle hooks) tells nothing, as an absent one does
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(_MAX_ENV_FILE)
-        data = json.loads(raw)
-    except (OSError, ValueError):
+        raw = files.read_file(path, limit=files.TEXT_LIMIT, what="Codespaces environment file")
+        data = json.loads(raw) if raw is not None else None
+    except (files.FileError, ValueError):
         return None
     if isinstance(data, dict):
         value = data.get("ACTION_NAME")

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 # compiled at the first logged event (re caches it), not by every quiet run at import
 _SECRET_FIELD = r"(?i)(pass(word|wd)?|secret|token|auth|authorization|credential|cookie)s?$"
-_MIN_REGISTERED_LEN = 4
 
 # _thread's lock is threading.Lock itself; importing threading would cost every login ~1 ms
 _lock = _thread.allocate_lock()
@@ -41,8 +40,12 @@ _settings: dict[str, Any] = {
 
 
 def register_secret(value: str) -> None:
-    """Mask ``value`` wherever it would appear in a log event or a log file."""
-    if len(value) >= _MIN_REGISTERED_LEN:
+    """Mask ``value`` wherever it would appear in a log event, a log file or a message.
+
+    However short: a 3-character password is still a password (its masked form may
+    then hide the same letters elsewhere in a line, a price worth paying).
+    """
+    if value:
         with _lock:
             _registered.add(value)
 
@@ -62,6 +65,12 @@ def scrub(text: str) -> str:
 _MIN_JSON_SCRUB_LEN = 8
 #: secrets x characters up to which one ``in`` per secret is cheapest (a few ms)
 _DIRECT_SCAN_BUDGET = 20_000_000
+
+
+def short_secrets() -> list[str]:
+    """The registered secrets too short for :func:`scrub_json` (longest first)."""
+    with _lock:
+        return sorted((v for v in _registered if len(v) < _MIN_JSON_SCRUB_LEN), key=len)[::-1]
 
 
 def scrub_json(text: str) -> str:
@@ -209,19 +218,70 @@ def get_logger(name: str = "cs_registry") -> _LazyLogger:
     return _LazyLogger(name)
 
 
+#: where tracebacks of internal errors go, in the cache directory
+LOG_NAME = "cs-registry.log"
+
+
 def log_file(cache_dir: Path) -> Path:
     """Where tracebacks of internal errors go (0600 in a 0700 directory)."""
-    return cache_dir / "cs-registry.log"
+    return cache_dir / LOG_NAME
 
 
-def append_to_log_file(cache_dir: Path, text: str) -> Path | None:
-    """Append scrubbed ``text`` to the log file; ``None`` if it cannot be written."""
-    path = log_file(cache_dir)
+def write_log(
+    cache_dir: Path | str, text: str, *, name: str = LOG_NAME, rotate_at: int | None = None
+) -> Path:
+    """Append scrubbed ``text`` (one newline at the end) to the log ``name``.
+
+    The one appender of every log file we write: in a private directory only (ours,
+    closed to others, made 0700 when missing), never through a symlink, only to a
+    single-link regular file of ours, created 0600 (:func:`cs_registry.files.append_text`).
+    ``rotate_at``: a log over this many bytes is renamed to ``NAME.1`` first (the
+    entry itself, never what it points to). Raises :class:`cs_registry.files.FileError`
+    naming the file or directory and why.
+    """
+    import stat
+
+    from cs_registry import files
+
+    directory = os.fspath(cache_dir)
+    problem = files.ensure_private_dir(directory, what="log directory")
+    if problem is not None:
+        raise files.UnsafeFile(problem, directory)
+    path = os.path.join(directory, name)
+    if rotate_at is not None:
+        try:
+            st = os.lstat(path)
+            if stat.S_ISREG(st.st_mode) and st.st_size > rotate_at:
+                # Docker may call a failing helper on every pull: keep one old file, not all
+                os.replace(path, path + ".1")
+        except OSError:
+            pass  # absent, or the rename failed: append to it as it is
+    files.append_text(path, scrub(text).rstrip("\n") + "\n", what="log file")
+    from pathlib import Path
+
+    return Path(path)
+
+
+def append_to_log_file(
+    cache_dir: Path | str, text: str, *, name: str = LOG_NAME, rotate_at: int | None = None
+) -> Path | None:
+    """:func:`write_log`, or ``None`` when the log cannot be written (a log never
+    breaks the command it records)."""
+    from cs_registry import files
+
     try:
-        cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as handle:
-            handle.write(scrub(text).rstrip("\n") + "\n")
-    except OSError:
+        return write_log(cache_dir, text, name=name, rotate_at=rotate_at)
+    except (files.FileError, OSError):
         return None
-    return path
+
+
+def traceback_pointer(cache_dir: Path | str, text: str, *, name: str = LOG_NAME) -> str:
+    """Log the traceback ``text``; the words that tell the user where it went (or, when
+    no log could be written, why not), for the one line an internal error prints."""
+    from cs_registry import files
+
+    try:
+        return f"the traceback is in {write_log(cache_dir, text, name=name)}"
+    except (files.FileError, OSError) as exc:
+        reason = exc.message if isinstance(exc, files.FileError) else str(exc)
+        return f"no log file could be written ({reason})"

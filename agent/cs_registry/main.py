@@ -7,14 +7,16 @@ import os
 import sys
 from collections.abc import Sequence
 
-from cs_registry import __version__, log
+from cs_registry import __version__, log, signals
 from cs_registry.context import Context
 from cs_registry.error_handler import Exit, boundary
+from cs_registry.errors import UsageError
 from cs_registry.status import ExitStatus
+from cs_registry.streams import process_streams
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, NoReturn
 
 
 def _terminal_columns() -> int:
@@ -65,6 +67,38 @@ class _Parser(argparse.ArgumentParser):
             stream.write(message)
         else:
             super()._print_message(message, file)
+
+    def error(self, message: str) -> NoReturn:
+        """Usage on stderr, then :class:`_UsageExit` (``main`` adds the ``--json`` document)."""
+        stream = self.ctx.stderr if self.ctx is not None else sys.stderr
+        if stream is not None:  # print_usage(None) would mean stdout, not a closed stderr
+            stream.write(self.format_usage())
+        command = self.prog.partition(" ")[2]  # the boundary's line starts "cs-registry: "
+        raise _UsageExit(f"{command}: {message}" if command else message)
+
+
+class _UsageExit(Exception):
+    """argparse refused the command line; ``str()`` is the one-line reason."""
+
+
+#: the bounds of every seconds flag: below 0.1 s nothing can answer, and a day is
+#: far past any real wait (larger values overflow the clocks they are added to)
+_MIN_SECONDS = 0.1
+_MAX_SECONDS = 86400.0
+
+
+def seconds(text: str) -> float:
+    """argparse ``type`` for a duration: a finite number from 0.1 to 86400 seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    # NaN fails both comparisons, so it is refused here as well as inf and negatives
+    if not _MIN_SECONDS <= value <= _MAX_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds from {_MIN_SECONDS:g} to {_MAX_SECONDS:g}"
+        )
+    return value
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -151,7 +185,7 @@ def _add_debug_login(commands: Any) -> None:
     debug.add_argument(
         "--timeout",
         metavar="SECONDS",
-        type=float,
+        type=seconds,
         default=10.0,
         help="bound for the whole run (default 10)",
     )
@@ -170,7 +204,7 @@ def _add_doctor(commands: Any) -> None:
     doctor.add_argument(
         "--wait",
         metavar="SECONDS",
-        type=float,
+        type=seconds,
         default=1.0,
         help="wait this long for the Docker daemon to answer (default 1)",
     )
@@ -292,23 +326,55 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
 
 
 def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
-    """Run ``cs-registry``; returns the process exit status."""
-    ctx = ctx or Context()
+    """Run ``cs-registry``; returns the process exit status.
+
+    Without ``ctx`` this is the process itself: SIGTERM then unwinds like Ctrl-C,
+    and stdout is flushed here, so that a closed or full output ends in one line
+    and the documented status rather than an error at interpreter exit.
+    """
+    if ctx is None:
+        stdout, stderr = process_streams()
+        ctx = Context(stdout=stdout, stderr=stderr)
+        signals.install()
+    words = list(sys.argv[1:] if argv is None else argv)
+    # known before parsing, so that a command line argparse refuses gets its document too
+    json_output = _wants_json(words[: words.index("--")] if "--" in words else words)
+    parsed: list[argparse.Namespace] = []
+    try:
+        with boundary(ctx, json_output=json_output):
+            status = _main(ctx, words, parsed)
+            ctx.stdout.flush()
+            return status
+    except Exit as exc:
+        # --hook never fails the lifecycle, not even on a bug (the log pointer is printed);
+        # a refused command line, a signal and a closed stdout still say what happened
+        hook = bool(parsed and getattr(parsed[0], "hook", False))
+        return 0 if hook and exc.status not in _ENDINGS else int(exc.status)
+
+
+def _wants_json(words: list[str]) -> bool:
+    """``--json``, or lint's ``--format json``: either promises one JSON document on stdout."""
+    if "--json" in words or "--format=json" in words:
+        return True
+    return any(words[i : i + 2] == ["--format", "json"] for i in range(len(words) - 1))
+
+
+#: how a run may end however it was called: these stand even with --hook
+_ENDINGS = (ExitStatus.INTERRUPTED, ExitStatus.TERMINATED, ExitStatus.BROKEN_PIPE)
+
+
+def _main(ctx: Context, argv: list[str], parsed: list[argparse.Namespace]) -> int:
     parser = build_parser(ctx)
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version, usage errors
+    except SystemExit as exc:  # --help, --version
         return int(exc.code or 0)
+    except _UsageExit as exc:
+        raise UsageError(str(exc)) from None
+    parsed.append(args)
     log.configure(
         stream=ctx.stderr,
         verbose=getattr(args, "verbose", False),
         no_color=bool(ctx.environ.get("NO_COLOR")),
     )
-    try:
-        # --format json promises one JSON document on stdout, error or not, as --json does
-        json_output = getattr(args, "json", False) or getattr(args, "format", None) == "json"
-        with boundary(ctx, json_output=json_output):
-            return int(_dispatch(ctx, args))
-    except Exit as exc:
-        # --hook never fails the lifecycle, not even on a bug (the log pointer is printed)
-        return 0 if getattr(args, "hook", False) else int(exc.status)
+    return int(_dispatch(ctx, args))

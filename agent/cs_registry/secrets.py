@@ -271,13 +271,10 @@ def _build(ident: str, parts: Mapping[str, str], names: Mapping[str, str] | None
                     f"{name(suffix)} holds only a newline; {needs}",
                 )
             )
-    if ":" in user:
+    problem = user_problem(user)
+    if problem is not None:
         user_findings.append(
-            Finding(
-                Code.INVALID_SECRET,
-                Severity.ERROR,
-                f"{name(USER)} contains ':', which Docker's `auth` encoding cannot carry",
-            )
+            Finding(Code.INVALID_SECRET, Severity.ERROR, f"{name(USER)} {problem}")
         )
     session: Secret | None = None
     if parts.get(SESSION_TOKEN):
@@ -295,6 +292,16 @@ def _build(ident: str, parts: Mapping[str, str], names: Mapping[str, str] | None
         session_token=session,
         findings=tuple(findings),
     )
+
+
+def user_problem(user: str) -> str | None:
+    """Why Docker cannot store ``user`` (the rest of a sentence), or ``None``.
+
+    ``login`` and ``debug-login -u`` refuse the same user names through this.
+    """
+    if ":" in user:
+        return "contains ':', which Docker's `auth` encoding cannot carry"
+    return None
 
 
 def _credentials(triplet: Triplet) -> tuple[str, Secret, Secret | None]:

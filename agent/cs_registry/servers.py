@@ -190,6 +190,13 @@ def _split_host_port(hostport: str, where: str) -> tuple[str, str | None]:
         if end < 0:
             raise ServerError(f"{where}: unclosed '[' in IPv6 address {hostport!r}")
         host, rest = hostport[: end + 1], hostport[end + 1 :]
+        if "%" in host:
+            # Docker's reference grammar has no zone ID ([fe80::1%eth0]), and Python's
+            # ipaddress would accept one: refuse it before asking ipaddress
+            raise ServerError(
+                f"{where}: {host!r} has an IPv6 zone ID, which Docker's image references "
+                "cannot carry; use a global or loopback address, or a host name"
+            )
         import ipaddress  # only for a bracketed IPv6 address
 
         try:

@@ -8,6 +8,12 @@ file the Dev Container Feature writes (``/etc/cs-registry/config.yaml``), and th
 default. A setting takes its value from the highest layer that sets it; lists
 replace, they do not merge (``--ignore`` flags are the exception: they add IDs).
 
+A file is read only when it, and the folders it lies in, belong to this user or root
+(git's ``safe.directory`` rule, see :mod:`cs_registry.workspace`); the system file
+must be root's. Anyone else's file is ignored with an ``untrusted_settings`` warning
+naming it and its owner: a settings file may name which secrets go to which server.
+Files are read through :mod:`cs_registry.files` (a FIFO or device is refused).
+
 ``login`` runs in every lifecycle hook, so this module stays cheap: it only stats
 the candidate files, and pyyaml is imported (by :mod:`cs_registry.configfile`)
 only when one of them exists.
@@ -19,11 +25,12 @@ import os
 import re
 from collections.abc import Mapping
 
-from cs_registry import paths, secrets
+from cs_registry import files, paths, secrets, workspace
 from cs_registry.context import Context
+from cs_registry.diagnosis import Code
 from cs_registry.errors import UsageError
 from cs_registry.record import Record
-from cs_registry.secrets import PASSWORD, SERVER, USER, Discovery, Extra
+from cs_registry.secrets import PASSWORD, SERVER, USER, Discovery, Extra, Finding, Severity
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
@@ -38,6 +45,12 @@ USER_FILE = "config.yaml"
 SYSTEM_FILE = "/etc/cs-registry/config.yaml"
 #: overrides :data:`SYSTEM_FILE` (tests, unusual layouts)
 SYSTEM_FILE_ENV = "CS_REGISTRY_SYSTEM_CONFIG"
+#: how ``origins`` name the file layers, lowest first
+FILE_LAYERS = (SYSTEM_LAYER, REPOSITORY_LAYER, USER_LAYER) = (
+    "system file",
+    "repository file",
+    "user file",
+)
 GHCR = "ghcr.io"
 
 #: the environment variable of each setting that has one
@@ -64,8 +77,9 @@ class Settings(Record):
         "registries",
         "timeout",
         "verify",
+        "warnings",
     )
-    _uncompared = frozenset({"origins"})
+    _uncompared = frozenset({"origins", "warnings"})
 
     def __init__(
         self,
@@ -77,6 +91,7 @@ class Settings(Record):
         registries: tuple[RegistryEntry, ...] = (),
         ghcr_from_github_token: bool = False,
         origins: Mapping[str, str] | None = None,
+        warnings: tuple[Finding, ...] = (),
     ) -> None:
         #: check each credential against its registry after writing it
         self.verify = verify
@@ -91,44 +106,75 @@ class Settings(Record):
         #: log in to ghcr.io with GITHUB_USER/GITHUB_TOKEN when no triplet covers it
         self.ghcr_from_github_token = ghcr_from_github_token
         self.origins: Mapping[str, str] = origins if origins is not None else {}
+        #: files that were ignored, and why (``untrusted_settings``)
+        self.warnings = warnings
 
 
-def workspace(start: Path) -> Path:
-    """The git top level at or above ``start`` (a ``.git`` entry), else ``start`` itself.
+def _candidates(ctx: Context, cwd: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(layer, file, the folders that must be trusted) for a normal ``cwd``, lowest first.
 
-    A walk instead of ``git rev-parse``: no subprocess on the hook's hot path.
+    The repository file's folders are the top level and its ``.devcontainer``; the
+    user file's, its ``cs-registry`` folder and the one above (``XDG_CONFIG_HOME``).
     """
-    from pathlib import Path
-
-    return Path(_workspace_text(os.fspath(start)))
-
-
-def _workspace_text(start: str) -> str:
-    """:func:`workspace` on a normal path's text (``start``, then its parents)."""
-    folder = start
-    while not paths.exists(os.path.join(folder, ".git")):
-        up = os.path.dirname(folder)
-        if up == folder:
-            return start
-        folder = up
-    return folder
-
-
-def files(ctx: Context, cwd: Path) -> list[tuple[str, Path]]:
-    """The config files in precedence order, lowest first, as (layer, path)."""
-    from pathlib import Path
-
-    return [(layer, Path(text)) for layer, text in _file_texts(ctx, os.fspath(cwd))]
-
-
-def _file_texts(ctx: Context, cwd: str) -> list[tuple[str, str]]:
-    """:func:`files` as text, for a normal ``cwd``."""
     system = paths.normal(ctx.environ.get(SYSTEM_FILE_ENV) or SYSTEM_FILE)
+    top = workspace.top_level(cwd)
+    repository = paths.join(top, REPOSITORY_FILE)
+    user_dir = ctx.config_home_text
     return [
-        ("system file", system),
-        ("repository file", paths.join(_workspace_text(cwd), REPOSITORY_FILE)),
-        ("user file", paths.join(ctx.config_home_text, USER_FILE)),
+        (SYSTEM_LAYER, system, (paths.parent(system),)),
+        (REPOSITORY_LAYER, repository, (top, paths.parent(repository))),
+        (USER_LAYER, paths.join(user_dir, USER_FILE), (paths.parent(user_dir), user_dir)),
     ]
+
+
+def _untrusted(layer: str, path: str, problem: str, system: bool) -> Finding:
+    rule = "root" if system else "you or root"
+    if system:
+        fix = "if you trust it, make root its owner (sudo chown root:root FILE)"
+    elif layer == REPOSITORY_LAYER:
+        fix = (
+            "if you trust it, give it to yourself (chown), or tell git you trust the "
+            "repository (git config --global --add safe.directory DIR)"
+        )
+    else:
+        fix = "if you trust it, give it to yourself (chown) or move it into a folder you own"
+    return Finding(
+        Code.UNTRUSTED_SETTINGS,
+        Severity.WARNING,
+        f"{layer} {path} was ignored: {problem}, not to {rule} (git's safe.directory rule); {fix}",
+    )
+
+
+def _problem(path: str, folders: tuple[str, ...], owners: frozenset[int]) -> str | None:
+    """Why the file at ``path`` may not be trusted, as far as is known before opening it."""
+    folder = workspace.owner_problem(folders, owners)
+    if folder is not None:
+        return f"its folder {folder}"
+    link_owner = workspace.link_problem(path, owners)
+    if link_owner is not None:
+        return f"it is a symbolic link that belongs to {link_owner}"
+    return None
+
+
+def _read(
+    ctx: Context, layer: str, path: str, folders: tuple[str, ...], warnings: list[Finding]
+) -> bytes | None:
+    """The file's bytes when it exists and is trusted; a warning when it is not."""
+    if not os.path.lexists(path):
+        return None
+    system = layer == SYSTEM_LAYER
+    owners = frozenset({0}) if system else workspace.trusted_owners(ctx.environ)
+    problem = _problem(path, folders, owners)
+    if problem is None:
+        try:
+            return files.read_file(path, limit=files.TEXT_LIMIT, what=layer, owners=owners)
+        except files.UntrustedFile as exc:
+            problem = f"it belongs to {workspace.owner_name(exc.owner)}"
+    if layer == REPOSITORY_LAYER and workspace.git_trusts(folders[0], ctx.environ):
+        # the user told git this repository is theirs to trust, whoever owns it
+        return files.read_file(path, limit=files.TEXT_LIMIT, what=layer)
+    warnings.append(_untrusted(layer, path, problem, system))
+    return None
 
 
 def _env_bool(name: str, raw: str) -> bool:
@@ -179,14 +225,17 @@ def load(
     """
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
-    for layer, path in _file_texts(ctx, os.getcwd() if cwd is None else os.fspath(cwd)):
-        if not paths.is_file(path):
+    warnings: list[Finding] = []
+    start = paths.normal(os.getcwd() if cwd is None else os.fspath(cwd))
+    for layer, path, folders in _candidates(ctx, start):
+        content = _read(ctx, layer, path, folders, warnings)
+        if content is None:
             continue
         from pathlib import Path
 
         from cs_registry import configfile  # pyyaml only when a file exists
 
-        found = configfile.load(Path(path))
+        found = configfile.parse_bytes(content, Path(path))
         values.update(found.values)
         origins.update({name: f"{layer} {where}" for name, where in found.lines.items()})
     for name, variable in ENV.items():
@@ -200,7 +249,7 @@ def load(
         # --ignore adds to the IDs configured elsewhere; other flags replace
         values[name] = (*values.get("ignore", ()), *given) if name == "ignore" else given
         origins[name] = "command line"
-    return Settings(**values, origins=origins)
+    return Settings(**values, origins=origins, warnings=tuple(warnings))
 
 
 def _extra(entry: RegistryEntry, environ: Mapping[str, str]) -> Extra:
@@ -223,6 +272,12 @@ def discover(settings: Settings, environ: Mapping[str, str]) -> Discovery:
     every codespace) become a ``GITHUB_TOKEN`` entry for ghcr.io, unless a triplet
     already names ghcr.io or there is no ``GITHUB_TOKEN``.
     """
+    found = _discover(settings, environ)
+    found.stray[:0] = settings.warnings  # ignored settings files are said first
+    return found
+
+
+def _discover(settings: Settings, environ: Mapping[str, str]) -> Discovery:
     extra = [_extra(entry, environ) for entry in settings.registries]
     found = secrets.discover(environ, ignore=settings.ignore, extra=extra)
     if not settings.ghcr_from_github_token or not environ.get("GITHUB_TOKEN"):

@@ -15,8 +15,13 @@ class ExitStatus(enum.IntEnum):
     USAGE = 2
     #: a bug: the message points to the log file
     INTERNAL = 3
-    #: Ctrl-C
+    #: Ctrl-C (SIGINT)
     INTERRUPTED = 130
+    #: stdout's reader went away (``| head``): 128 + SIGPIPE, as a shell reports a
+    #: program that SIGPIPE ended; nothing is printed or logged
+    BROKEN_PIPE = 141
+    #: SIGTERM
+    TERMINATED = 143
 
 
 class Status(str, enum.Enum):

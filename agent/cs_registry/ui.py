@@ -1,11 +1,13 @@
-"""Human output: marks and colours, honouring the terminal and ``NO_COLOR``."""
+"""Human output: marks and colours, honouring the terminal and ``NO_COLOR``; and
+:func:`inert`, the one escape for text that comes from outside."""
 
 from __future__ import annotations
 
-import json
+import re
 
 from cs_registry import log
 from cs_registry.context import Context
+from cs_registry.secret import redact
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
@@ -24,6 +26,34 @@ _MARKS = {
     "failed": ("✗", "x", "red"),
     "error": ("✗", "x", "red"),
 }
+
+
+#: what a terminal acts on: C0 (CR, LF, ESC, BEL, TAB...), DEL, C1 (a lone U+009B is
+#: an 8-bit CSI), the line and paragraph separators, and the bidi overrides that make
+#: text read differently from what it is (Trojan Source)
+_CONTROL = "[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    if char in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def inert(text: str) -> str:
+    """``text`` safe to print on a terminal: every control character written as an escape.
+
+    For every string from outside (a registry, token server, helper, the daemon, a
+    file's contents) shown in human output: an escape sequence cannot retitle or
+    clear the terminal, and CR/LF cannot forge a line of ours. JSON output needs no
+    such step (json.dumps escapes control characters).
+    """
+    if text.isprintable():  # the usual case, in C: printable text has no control character
+        return text
+    return re.sub(_CONTROL, _escape, text)
 
 
 def _unicode(ctx: Context) -> bool:
@@ -50,5 +80,26 @@ def print_json(ctx: Context, document: Any) -> None:
     Strings are scrubbed on the way out: a detail quoting a registry's or a
     helper's own words may carry a secret it echoed back.
     """
+    import json
+
+    short = log.short_secrets()
+    if short:
+        document = _scrub_free_text(document, short)
     text = json.dumps(document, indent=2, ensure_ascii=False)
     ctx.stdout.write(log.scrub_json(text) + "\n")
+
+
+#: the fields that quote other programs' words; a short secret is masked only there,
+#: where a registry or helper may echo it (elsewhere it could mangle a host or a path)
+_FREE_TEXT = frozenset({"message", "detail", "trace"})
+
+
+def _scrub_free_text(value: Any, short: list[str], key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _scrub_free_text(v, short, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub_free_text(item, short, key) for item in value]
+    if isinstance(value, str) and key in _FREE_TEXT:
+        for secret in short:
+            value = value.replace(secret, redact(secret))
+    return value

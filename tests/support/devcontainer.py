@@ -188,6 +188,10 @@ def wheelhouse(dest: Path) -> Path:
     return dest
 
 
+#: what the Feature folder ships (a ``dist/`` that bundle.sh made in place is left out)
+FEATURE_FILES = ("devcontainer-feature.json", "install.sh", "hooks")
+
+
 def feature_copy(dest: Path, *, drop_installs_after: bool = True) -> Path:
     """This repository's Feature, copied into a test workspace's ``.devcontainer``.
 
@@ -195,12 +199,42 @@ def feature_copy(dest: Path, *, drop_installs_after: bool = True) -> Path:
     that Feature's manifest from ghcr.io to order the install, even when it is not
     used, and ghcr.io is unreachable here. The copy drops it (only it).
     """
-    shutil.copytree(FEATURE, dest)
+    dest.mkdir(parents=True)
+    for name in FEATURE_FILES:
+        source = FEATURE / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name)
+        else:
+            shutil.copy2(source, dest / name)
     if drop_installs_after:
-        metadata_path = dest / "devcontainer-feature.json"
-        metadata = json.loads(metadata_path.read_text())
-        metadata.pop("installsAfter", None)
-        metadata_path.write_text(json.dumps(metadata, indent=4) + "\n")
+        _drop_installs_after(dest)
+    return dest
+
+
+def _drop_installs_after(dest: Path) -> None:
+    metadata_path = dest / "devcontainer-feature.json"
+    metadata = json.loads(metadata_path.read_text())
+    metadata.pop("installsAfter", None)
+    metadata_path.write_text(json.dumps(metadata, indent=4) + "\n")
+
+
+def bundled_feature(dest: Path) -> Path:
+    """The Feature folder made as the README tells users to: ``bundle.sh DEST`` copies
+    it and builds this checkout's wheel into ``DEST/dist`` (what it installs by
+    default); then ``installsAfter`` is dropped as in :func:`feature_copy`."""
+    env = {**os.environ, "PIP_CACHE_DIR": str(CACHE / "pip-cache"), "PYTHON": sys.executable}
+    env.pop("PIP_REQUIRE_VIRTUALENV", None)
+    done = subprocess.run(
+        ["sh", str(FEATURE / "bundle.sh"), str(dest)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bundle.sh failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    _drop_installs_after(dest)
     return dest
 
 

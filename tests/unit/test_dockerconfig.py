@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from cs_registry import dockerconfig
 from cs_registry.context import Context
 from cs_registry.dockerconfig import ConfigUnreadable, ConfigUnwritable, config_dir
+from cs_registry.errors import UsageError
 from cs_registry.main import main
 
 GHCR = {
@@ -54,11 +55,45 @@ def test_config_dir_precedence(tmp_path: Path) -> None:
     )
 
 
-def test_tilde_expands_with_the_invocation_home(tmp_path: Path) -> None:
-    env = {"HOME": str(tmp_path / "h"), "DOCKER_CONFIG": "~/dc"}
-    assert config_dir(env) == tmp_path / "h" / "dc"
-    assert config_dir(env, "~") == tmp_path / "h"
-    assert config_dir(env, "~/flag") == tmp_path / "h" / "flag"
+@pytest.mark.parametrize("value", ["~/dc", "~", "~root/dc", "~nosuchuser/x", "~~"])
+def test_a_leading_tilde_is_refused_saying_what_docker_reads(
+    value: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the docker CLI takes DOCKER_CONFIG literally (cli/config/config.go): "~/dc" is ./~/dc
+    monkeypatch.chdir(tmp_path)
+    env = {"HOME": str(tmp_path / "h"), "DOCKER_CONFIG": value}
+    with pytest.raises(UsageError) as caught:
+        dockerconfig.locate(env)
+    message = caught.value.message
+    assert message.startswith(f"DOCKER_CONFIG={value!r} starts with '~'")
+    assert f"it would read {os.path.normpath(tmp_path / value / 'config.json')};" in message
+    assert caught.value.status == 2
+    with pytest.raises(UsageError) as caught:
+        dockerconfig.locate({"HOME": str(tmp_path / "h")}, value)
+    assert caught.value.message.startswith(f"--config={value!r} starts with '~'")
+
+
+def test_a_home_tilde_suggests_the_expanded_form(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError) as caught:
+        dockerconfig.locate({"HOME": "/h", "DOCKER_CONFIG": "~/alt"})
+    assert caught.value.message.endswith('set DOCKER_CONFIG="$HOME/alt" (the shell expands $HOME)')
+
+
+def test_a_relative_value_is_relative_to_the_working_directory_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    location = dockerconfig.locate({"HOME": "/h", "DOCKER_CONFIG": "rel/../dc/"})
+    assert location.directory == str(tmp_path / "dc")  # cleaned as Go's filepath.Join does
+    assert location.file == str(tmp_path / "dc" / "config.json")
+    assert location.warning is not None
+    assert "DOCKER_CONFIG='rel/../dc/' is relative" in location.warning
+    assert str(tmp_path) in location.warning
+    assert dockerconfig.locate({"HOME": "/h", "DOCKER_CONFIG": "/abs"}).warning is None
+    assert dockerconfig.locate({"HOME": "/h"}).warning is None
 
 
 def test_login_honours_docker_config_and_the_flag(make_ctx: MakeCtx, tmp_path: Path) -> None:
@@ -90,16 +125,35 @@ def test_new_file_is_0600_in_a_new_0700_dir(make_ctx: MakeCtx, isolated_home: Pa
     assert mode(directory / "config.json") == 0o600
 
 
-def test_existing_modes_are_kept(make_ctx: MakeCtx, isolated_home: Path) -> None:
+def test_existing_private_modes_are_kept(make_ctx: MakeCtx, isolated_home: Path) -> None:
     directory = isolated_home / ".docker"
     directory.mkdir(mode=0o755)
     directory.chmod(0o755)
     path = directory / "config.json"
     path.write_text("{}")
-    path.chmod(0o640)
+    path.chmod(0o400)
     assert run_login(make_ctx(GHCR))[0] == 0
     assert mode(directory) == 0o755
-    assert mode(path) == 0o640
+    assert mode(path) == 0o400
+
+
+def test_a_mode_others_can_read_is_tightened_with_a_warning(
+    make_ctx: MakeCtx, isolated_home: Path
+) -> None:
+    path = isolated_home / ".docker" / "config.json"
+    path.parent.mkdir()
+    path.write_text("{}")
+    path.chmod(0o640)
+    code, doc = run_login(make_ctx(GHCR))
+    assert code == 0
+    assert mode(path) == 0o600
+    assert doc["warnings"] == [
+        {
+            "code": "config_too_open",
+            "message": f"{path} was mode 0640, readable by other users; it holds "
+            "credentials, so it is now 0600",
+        }
+    ]
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root can hand a file to another user")
@@ -193,7 +247,7 @@ def test_symlinked_config_stays_a_link_and_its_target_is_updated(
         "psFormat": "x",
         "auths": {"ghcr.io": {"auth": GHCR_AUTH}},
     }
-    assert mode(real) == 0o644
+    assert mode(real) == 0o600  # it holds credentials now: tightened through the link
     assert sorted(p.name for p in real.parent.iterdir()) == [
         ".docker-config.json.lock",
         "docker-config.json",
@@ -257,7 +311,9 @@ def test_config_that_is_a_directory_is_unreadable(make_ctx: MakeCtx, isolated_ho
     (isolated_home / ".docker" / "config.json").mkdir(parents=True)
     ctx = make_ctx(GHCR)
     assert main(["login"], ctx) == 2
-    assert "is a directory, not a file [config_unreadable]" in ctx.stderr.getvalue()  # type: ignore[attr-defined]
+    err = ctx.stderr.getvalue()  # type: ignore[attr-defined]
+    assert "config.json is a directory, not a regular file" in err
+    assert err.rstrip().endswith("[unsafe_file]")
 
 
 @pytest.mark.parametrize("kind", ["file-in-the-way", "proc"])

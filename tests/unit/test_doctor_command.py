@@ -56,7 +56,7 @@ def test_unreachable_daemon_fails_with_remedy_and_summary(
 ) -> None:
     workspace = setup(tmp_path)
     ctx = make_ctx({"DOCKER_HOST": f"unix://{tmp_path}/none.sock"})
-    assert doctor(ctx, workspace, "--wait", "0") == 1
+    assert doctor(ctx, workspace, "--wait", "0.1") == 1
     lines = ctx.stdout.getvalue().splitlines()
     [daemon] = [i for i, line in enumerate(lines) if "docker-daemon" in line]
     assert lines[daemon].startswith("x docker-daemon")
@@ -109,7 +109,7 @@ def test_while_a_prebuild_is_made_no_daemon_is_expected_but_wildcards_fail(
     ctx = make_ctx(
         {"ACTION_NAME": "createPrebuildTemplate", "DOCKER_HOST": f"unix://{tmp_path}/none.sock"}
     )
-    assert doctor(ctx, workspace, "--json", "--wait", "0") == 1
+    assert doctor(ctx, workspace, "--json", "--wait", "0.1") == 1
     checks = {c["id"]: c for c in json.loads(ctx.stdout.getvalue())["checks"]}
     assert (checks["lifecycle"]["status"], checks["lifecycle"]["code"]) == (
         "warn",

@@ -218,7 +218,7 @@ def test_hot_path_hmac_equals_the_standard_library(key: bytes) -> None:
     import hashlib
     import hmac
 
-    from cs_registry.ecr.cache import hmac_sha256
+    from cs_registry.ecr.hashing import hmac_sha256
 
     message = b"AKIA\0secret\0" + key
     assert hmac_sha256(key, message) == hmac.new(key, message, hashlib.sha256).hexdigest()

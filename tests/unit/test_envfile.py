@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -87,7 +88,6 @@ def test_load_reads_utf8_with_a_bom(tmp_path: Path) -> None:
     [
         (lambda p: None, "no such file"),
         (lambda p: p.write_bytes(b"A=\xff\n"), "not UTF-8 text"),
-        (lambda p: p.mkdir(), "Is a directory"),
     ],
 )
 def test_load_errors_name_the_file(tmp_path: Path, make: object, words: str) -> None:
@@ -96,3 +96,26 @@ def test_load_errors_name_the_file(tmp_path: Path, make: object, words: str) -> 
     with pytest.raises(UsageError) as caught:
         envfile.load(str(path))
     assert caught.value.message == f"--env-file {path}: {words}"
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda p: p.mkdir(), "is a directory, not a regular file; it was left alone"),
+        (os.mkfifo, "is a FIFO, not a regular file; it was left alone"),
+        (
+            lambda p: p.write_bytes(b"#" * (envfile.MAX_BYTES + 1)),
+            f"is {envfile.MAX_BYTES + 1} bytes, over the 16 MiB limit; it was not read",
+        ),
+    ],
+)
+def test_a_file_that_is_not_a_regular_file_or_too_large_is_refused_unread(
+    tmp_path: Path, make: object, words: str
+) -> None:
+    path = tmp_path / "reg.env"
+    make(path)  # type: ignore[operator]
+    with pytest.raises(UsageError) as caught:
+        envfile.load(str(path))  # a FIFO no one writes to: returns at once
+    assert caught.value.message == f"--env-file {path} {words}"
+    assert caught.value.code == "unsafe_file"
+    assert caught.value.status == 2

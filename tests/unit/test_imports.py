@@ -26,7 +26,7 @@ AVOIDED = (
     "base64",
     "cs_registry.ecr.keys",
     "cs_registry.logins.ecr",
-    "cs_registry.credstore",
+    "cs_registry.helper_client",
     "cs_registry.envfile",
     "cs_registry.configfile",
 )
@@ -114,3 +114,17 @@ def test_a_failing_plain_login_skips_them_too(tmp_path: Path) -> None:
     extra = {"CS_REGISTRY_IGNORE": "ECR", "BAD_CONTAINER_REGISTRY_SERVER": "ftp://x"}
     report = run_login(tmp_path, extra=extra)
     assert (report["code"], report["avoided"]) == (1, [])
+
+
+def test_nothing_runs_credential_helpers_through_docker_py() -> None:
+    # docker-py's helper Store has no timeout: every helper call goes through
+    # cs_registry.helper_client (bounded, process-group kill, output captured)
+    package = Path(__file__).resolve().parents[2] / "agent" / "cs_registry"
+    offenders = [
+        str(path.relative_to(package))
+        for path in sorted(package.rglob("*.py"))
+        if "docker.credentials" in path.read_text(encoding="utf-8")
+        or "dockerpycreds" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+    assert not (package / "credstore.py").exists()

@@ -253,12 +253,12 @@ def test_text_from_the_file_cannot_reach_the_terminal_or_start_a_command(tmp_pat
     text = Run(["lint", str(config), "--owner", "acme"])
     assert "\x1b" not in text.stdout
     assert "\x07" not in text.stdout
-    assert "\\x1b]0;pwned\\x07\\x0a::error::forged%2C" in text.stdout
+    assert "\\x1b]0;pwned\\x07\\n::error::forged%2C" in text.stdout
     github = Run(["lint", str(config), "--owner", "acme", "--format", "github"])
     [line] = github.stdout.splitlines()
     [command] = parse_commands(line)
     assert command["file"] == str(config)
-    assert command["message"].startswith('"acme/x\\x1b]0;pwned\\x07\\x0a::error::forged%2C"')
+    assert command["message"].startswith('"acme/x\\x1b]0;pwned\\x07\\n::error::forged%2C"')
 
 
 # exit codes and usage errors -----------------------------------------------------------
@@ -298,16 +298,22 @@ def test_a_usage_error_with_json_output_is_still_one_document() -> None:
     assert run.status == 2
     assert run.json() == {
         "ok": False,
-        "error": {"code": "ok", "message": "missing.json: no such file or directory"},
+        "error": {"code": "usage_error", "message": "missing.json: no such file or directory"},
     }
+
+
+def test_a_refused_command_line_with_format_json_is_still_one_document() -> None:
+    run = Run(["lint", "--format", "json", "--bogus"])
+    assert run.status == 2
+    assert run.json()["error"]["code"] == "usage_error"
 
 
 def test_a_fifo_is_reported_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "devcontainer.json"
     os.mkfifo(fifo)
     [finding] = Run(["lint", str(fifo), "--json"]).json()["findings"]
-    assert finding["code"] == "jsonc_syntax"
-    assert "not a regular file" in finding["message"]
+    assert finding["code"] == "unsafe_file"
+    assert "FIFO" in finding["message"]
 
 
 # which files, whose repository ---------------------------------------------------------

@@ -46,9 +46,14 @@ def test_registered_secrets_are_scrubbed_from_text() -> None:
     )
 
 
-def test_very_short_values_are_not_registered() -> None:
+def test_short_values_are_masked_too() -> None:
     log.register_secret("abc")
-    assert log.scrub("abc abcd") == "abc abcd"
+    assert log.scrub("abc abcd") == "…(3 chars) …(3 chars)d"
+
+
+def test_the_empty_string_is_never_registered() -> None:
+    log.register_secret("")
+    assert log.scrub("abc") == "abc"
 
 
 def test_processor_masks_secret_named_fields_secrets_and_registered_values() -> None:
@@ -252,7 +257,7 @@ def test_canary_never_in_output_or_log_of_a_crash(
 ) -> None:
     from cs_registry import dockerconfig
 
-    def crash(path: Path, content: bytes) -> None:
+    def crash(path: Path, content: bytes, **_: object) -> None:
         raise RuntimeError(f"crashed while writing {content.decode()} and {CANARY}")
 
     monkeypatch.setattr(dockerconfig, "write_atomic", crash)

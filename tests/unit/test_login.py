@@ -410,7 +410,7 @@ def test_helper_for_another_host_does_not_block_ours(make_ctx: MakeCtx, config: 
     assert "ghcr.io" in data["auths"]
 
 
-def test_helper_that_fails_to_store_is_shadowed_by_cred_helper(
+def test_helper_that_fails_to_store_is_cred_helper_failed_naming_it(
     make_ctx: MakeCtx, config: Path, helper_dir: Path
 ) -> None:
     raw = write_config(config, {"credsStore": "fake"})
@@ -423,7 +423,7 @@ def test_helper_that_fails_to_store_is_shadowed_by_cred_helper(
     code, doc = login_json(ctx)
     assert code == 1
     (row,) = doc["registries"]
-    assert (row["status"], row["code"]) == ("failed", "shadowed_by_cred_helper")
+    assert (row["status"], row["code"]) == ("failed", "cred_helper_failed")
     assert "Docker asks docker-credential-fake for ghcr.io" in row["message"]
     assert "store refused for" in row["message"]  # the helper's own words ...
     assert CANARY not in out(ctx) + err(ctx)  # ... with the secret it echoed masked

@@ -277,10 +277,10 @@ def test_file_errors_name_file_and_line(
 
 def test_an_undecodable_file_is_named(ctx_for: Callable[..., Context], repo: Path) -> None:
     path = repo / ".devcontainer" / "cs-registry.yaml"
-    path.write_bytes(b"verify: \xff\n")
+    path.write_bytes(b"verify: true\ntimeout: \xff\n")
     with pytest.raises(ConfigError) as caught:
         settings.load(ctx_for(), cwd=repo)
-    assert caught.value.message == f"{path}: not UTF-8 text"
+    assert caught.value.message == f"{path}:2: not UTF-8 text"
 
 
 # --- through `cs-registry login` -----------------------------------------------------------

@@ -4,15 +4,18 @@ helpers, Docker Hub alias keys, and which source answers for each triplet's serv
 
 from __future__ import annotations
 
+import os
 import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from cs_registry import dockerconfig
+from cs_registry import dockerconfig, files
 from cs_registry.auths import alias_index, decode_auth, helper_binary, helper_for
+from cs_registry.checks.cred_helpers import helper_entry
 from cs_registry.checks.record import Check, ok, problem, skip
 from cs_registry.diagnosis import Code
+from cs_registry.helper_client import Helper
 from cs_registry.secrets import Triplet
 from cs_registry.servers import DOCKER_HUB_KEY, Kind
 from cs_registry.status import Status
@@ -22,33 +25,53 @@ def check_docker_config(
     environ: Mapping[str, str], override: str | None, triplets: list[Triplet]
 ) -> tuple[Path, list[Check]]:
     """Every config.json check; returns the config path and the checks."""
-    path = dockerconfig.config_dir(environ, override) / dockerconfig.CONFIG_NAME
+    location = dockerconfig.locate(environ, override)
+    path = Path(location.file)
+    located = [_relative(location.warning)] if location.warning else []
     try:
         loaded = dockerconfig.load(path)
     except dockerconfig.ConfigUnreadable as exc:
         where = f"{path}:{exc.line}:{exc.column}" if exc.line else str(path)
         return path, [
-            problem("docker-config", Status.FAIL, Code.CONFIG_UNREADABLE, exc.message, where=where)
+            *located,
+            problem("docker-config", Status.FAIL, Code(exc.code), exc.message, where=where),
         ]
     if not loaded.exists:
-        checks = [skip("docker-config", f"no {path} yet (`cs-registry login` creates it)")]
+        checks = [
+            *located,
+            skip("docker-config", f"no {path} yet (`cs-registry login` creates it)"),
+        ]
         checks.extend(_entry(t, {}, environ) for t in triplets)
         return path, checks
     data = loaded.data
     auths = data.get("auths") or {}
-    checks = [ok("docker-config", f"{path} parses ({len(auths)} auths entries)", where=str(path))]
+    checks = [
+        *located,
+        ok("docker-config", f"{path} parses ({len(auths)} auths entries)", where=str(path)),
+    ]
     checks.extend(_mode(path))
     checks.extend(_auth_values(path, auths))
     checks.extend(_helpers(data, environ))
     checks.extend(_hub_aliases(path, data))
-    checks.extend(_entry(t, data, environ) for t in triplets)
+    helpers: dict[str, Helper] = {}
+    checks.extend(_entry(t, data, environ, helpers) for t in triplets)
     return path, checks
+
+
+def _relative(warning: str) -> Check:
+    return problem(
+        "docker-config-dir",
+        Status.WARN,
+        Code.DOCKER_CONFIG_RELATIVE,
+        warning,
+        remedy="Set DOCKER_CONFIG (or --config) to an absolute path.",
+    )
 
 
 def _mode(path: Path) -> list[Check]:
     try:
-        mode = stat.S_IMODE(dockerconfig.target_of(path).stat().st_mode)
-    except OSError:
+        mode = stat.S_IMODE(os.stat(files.target_of(path, what="Docker config")).st_mode)
+    except (OSError, files.FileError):
         return []
     if mode & 0o077:
         return [
@@ -161,23 +184,23 @@ def _hub_aliases(path: Path, data: Mapping[str, Any]) -> list[Check]:
     ]
 
 
-def _entry(triplet: Triplet, data: Mapping[str, Any], environ: Mapping[str, str]) -> Check:
+def _entry(
+    triplet: Triplet,
+    data: Mapping[str, Any],
+    environ: Mapping[str, str],
+    helpers: dict[str, Helper] | None = None,
+) -> Check:
     """Will Docker use what the triplet says for its server?"""
+    helpers = {} if helpers is None else helpers
     assert triplet.server is not None
     key = triplet.server.key
     check_id = f"entry:{key}"
     helper = helper_for(data, key)
     if helper is not None:
         source = "credHelpers" if key in (data.get("credHelpers") or {}) else "credsStore"
-        if helper_binary(helper, environ.get("PATH")) is None:
-            return problem(
-                check_id,
-                Status.FAIL,
-                Code.SHADOWED_BY_CRED_HELPER,
-                f"{source} sends Docker to docker-credential-{helper} for {key}, which is not "
-                "installed; Docker never reads the auths entry for it",
-            )
-        return ok(check_id, f"Docker asks docker-credential-{helper} ({source}) for {key}")
+        # one client per helper and run: a stalled helper is waited for once
+        client = helpers.setdefault(helper, Helper(helper, environ))
+        return helper_entry(check_id, triplet, client, source)
     entry = (data.get("auths") or {}).get(key)
     decoded = decode_auth(entry.get("auth")) if isinstance(entry, dict) else None
     if decoded is None:

@@ -6,6 +6,7 @@ options and the report into a checklist (or one JSON document).
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,14 +14,23 @@ from pathlib import Path
 from cs_registry import log
 from cs_registry.context import Context
 from cs_registry.diagnosis import Code, explain
+from cs_registry.engine import endpoint
 from cs_registry.errors import UsageError
 from cs_registry.probe import ProbeOptions, Report, Status, diagnose
 from cs_registry.probe.credentials import CredentialRequest
+from cs_registry.secrets import user_problem
 from cs_registry.status import ExitStatus
-from cs_registry.ui import mark, paint, print_json
+from cs_registry.ui import inert, mark, paint, print_json
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _STATUS_COLOR = {"ok": "green", "fail": "red", "warn": "yellow", "skip": "dim"}
+#: a repository path as Docker's reference grammar has it (distribution/reference):
+#: lowercase components of [a-z0-9] joined by ".", "_", "__" or runs of "-", split by "/"
+_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REPOSITORY = rf"{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
+_MAX_REPOSITORY = 255  # distribution's NameTotalLengthMax
+#: a password or token is a few KiB at most; stdin is not read past this
+_MAX_STDIN = 64 * 1024
 
 
 @dataclass
@@ -49,6 +59,21 @@ def _probe_options(options: DebugLoginOptions, ctx: Context) -> ProbeOptions:
     repository = options.repository.strip("/") if options.repository else None
     if options.repository is not None and not repository:
         raise UsageError("--repository needs a repository name, e.g. owner/image")
+    if repository is not None and (
+        len(repository) > _MAX_REPOSITORY or not re.fullmatch(_REPOSITORY, repository)
+    ):
+        raise UsageError(
+            f"--repository {inert(repository)!r} is not a repository name Docker accepts: "
+            "lowercase letters and digits, separated by '.', '_', '__', '-' or '/' "
+            "(e.g. owner/image; no tag, spaces or upper case)"
+        )
+    if options.username is not None:
+        problem = user_problem(options.username)
+        if problem is not None:
+            raise UsageError(f"-u/--username {problem}", code=Code.INVALID_SECRET)
+    # a DOCKER_HOST that does not parse is a usage error, said before any step runs
+    # (the daemon steps run in threads, where it would only be a traceback)
+    endpoint(ctx.environ)
     certs_d = ctx.environ.get("CS_REGISTRY_DOCKER_CERTS_D")
     return ProbeOptions(
         server=options.server,
@@ -69,7 +94,8 @@ def _probe_options(options: DebugLoginOptions, ctx: Context) -> ProbeOptions:
 def run(ctx: Context, options: DebugLoginOptions) -> ExitStatus:
     """Diagnose the login; 0 when docker login would succeed, 1 when it would not."""
     probe_options = _probe_options(options, ctx)
-    report = diagnose(probe_options, environ=ctx.environ, stdin=ctx.stdin, clock=ctx.clock)
+    stdin = _password_input(ctx) if options.password_stdin else ctx.stdin
+    report = diagnose(probe_options, environ=ctx.environ, stdin=stdin, clock=ctx.clock)
     if options.json:
         print_json(ctx, report.as_json(verbose=options.verbose))
     else:
@@ -80,8 +106,30 @@ def run(ctx: Context, options: DebugLoginOptions) -> ExitStatus:
     return ExitStatus.OK if report.ok else ExitStatus.FAILED
 
 
+def _password_input(ctx: Context) -> io.StringIO:
+    """stdin for ``--password-stdin``, read here: strict UTF-8, at most 64 KiB.
+
+    A password that is not UTF-8 cannot be sent as Docker sends it; so it is a usage
+    error naming the flag, never a crash in the middle of a step.
+    """
+    what = "--password-stdin: the password on stdin"
+    binary = getattr(ctx.stdin, "buffer", None)
+    try:
+        if binary is not None:
+            raw = binary.read(_MAX_STDIN + 1)
+            text = raw.decode("utf-8")
+        else:
+            text = ctx.stdin.read(_MAX_STDIN + 1)
+            text.encode("utf-8")  # a stream decoded with surrogateescape keeps bad bytes
+    except UnicodeError:
+        raise UsageError(f"{what} is not UTF-8 text") from None
+    if len(text) > _MAX_STDIN:
+        raise UsageError(f"{what} is longer than {_MAX_STDIN >> 10} KiB")
+    return io.StringIO(text)
+
+
 def _render(ctx: Context, report: Report, *, verbose: bool) -> None:
-    ctx.print(f"debug-login {report.server}")
+    ctx.print(f"debug-login {inert(report.server)}")
     width = max((len(step.name) for step in report.steps), default=5)
     for step in report.steps:
         status = step.status.value
@@ -89,20 +137,20 @@ def _render(ctx: Context, report: Report, *, verbose: bool) -> None:
         code = ""
         if step.code is not Code.OK:
             code = paint(ctx, step.code.value, _STATUS_COLOR[status]) + "  "
-        detail = log.scrub(step.detail)
+        detail = inert(log.scrub(step.detail))
         shown = mark(ctx, status)
         shown += " " * max(0, 2 - len(_ANSI.sub("", shown)))
         ctx.print(f"  {shown} {step.name:<{width}} {timing}  {code}{detail}")
         if verbose:
             for line in step.trace:
-                ctx.print(paint(ctx, f"      {log.scrub(line)}", "dim"))
+                ctx.print(paint(ctx, f"      {inert(log.scrub(line))}", "dim"))
     code = report.code
     explanation = explain(code)
     failing = [step.name for step in report.steps if step.status is Status.FAIL]
     if not failing:
         verdict = "docker login would succeed"
     elif failing == ["scope"]:
-        verdict = f"docker login would succeed, pulling {report.repository} would not"
+        verdict = f"docker login would succeed, pulling {inert(str(report.repository))} would not"
     else:
         verdict = "docker login would fail"
     color = "green" if report.ok and code is Code.OK else ("yellow" if report.ok else "red")

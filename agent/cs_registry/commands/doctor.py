@@ -21,12 +21,13 @@ from cs_registry.checks.dockerconfig import check_docker_config
 from cs_registry.checks.ecr_tokens import check_ecr_tokens
 from cs_registry.checks.environment import check_environment
 from cs_registry.checks.record import Check
+from cs_registry.checks.settings import check_settings
 from cs_registry.checks.triplets import check_triplets
 from cs_registry.context import Context
 from cs_registry.devcontainer import default_workspace
 from cs_registry.secrets import discover
 from cs_registry.status import ExitStatus, Status
-from cs_registry.ui import mark, paint, print_json
+from cs_registry.ui import inert, mark, paint, print_json
 
 DEFAULT_WAIT = 1.0
 
@@ -68,6 +69,7 @@ def collect(ctx: Context, options: DoctorOptions) -> list[Check]:
             log.register_secret(triplet.password.reveal())
         checks = check_environment(environ)
         checks += check_triplets(environ, discovery)
+        checks += check_settings(ctx, workspace)
         usable = [t for t in discovery.usable if t.server is not None]
         config_path, config_checks = check_docker_config(environ, options.config_dir, usable)
         config_checks += check_ecr_tokens(ctx.cache_dir, config_path, ctx.clock())
@@ -98,12 +100,13 @@ def _report(ctx: Context, checks: list[Check]) -> None:
     for check in checks:
         lint = check.id.startswith("devcontainer:")
         message = f"{check.where}: {check.message}" if lint and check.where else check.message
+        message = inert(message)  # it quotes files, the daemon, helpers: shown inert
         if check.status in (Status.FAIL, Status.WARN):
             message += f" {paint(ctx, f'[{check.code.value}]', 'dim')}"
         ctx.print(f"{mark(ctx, check.status.value)} {_label(check):<{width}}  {message}")
         # a lint message already says what to change; other problems get their remedy
         if check.status in (Status.FAIL, Status.WARN) and not lint:
-            ctx.print(f"  {' ' * width}  → {check.remedy}")
+            ctx.print(f"  {' ' * width}  → {inert(check.remedy)}")
     counts = Counter(c.status for c in checks)
     parts = [
         f"{counts[status]} {label}"
@@ -140,7 +143,8 @@ def _run_hook(ctx: Context, options: DoctorOptions) -> ExitStatus:
     checks = check_devcontainers(ctx.environ, workspace, owner=options.owner, prebuild=prebuild)
     problems = [c for c in checks if c.status in (Status.FAIL, Status.WARN)]
     for check in problems:
-        ctx.print(f"cs-registry: {check.where or check.id}: {check.message} [{check.code.value}]")
+        shown = inert(f"{check.where or check.id}: {check.message}")
+        ctx.print(f"cs-registry: {shown} [{check.code.value}]")
     if problems:
         ctx.print("cs-registry: run `cs-registry doctor` for the full picture")
     return ExitStatus.OK

@@ -12,6 +12,7 @@ the ECR swaps (imported only when an ECR triplet is present).
 from __future__ import annotations
 
 from cs_registry import dockerconfig, lifecycle, log, settings
+from cs_registry.diagnosis import Code
 from cs_registry.errors import CsRegistryError
 from cs_registry.logins.report import report as _report  # a module name tests can replace
 from cs_registry.logins.report import report_prebuild
@@ -25,7 +26,9 @@ from cs_registry.logins.rows import (
     row_for,
     store_via_helpers,
 )
+from cs_registry.secrets import Finding, Severity
 from cs_registry.status import ExitStatus
+from cs_registry.ui import inert
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
@@ -108,14 +111,19 @@ def run(ctx: Context, options: LoginOptions) -> ExitStatus:
     except CsRegistryError as exc:
         if not options.hook:
             raise
-        ctx.print(f"cs-registry: {exc.message}; run `cs-registry doctor` for details")
+        shown = inert(log.scrub(exc.message))  # it may quote a file or a helper's words
+        ctx.print(f"cs-registry: {shown}; run `cs-registry doctor` for details")
         return ExitStatus.OK
     return ExitStatus.OK if options.hook else status
 
 
 def _run(ctx: Context, options: LoginOptions) -> ExitStatus:
     environ = _environ(ctx, options)
-    config_path = dockerconfig.config_file(environ, options.config_dir)
+    location = dockerconfig.locate(environ, options.config_dir)
+    config_path = location.file
+    notes: list[Finding] = []
+    if location.warning is not None:
+        notes.append(Finding(Code.DOCKER_CONFIG_RELATIVE, Severity.WARNING, location.warning))
     where = lifecycle.detect(environ)
     resolved = settings.load(
         ctx,
@@ -153,7 +161,9 @@ def _run(ctx: Context, options: LoginOptions) -> ExitStatus:
             loaded = dockerconfig.load(config_path)
             change(loaded.data)
         else:
-            dockerconfig.update(config_path, change)
+            written, _ = dockerconfig.update(config_path, change)
+            if written.tightened is not None:
+                notes.append(_tightened(config_path, written.tightened))
             if has_ecr:
                 from cs_registry.logins import ecr
 
@@ -165,13 +175,22 @@ def _run(ctx: Context, options: LoginOptions) -> ExitStatus:
         ctx,
         config_path,
         rows,
-        discovery.stray,
+        [*discovery.stray, *notes],
         as_json=options.json,
         hook=options.hook,
         dry_run=options.dry_run,
     )
     failed = any(r.status == FAILED or r.verified is False for r in rows)
     return ExitStatus.FAILED if failed else ExitStatus.OK
+
+
+def _tightened(path: str, old_mode: int) -> Finding:
+    return Finding(
+        Code.CONFIG_TOO_OPEN,
+        Severity.WARNING,
+        f"{path} was mode {old_mode:04o}, readable by other users; it holds credentials, "
+        "so it is now 0600",
+    )
 
 
 def _verify(rows: list[Row], environ: Mapping[str, str], timeout: float) -> None:

@@ -9,7 +9,6 @@ written to stderr and appended to ``$XDG_CACHE_HOME/cs-registry/credhelper.log``
 from __future__ import annotations
 
 import json
-import os
 import time
 import traceback
 from collections.abc import Sequence
@@ -20,6 +19,7 @@ from cs_registry.context import Context
 from cs_registry.credhelper import wire
 from cs_registry.credhelper.store import EnvironmentStore, NotFound, Store
 from cs_registry.errors import CsRegistryError
+from cs_registry.ui import inert
 
 LOG_NAME = "credhelper.log"
 LOG_LIMIT = 1 << 20
@@ -28,6 +28,9 @@ LOG_LIMIT = 1 << 20
 class _BadInput(CsRegistryError):
     """The protocol input itself is wrong (empty server URL, bad JSON)."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="usage_error")
+
 
 def log_path(ctx: Context) -> Path:
     """Where the helper records the cause of every failure."""
@@ -35,19 +38,12 @@ def log_path(ctx: Context) -> Path:
 
 
 def _record(ctx: Context, text: str) -> Path | None:
-    path = log_path(ctx)
+    """Append ``text`` to the helper's log (rotated at :data:`LOG_LIMIT`); ``None`` when
+    it cannot be written (see :func:`cs_registry.log.write_log`)."""
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ctx.clock()))
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if path.exists() and path.stat().st_size > LOG_LIMIT:
-            # Docker may call a failing helper on every pull: keep one old file, not all
-            os.replace(path, path.with_name(LOG_NAME + ".1"))
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as handle:
-            handle.write(f"{stamp} {log.scrub(text).rstrip()}\n")
-    except OSError:
-        return None
-    return path
+    return log.append_to_log_file(
+        ctx.cache_dir, f"{stamp} {text.rstrip()}", name=LOG_NAME, rotate_at=LOG_LIMIT
+    )
 
 
 def _server_url(text: str) -> str:
@@ -105,8 +101,10 @@ def run(
         out.write(wire.error_line(wire.NOT_FOUND))
         return 1
     except CsRegistryError as exc:
-        code = f" [{exc.code}]" if str(exc.code) != "ok" else ""
-        message = log.scrub(exc.message) + code
+        # Docker shows this line as the error: one line, inert, the code when it says more
+        # than "bad input" (the protocol's own messages stay byte-exact)
+        code = f" [{exc.code}]" if str(exc.code) not in ("usage_error", "internal_error") else ""
+        message = inert(log.scrub(exc.message)) + code
         # get/erase read a server URL; store's stdin holds the secret, even when it
         # is not JSON we could parse (and so not registered for scrubbing)
         subject = "(credentials on stdin)" if action == "store" else repr(text.strip())
@@ -119,7 +117,9 @@ def run(
     except Exception as exc:  # a bug: Docker gets one line, the log the traceback
         trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         where = _record(ctx, f"{action}: internal error\n{trace}")
-        message = f"internal error ({type(exc).__name__}); the traceback is in {where}"
+        message = f"internal error ({type(exc).__name__}); " + (
+            f"the traceback is in {where}" if where else "no log file could be written"
+        )
         ctx.stderr.write(f"{wire.NAME}: {message}\n")
         out.write(wire.error_line(message))
         return 1

@@ -15,12 +15,76 @@ import time
 TYPE_CHECKING = False  # `typing` costs more to import than this whole hot path may take
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from typing import TextIO
 
     from cs_registry.context import Context
 
 
+_NAME = "docker-credential-cs-registry"  # wire.NAME, without importing wire here
+#: exit statuses of a helper run that did not finish (Docker reads the stdout line)
+_INTERRUPTED = 130
+_TERMINATED = 143
+
+
 def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
-    """Run one helper action; returns the exit status."""
+    """Run one helper action; returns the exit status.
+
+    However the run ends, Docker gets at most one line on stdout and no traceback
+    anywhere: Ctrl-C during a pull (130) and SIGTERM (143) answer one error line;
+    a stdout that is closed or full ends in one line on stderr and exit 1.
+    """
+    from cs_registry import signals
+
+    if ctx is None:
+        signals.install()
+        if sys.stdout is None:  # started with stdout closed: no answer can reach Docker
+            _quietly(sys.stderr, f"{_NAME}: cannot write the answer: stdout is closed\n")
+            return 1
+    out = ctx.stdout if ctx is not None else sys.stdout
+    try:
+        status = _main(argv, ctx)
+        out.flush()  # here, not at interpreter exit, where a failure is a traceback
+        return status
+    except KeyboardInterrupt:
+        return _stopped(out, "interrupted", _INTERRUPTED)
+    except signals.Terminated:
+        return _stopped(out, "terminated", _TERMINATED)
+    except OSError as exc:  # only writing stdout gets here: the run caught everything else
+        err = ctx.stderr if ctx is not None else sys.stderr
+        _quietly(err, f"{_NAME}: cannot write the answer: {exc.strerror}\n")
+        _silence(out)
+        return 1
+
+
+def _stopped(out: TextIO, word: str, status: int) -> int:
+    """The one error line Docker shows for a run that was stopped."""
+    _quietly(out, f"{_NAME}: {word}\n")
+    return status
+
+
+def _quietly(stream: TextIO | None, text: str) -> None:
+    """Write and flush ``text``; a stream that cannot take it (or none: 2>&-) stays silent."""
+    if stream is None:
+        return
+    try:
+        stream.write(text)
+        stream.flush()
+    except (OSError, ValueError):
+        _silence(stream)
+
+
+def _silence(stream: TextIO) -> None:
+    """Point ``stream`` at /dev/null: the interpreter's flush at exit must not fail again."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, ValueError, OSError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _main(argv: Sequence[str] | None, ctx: Context | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     stdin_text: str | None = None
     if ctx is None and args in (["get"], ["store"], ["erase"]):
@@ -43,7 +107,11 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
     from cs_registry.context import Context
     from cs_registry.credhelper.cli import run
 
-    return run(args, ctx or Context(), stdin_text=stdin_text)
+    if ctx is None:
+        # started with stderr closed (2>&-): the cause goes to the log file only
+        quiet = sys.stderr or open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+        ctx = Context(stderr=quiet)
+    return run(args, ctx, stdin_text=stdin_text)
 
 
 if __name__ == "__main__":

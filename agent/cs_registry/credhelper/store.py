@@ -15,6 +15,7 @@ every other triplet with its own user and password.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Protocol
 
@@ -28,6 +29,8 @@ from cs_registry.errors import CsRegistryError
 from cs_registry.secret import Secret
 from cs_registry.secrets import Triplet, discover
 from cs_registry.servers import ServerError, normalise
+
+_log = log.get_logger("cs_registry.credhelper")
 
 
 class NotFound(Exception):
@@ -65,7 +68,7 @@ class EnvironmentStore:
             if triplet.server is not None and triplet.server.key == key:
                 log.register_secret(triplet.password.reveal())
                 return triplet
-        saved = records.helper_keys(self._ctx.cache_dir, key)
+        saved = records.helper_keys(self._ctx.cache_dir, key) if self._records_trusted() else None
         if saved is None:
             return None
         log.register_secret(saved.password)
@@ -76,6 +79,16 @@ class EnvironmentStore:
             password=Secret(saved.password),
             session_token=Secret(saved.session_token) if saved.session_token else None,
         )
+
+    def _records_trusted(self) -> bool:
+        """Saved keys are read (or erased) only from a cache that is ours alone: keys
+        planted in a shared one would make us pull with someone else's account."""
+        problem = TokenCache(self._ctx.cache_dir).problem(tokens=False)
+        if problem is None:
+            return True
+        if os.path.lexists(os.path.join(self._ctx.cache_dir, "ecr")):
+            _log.warning("ecr_cache_not_used", reason=problem)
+        return False
 
     def get(self, server_url: str) -> tuple[str, str]:
         """(user, secret) for ``server_url``; ECR access keys become a fresh token."""
@@ -114,11 +127,13 @@ class EnvironmentStore:
         except ServerError:
             return
         TokenCache(self._ctx.cache_dir).erase(key)
-        records.forget_helper_keys(self._ctx.cache_dir, key)
+        if self._records_trusted():
+            records.forget_helper_keys(self._ctx.cache_dir, key)
 
     def list(self) -> dict[str, str]:
         """Every host this helper answers for, with the user name it would give."""
-        found = dict.fromkeys(records.helper_hosts(self._ctx.cache_dir), TOKEN_USER)
+        saved = records.helper_hosts(self._ctx.cache_dir) if self._records_trusted() else {}
+        found = dict.fromkeys(saved, TOKEN_USER)
         for triplet in discover(self._ctx.environ).usable:
             if triplet.server is not None:
                 found[triplet.server.key] = TOKEN_USER if needs_swap(triplet) else triplet.user

@@ -6,13 +6,11 @@ Most real configs are valid, so a clean file yields nothing at all.
 from __future__ import annotations
 
 import difflib
-import errno
-import os
 import re
-import stat
 from pathlib import Path
 from typing import Any
 
+from cs_registry import files
 from cs_registry.devcontainer import hooks
 from cs_registry.devcontainer.jsonc import Document, JsoncError, Pos, parse, pos_of_index
 from cs_registry.devcontainer.model import Entry, Finding, LintOptions, Severity
@@ -70,10 +68,16 @@ def lint_file(path: Path, options: LintOptions, *, shown: Path | None = None) ->
     """Lint the file at ``path``; ``shown`` is the name used in findings (default ``path``)."""
     name = shown or path
     try:
-        raw = read_config(path)
-        if len(raw) > MAX_FILE_BYTES:
-            message = f"larger than {MAX_FILE_BYTES >> 20} MiB; not a devcontainer.json to lint"
-            return [Finding(Code.JSONC_SYNTAX, Severity.FAIL, message, name, Pos(1, 1))]
+        # through the safe file layer: a FIFO or device is refused, never read (no hang)
+        raw = files.read_file(path, limit=MAX_FILE_BYTES, what="devcontainer.json")
+    except files.UnsafeFile as exc:
+        return [Finding(Code.UNSAFE_FILE, Severity.FAIL, exc.message, name, Pos(1, 1))]
+    except files.FileError as exc:
+        return [Finding(Code.JSONC_SYNTAX, Severity.FAIL, exc.message, name, Pos(1, 1))]
+    if raw is None:
+        message = "cannot read it (No such file or directory)"
+        return [Finding(Code.JSONC_SYNTAX, Severity.FAIL, message, name, Pos(1, 1))]
+    try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return [
@@ -81,26 +85,7 @@ def lint_file(path: Path, options: LintOptions, *, shown: Path | None = None) ->
                 Code.JSONC_SYNTAX, Severity.FAIL, f"not UTF-8 (byte {exc.start})", name, Pos(1, 1)
             )
         ]
-    except OSError as exc:
-        message = f"cannot read it ({exc.strerror})"
-        return [Finding(Code.JSONC_SYNTAX, Severity.FAIL, message, name, Pos(1, 1))]
     return lint_text(text.removeprefix("\ufeff"), name, options)
-
-
-def read_config(path: Path) -> bytes:
-    """Up to ``MAX_FILE_BYTES + 1`` bytes of a regular file; ``OSError`` for anything else.
-
-    The one place the lint opens a file (the safe file layer can take its place): a
-    FIFO must not block the run, nor a device feed it forever.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(path, flags)
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
-            raise OSError(errno.EINVAL, f"{kind}; expected a devcontainer.json file")
-        return handle.read(MAX_FILE_BYTES + 1)
 
 
 def _syntax(text: str, exc: JsoncError, emit: _Collector) -> None:

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from cs_registry.workspace import top_level
+
 _GIT_TIMEOUT = 2.0
 # https://github.com/OWNER/REPO(.git), git@github.com:OWNER/REPO.git, ssh://git@github.com/…
 _REMOTE = re.compile(
@@ -45,9 +47,9 @@ def _git(workspace: Path, *args: str) -> str | None:
 
 
 def default_workspace(cwd: Path) -> Path:
-    """The git top-level of ``cwd``, else ``cwd`` itself."""
-    top = _git(cwd, "rev-parse", "--show-toplevel")
-    return Path(top) if top else cwd
+    """The git top level of ``cwd``, else ``cwd`` itself: the same folder whose
+    ``.devcontainer/cs-registry.yaml`` the settings read (:mod:`cs_registry.workspace`)."""
+    return Path(top_level(str(cwd.absolute())))
 
 
 def repository_from_remote(url: str) -> str | None:

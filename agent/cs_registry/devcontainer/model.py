@@ -80,4 +80,6 @@ LINT_CODES: tuple[Code, ...] = (
     Code.DEPRECATED_CODESPACES_KEY,
     Code.UNKNOWN_CODESPACES_KEY,
     Code.HOOK_NOT_WIRED,
+    # a FIFO, device, directory or another user's file where a devcontainer.json was named
+    Code.UNSAFE_FILE,
 )

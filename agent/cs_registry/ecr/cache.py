@@ -1,7 +1,9 @@
-"""The ECR token cache: one 0600 file per (host, credentials), in a 0700 directory.
+"""The ECR token cache: one 0600 file per (host, credentials), in 0700 directories.
 
 This module is on the credential helper's hot path (a cached ``get`` on every
-pull), so it uses the standard library only and no ``dataclasses``/``pathlib``.
+pull), so it uses the standard library only and no ``dataclasses``/``pathlib``;
+it reads through :mod:`cs_registry.filecheck` and imports :mod:`cs_registry.files`
+(writes, locks) only when it writes.
 
 Layout under ``$XDG_CACHE_HOME/cs-registry/ecr/``:
 
@@ -14,45 +16,52 @@ Layout under ``$XDG_CACHE_HOME/cs-registry/ecr/``:
   module and the ``re`` it pulls in).
   ``<hash>`` is SHA-256 of host and digest; the host part lets ``erase`` find a
   host's files. Writes are atomic (temp file, fsync, rename); refreshes serialise
-  on an ``flock`` per file so concurrent helpers swap once, not once each.
+  on a bounded ``flock`` per file so concurrent helpers swap once, not once each.
+
+Trust (README, "Trust model"): the cache is used only when each of its directories
+is ours and closed to group and others (:func:`cs_registry.filecheck.private_dir_problem`);
+its files are opened with ``O_NOFOLLOW`` and must be single-link regular files of
+ours, so a planted symlink, FIFO or hard link is never followed, read or written
+through. A token is served only while its times make sense (:meth:`CachedToken.remaining`).
+A salt that is a regular file but unusable (wrong length, unreadable, a hard link)
+is replaced atomically; anything else there makes the cache unusable, and the
+helper swaps without it.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
+import stat
+
+from cs_registry.ecr.hashing import hmac_sha256, sha256_hex
+from cs_registry.filecheck import KIB, Refused, private_dir_problem, read_regular
 
 TYPE_CHECKING = False  # `typing` costs more to import than this hot path may take
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
-    from typing import Protocol
+    from collections.abc import Mapping
 
-    class _Hash(Protocol):
-        def update(self, data: bytes, /) -> None: ...
+    from cs_registry import files
 
-        def digest(self) -> bytes: ...
-
-        def hexdigest(self) -> str: ...
-
-
-try:  # CPython's built-in SHA-256: hashlib would load OpenSSL, a fifth of the hot path
-    from _sha256 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - other Pythons (3.12+: _sha2)
-    try:
-        from _sha2 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        from hashlib import sha256 as _sha256
-
-DIR_MODE = 0o700
-FILE_MODE = 0o600
 SALT_BYTES = 32
+#: the cap on reading a salt or a token file (``files.SMALL_LIMIT``; files.py is not
+#: imported on the hot path)
+READ_LIMIT = 64 * KIB
 #: refresh when less than this share of a token's lifetime remains ...
 REFRESH_FRACTION = 0.25
 #: ... or less than this many seconds
 REFRESH_FLOOR = 3600.0
+#: ECR tokens live 12 hours: an entry claiming longer (or expiring further ahead than
+#: this) is not one we stored, and is never served
+MAX_LIFETIME = 24 * 3600.0
 _NAME_LEN = 40
 #: first line of a token file
 FORMAT = "cs-registry-ecr-token/1"
+
+
+def _finite(value: float) -> bool:
+    """``math.isfinite`` without importing math (a shared library on most builds):
+    ``nan - nan`` and ``inf - inf`` are ``nan``, which equals nothing."""
+    return value - value == 0.0
 
 
 class CachedToken:
@@ -72,33 +81,26 @@ class CachedToken:
     def lifetime(self) -> float:
         return max(self.expires_at - self.issued_at, 0.0)
 
+    def remaining(self, now: float) -> float:
+        """Seconds this token still works: 0 once expired, and 0 when its times make
+        no sense (not finite, issued after it expires, a lifetime or a time left over
+        :data:`MAX_LIFETIME`): such an entry was not written by us and is never served."""
+        expires, issued = self.expires_at, self.issued_at
+        if not (_finite(expires) and _finite(issued)) or issued > expires:
+            return 0.0
+        left = expires - now
+        if expires - issued > MAX_LIFETIME or left > MAX_LIFETIME:
+            return 0.0
+        return max(left, 0.0)
+
     def expired(self, now: float) -> bool:
-        return now >= self.expires_at
+        return self.remaining(now) <= 0.0
 
     def needs_refresh(self, now: float) -> bool:
-        """Less than a quarter of the lifetime, or under an hour, remains (or it is expired)."""
-        remaining = self.expires_at - now
+        """Less than a quarter of the lifetime, or under an hour, remains (or it is
+        expired, or its times make no sense)."""
+        remaining = self.remaining(now)
         return remaining < REFRESH_FLOOR or remaining < REFRESH_FRACTION * self.lifetime
-
-
-_new_sha256: Callable[..., _Hash] = _sha256
-_BLOCK = 64
-
-
-def hmac_sha256(key: bytes, message: bytes) -> str:
-    """HMAC-SHA256 (RFC 2104) as hex; equal to ``hmac.new(key, message, sha256).hexdigest()``."""
-    if len(key) > _BLOCK:
-        key = _new_sha256(key).digest()
-    key = key.ljust(_BLOCK, b"\0")
-    inner = _new_sha256(bytes(b ^ 0x36 for b in key))
-    inner.update(message)
-    outer = _new_sha256(bytes(b ^ 0x5C for b in key))
-    outer.update(inner.digest())
-    return outer.hexdigest()
-
-
-def sha256_hex(data: bytes) -> str:
-    return _new_sha256(data).hexdigest()
 
 
 def trim(value: str) -> str:
@@ -118,56 +120,39 @@ def default_dir(environ: Mapping[str, str]) -> str:
     return os.path.join(base, "cs-registry")
 
 
-def ensure_dir(path: str) -> None:
-    os.makedirs(path, mode=DIR_MODE, exist_ok=True)
-    if os.stat(path).st_mode & 0o777 != DIR_MODE:
-        os.chmod(path, DIR_MODE)
-
-
-def write_atomic(path: str, data: bytes) -> None:
-    directory, name = os.path.split(path)
-    temp = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        try:  # noqa: SIM105 - contextlib.suppress would cost the hot path an import
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
-
-
 def _safe_host(host: str) -> str:
     return "".join(ch if ch.isalnum() or ch in ".-" else "_" for ch in host)
 
 
-class FileLock:
-    """An exclusive ``flock`` on ``path`` for the ``with`` block (a class, not a
-    ``contextlib`` generator: contextlib would cost the hot path its import)."""
+class EntryLock:
+    """The refresh lock of one cache entry, waited for at most ``files.LOCK_TIMEOUT``.
+
+    If it cannot be taken (a planted FIFO or symlink, another run stuck past the
+    bound) the refresh goes ahead without it and :attr:`problem` says why: a lock
+    exists to save swaps, never to stop a pull.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._fd: int | None = None
+        self.problem: str | None = None
+        self._lock: files.Lock | None = None
 
-    def __enter__(self) -> FileLock:
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+    def __enter__(self) -> EntryLock:
+        from cs_registry import files
+
+        lock = files.Lock(self.path, what="ECR cache lock")
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        except BaseException:
-            os.close(fd)
-            raise
-        self._fd = fd
+            lock.__enter__()
+        except files.FileError as exc:
+            self.problem = exc.message
+            return self
+        self._lock = lock
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # closing releases the flock
-            self._fd = None
+        if self._lock is not None:
+            self._lock.__exit__()
+            self._lock = None
 
 
 class TokenCache:
@@ -178,43 +163,92 @@ class TokenCache:
         self.directory = os.path.join(self.root, "ecr")
         self.tokens = os.path.join(self.directory, "tokens")
         self.salt_path = os.path.join(self.directory, "salt")
+        self._salt: bytes | None = None
+
+    # -- trust ------------------------------------------------------------
+    def problem(self, *, create: bool = False, tokens: bool = True) -> str | None:
+        """Why this cache may not be used, or ``None``: each of its directories must be
+        ours and closed to group and others. ``create``: make missing ones (0700) first,
+        never inside a directory that failed (:func:`cs_registry.files.ensure_private_dir`).
+        ``tokens=False``: only ``root`` and ``root/ecr``, which hold the saved records."""
+        for directory in (self.root, self.directory, self.tokens)[: 3 if tokens else 2]:
+            if create:
+                from cs_registry import files
+
+                problem = files.ensure_private_dir(directory, what="cache directory")
+            else:
+                problem = private_dir_problem(directory)
+            if problem is not None:
+                return problem
+        return None
+
+    def ready(self) -> str | None:
+        """Prepare the cache for reads and writes (directories, salt); ``None`` when it
+        may be used, else why not (the caller swaps without it and says so)."""
+        problem = self.problem(create=True)
+        if problem is None and self._salt is None:
+            problem = self._make_salt()
+        return problem
 
     # -- keys -------------------------------------------------------------
-    def _salt(self, *, create: bool) -> bytes | None:
+    def _read_salt(self) -> bytes | None:
+        """The salt when it is usable; ``None`` when missing, of the wrong length or a
+        regular file we may not read (to be replaced); :class:`Refused` when it is not
+        a regular file at all (a symlink, FIFO, device: left alone)."""
         try:
-            with open(self.salt_path, "rb") as handle:
-                salt = handle.read()
-            if len(salt) == SALT_BYTES:
-                return salt
-        except FileNotFoundError:
-            pass
-        if not create:
+            salt = read_regular(self.salt_path, limit=READ_LIMIT, what="cache salt", own=True)
+        except Refused:
+            try:
+                regular = stat.S_ISREG(os.lstat(self.salt_path).st_mode)
+            except OSError:
+                regular = False
+            if not regular:
+                raise
             return None
-        ensure_dir(self.root)
-        ensure_dir(self.directory)
-        temp = f"{self.salt_path}.{os.getpid()}.{os.urandom(4).hex()}"
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(os.urandom(SALT_BYTES))
-            handle.flush()
-            os.fsync(handle.fileno())
+        return salt if salt is not None and len(salt) == SALT_BYTES else None
+
+    def _make_salt(self) -> str | None:
+        """Load the salt, creating or replacing it (atomically, once across racing
+        helpers) when it is missing or unusable; returns why the cache may not be used."""
+        from cs_registry import files
+
         try:
-            os.link(temp, self.salt_path)  # fails if another process won the race
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(temp)
-        return self._salt(create=False)
+            salt = self._read_salt()
+            if salt is None:
+                with files.Lock(self.salt_path + ".lock", what="ECR cache lock"):
+                    salt = self._read_salt()  # another helper may have just made it
+                    if salt is None:
+                        salt = os.urandom(SALT_BYTES)
+                        files.write_atomic(
+                            self.salt_path, salt, what="cache salt", private=True, own=True
+                        )
+        except Refused as refused:
+            return refused.message
+        except files.FileError as exc:
+            return exc.message
+        self._salt = salt
+        return None
 
     def digest(
         self, key_id: str, secret: str, session_token: str | None, *, create: bool = True
     ) -> str | None:
-        """The one-way digest of a set of AWS credentials (``None``: no salt, nothing cached)."""
-        salt = self._salt(create=create)
-        if salt is None:
+        """The one-way digest of a set of AWS credentials; ``None`` when the cache may
+        not be used (``create=False``, the hot path: also when it has no salt yet)."""
+        if self._salt is None:
+            if create:
+                if self.ready() is not None:
+                    return None
+            elif self.problem() is not None:
+                return None
+            else:
+                try:
+                    self._salt = self._read_salt()
+                except Refused:
+                    return None
+        if self._salt is None:
             return None
         message = "\0".join((key_id, secret, session_token or "")).encode("utf-8")
-        return hmac_sha256(salt, message)
+        return hmac_sha256(self._salt, message)
 
     def path(self, host: str, digest: str) -> str:
         name = sha256_hex(f"{host}\0{digest}".encode())[:_NAME_LEN]
@@ -222,35 +256,51 @@ class TokenCache:
 
     # -- tokens -----------------------------------------------------------
     def get(self, host: str, digest: str) -> CachedToken | None:
-        """The stored token, fresh or not (callers decide); ``None`` if absent or unreadable."""
+        """The stored token, fresh or not (callers decide); ``None`` if absent, unusable
+        (not a single-link regular file of ours) or unreadable."""
         try:
-            with open(self.path(host, digest), encoding="utf-8") as handle:
-                lines = handle.read().split("\n")
+            data = read_regular(
+                self.path(host, digest), limit=READ_LIMIT, what="cached ECR token", own=True
+            )
+            if data is None:
+                return None
+            lines = data.decode("utf-8").split("\n")
             if lines[0] != FORMAT or lines[3] != host or not lines[4]:
                 return None
             return CachedToken(lines[4], float(lines[1]), float(lines[2]))
-        except (OSError, ValueError, IndexError):
+        except (Refused, ValueError, IndexError):
             return None
 
-    def put(self, host: str, digest: str, token: CachedToken) -> None:
-        """Store ``token`` atomically (0600)."""
-        ensure_dir(self.root)
-        ensure_dir(self.directory)
-        ensure_dir(self.tokens)
+    def put(self, host: str, digest: str, token: CachedToken) -> str | None:
+        """Store ``token`` atomically (0600); returns why it could not be, or ``None``."""
+        from cs_registry import files
+
         if "\n" in token.password or "\n" in host:
             raise ValueError("a token or host with a newline cannot be cached")
+        problem = self.ready()
+        if problem is not None:
+            return problem
         lines = (FORMAT, repr(token.expires_at), repr(token.issued_at), host, token.password, "")
-        write_atomic(self.path(host, digest), "\n".join(lines).encode("utf-8"))
+        try:
+            files.write_atomic(
+                self.path(host, digest),
+                "\n".join(lines).encode("utf-8"),
+                what="cached ECR token",
+                private=True,
+                own=True,
+            )
+        except files.FileError as exc:
+            return exc.message
+        return None
 
-    def locked(self, host: str, digest: str) -> FileLock:
-        """The refresh lock of one cache entry (blocks while another process refreshes)."""
-        ensure_dir(self.root)
-        ensure_dir(self.directory)
-        ensure_dir(self.tokens)
-        return FileLock(self.path(host, digest) + ".lock")
+    def locked(self, host: str, digest: str) -> EntryLock:
+        """The refresh lock of one cache entry (waits while another process refreshes)."""
+        return EntryLock(self.path(host, digest) + ".lock")
 
     def erase(self, host: str) -> int:
         """Remove every cached token of ``host``; returns how many files went."""
+        if self.problem() is not None:
+            return 0
         prefix = _safe_host(host) + "."
         removed = 0
         try:

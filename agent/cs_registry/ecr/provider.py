@@ -1,13 +1,16 @@
 """Fresh ECR tokens: from the cache while they are fresh, else from a swap.
 
-An expired token is never handed out. A token inside its refresh window (under a
-quarter of its lifetime or an hour left) is swapped again; if that swap fails and
-the old token still has a few minutes, the old one is served and the failure
-logged, otherwise the caller gets the classified :class:`EcrError`.
+An expired token is never handed out, nor one whose times make no sense. A token
+inside its refresh window (under a quarter of its lifetime or an hour left) is
+swapped again; if that swap fails and the old token still has a few minutes, the
+old one is served and the failure logged, otherwise the caller gets the classified
+:class:`EcrError`. A cache that may not be used (not ours alone, a planted salt)
+is skipped: every token is swapped fresh, and the log says why, once.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -36,44 +39,62 @@ class TokenProvider:
         self._clock = clock
         self._make_swapper = swapper
         self._swapper: Swapper | None = None
+        self._said: set[str] = set()
+        self._said_lock = threading.Lock()
+
+    def _say_once(self, event: str, problem: str) -> None:
+        """Log ``problem`` once per run, however many tokens meet it."""
+        with self._said_lock:
+            if problem in self._said:
+                return
+            self._said.add(problem)
+        _log.warning(event, reason=problem)
 
     def _swap(self, target: SwapTarget) -> CachedToken:
         if self._swapper is None:
             self._swapper = self._make_swapper()
         return self._swapper.swap(target)
 
-    def _digest(self, target: SwapTarget) -> str:
+    def _digest(self, target: SwapTarget) -> str | None:
+        """The cache key of ``target``'s keys; ``None`` when the cache may not be used."""
+        problem = self._cache.ready()
+        if problem is not None:
+            self._say_once("ecr_cache_not_used", problem)
+            return None
         keys = target.keys
-        digest = self._cache.digest(
+        return self._cache.digest(
             keys.access_key_id,
             keys.secret.reveal(),
             keys.session_token.reveal() if keys.session_token else None,
         )
-        assert digest is not None  # create=True always yields a salt
-        return digest
 
     def token(self, target: SwapTarget) -> CachedToken:
         """A token for ``target`` that is not expired (raises :class:`EcrError` otherwise)."""
         digest = self._digest(target)
+        if digest is None:
+            return self._swap(target)
         cached = self._cache.get(target.host, digest)
         if cached is not None and not cached.needs_refresh(self._clock()):
             return cached
         # one refresh at a time per entry: helpers started together swap once
-        with self._cache.locked(target.host, digest):
+        with self._cache.locked(target.host, digest) as lock:
+            if lock.problem is not None:
+                self._say_once("ecr_cache_lock_not_used", lock.problem)
             cached = self._cache.get(target.host, digest)
             if cached is not None and not cached.needs_refresh(self._clock()):
                 return cached
             try:
                 fresh = self._swap(target)
             except EcrError as exc:
-                now = self._clock()
-                if cached is not None and cached.expires_at - now > GRACE_SECONDS:
+                if cached is not None and cached.remaining(self._clock()) > GRACE_SECONDS:
                     _log.warning(
                         "ecr_refresh_failed_serving_cached", host=target.host, error=str(exc)
                     )
                     return cached
                 raise
-            self._cache.put(target.host, digest, fresh)
+            problem = self._cache.put(target.host, digest, fresh)
+            if problem is not None:
+                self._say_once("ecr_cache_not_written", problem)
             return fresh
 
     def tokens(self, targets: Iterable[SwapTarget]) -> dict[str, CachedToken | EcrError]:
@@ -96,7 +117,8 @@ class TokenProvider:
         return {target.host: result for target, result in zip(todo, results, strict=True)}
 
     def _needs_swap(self, target: SwapTarget) -> bool:
-        cached = self._cache.get(target.host, self._digest(target))
+        digest = self._digest(target)
+        cached = self._cache.get(target.host, digest) if digest is not None else None
         return cached is None or cached.needs_refresh(self._clock())
 
 

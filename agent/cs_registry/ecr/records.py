@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from cs_registry.ecr.cache import FileLock, ensure_dir, write_atomic
+from cs_registry import files
 from cs_registry.ecr.keys import SwapTarget
 
 STATIC_NAME = "static.json"
@@ -50,16 +50,18 @@ def _path(cache_dir: Path, name: str) -> Path:
     return cache_dir / "ecr" / name
 
 
-def _locked(path: Path) -> FileLock:
-    ensure_dir(str(path.parent.parent))
-    ensure_dir(str(path.parent))
-    return FileLock(f"{path}.lock")
+def _locked(path: Path) -> files.Lock:
+    files.ensure_dir(path.parent, what="ECR record directory")
+    return files.Lock(f"{path}.lock")
 
 
 def _read(path: Path) -> dict[str, Any]:
+    """The record's JSON object; ``{}`` when it is missing, unusable or not ours (a
+    planted symlink, FIFO or another user's file is never read)."""
     try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        raw = files.read_file(path, limit=files.SMALL_LIMIT, what="ECR record", own=True)
+        data = json.loads(raw) if raw is not None else None
+    except (files.FileError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -68,7 +70,8 @@ def _update(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
     with _locked(path):
         data = _read(path)
         change(data)
-        write_atomic(str(path), json.dumps(data, indent=2, sort_keys=True).encode())
+        content = json.dumps(data, indent=2, sort_keys=True).encode()
+        files.write_atomic(path, content, what="ECR record", private=True, own=True)
 
 
 def record_static(cache_dir: Path, entries: list[StaticEntry], dropped: list[str]) -> None:

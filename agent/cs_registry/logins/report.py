@@ -14,7 +14,7 @@ from cs_registry.logins.rows import (
     Row,
     warning_json,
 )
-from cs_registry.ui import mark, paint, print_json
+from cs_registry.ui import inert, mark, paint, print_json
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
@@ -76,11 +76,11 @@ def report(
         ctx.print("No registry secrets found (<ID>_CONTAINER_REGISTRY_SERVER/_USER/_PASSWORD).")
     else:
         verb = "would update" if dry_run else "updated"
-        ctx.print(f"Docker config: {shown}" + (f" ({verb})" if dry_run else ""))
+        ctx.print(f"Docker config: {inert(shown)}" + (f" ({verb})" if dry_run else ""))
     for row in rows:
         _report_row(ctx, row, dry_run)
     for finding in stray:
-        ctx.print(f"  {mark(ctx, 'warn')} {finding.message}")
+        ctx.print(f"  {mark(ctx, 'warn')} {inert(finding.message)}")
 
 
 def _report_row(ctx: Context, row: Row, dry_run: bool) -> None:
@@ -91,7 +91,8 @@ def _report_row(ctx: Context, row: Row, dry_run: bool) -> None:
         line += f"  {paint(ctx, row.code.value, 'red' if status == FAILED else 'dim')}"
     ctx.print(line)
     if row.message:
-        ctx.print(f"      {row.message}")
+        # messages quote registries, helpers and files: shown inert
+        ctx.print(f"      {inert(row.message)}")
     if row.verified is not None:
         ctx.print(
             f"      {mark(ctx, 'ok' if row.verified else 'fail')} "
@@ -100,9 +101,10 @@ def _report_row(ctx: Context, row: Row, dry_run: bool) -> None:
         )
     if dry_run and row.credential is not None and status != FAILED:
         credential = row.credential
-        ctx.print(f"      user {credential.username}, password {credential.secret.redacted}")
+        user = inert(credential.username)
+        ctx.print(f"      user {user}, password {credential.secret.redacted}")
     for warning in row.warnings:
-        ctx.print(f"      {mark(ctx, 'warn')} {warning.message}")
+        ctx.print(f"      {mark(ctx, 'warn')} {inert(warning.message)}")
     if status == FAILED and row.key and row.code in _NETWORK_CODES:
         ctx.print(f"      → {debug_hint(row.server or row.key)}")
 

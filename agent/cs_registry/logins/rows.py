@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from cs_registry import log
 from cs_registry.auths import Credential, alias_index, helper_binary, helper_for, put
 from cs_registry.diagnosis import Code
 from cs_registry.ecr.names import HELPER_NAME, needs_swap
@@ -184,26 +183,33 @@ def _drop_own_helper(data: dict[str, Any], row: Row) -> bool:
 def store_via_helpers(
     environ: Mapping[str, str], pending: list[tuple[Row, str]], dry_run: bool
 ) -> None:
-    """Store the credentials a ``credHelpers``/``credsStore`` helper answers for."""
+    """Store the credentials a ``credHelpers``/``credsStore`` helper answers for.
+
+    Each call is bounded (:mod:`cs_registry.helper_client`); a helper that stalls
+    fails its rows with ``cred_helper_timeout`` and is asked once per run, so one
+    locked keyring costs one helper timeout, however many registries it answers for.
+    """
     if not pending:
         return
-    # docker-py's helper client, imported only when a helper is involved
-    from cs_registry.credstore import DockerPyHelper, HelperError, HelperStore, store_through
+    # the helper client, imported only when a helper is involved
+    from cs_registry.helper_client import Helper, HelperError, store_if_changed
 
-    for row, helper in pending:
+    helpers: dict[str, Helper] = {}
+    for row, name in pending:
         assert row.credential is not None
         if dry_run:
-            row.message = f"would store through docker-credential-{helper}"
+            row.message = f"would store through docker-credential-{name}"
             continue
+        helper = helpers.setdefault(name, Helper(name, environ))
+        credential = row.credential
         try:
-            store: HelperStore = DockerPyHelper(helper, dict(environ))
-            wrote = store_through(store, row.credential)
+            wrote = store_if_changed(helper, credential.key, credential.username, credential.secret)
         except HelperError as exc:
             row.fail(
-                Code.SHADOWED_BY_CRED_HELPER,
-                f"Docker asks docker-credential-{helper} for {row.key}, and it could not store "
-                f"the credential ({log.scrub(exc.message)}); no `auths` entry was written",
+                exc.diagnosis,
+                f"Docker asks {helper.program} for {row.key}, and it could not store the "
+                f"credential: {exc.message}; no `auths` entry was written",
             )
             continue
         row.status = WRITTEN if wrote else UNCHANGED
-        row.message = f"stored through docker-credential-{helper}"
+        row.message = f"stored through {helper.program}"

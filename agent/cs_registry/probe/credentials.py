@@ -2,33 +2,28 @@
 
 In order: ``-u`` with ``--password-stdin``; the environment triplet whose server
 matches (``--from-env ID`` picks one); what Docker's config would use for the
-server (a credential helper, run with a timeout, or the ``auths`` entry); else
-none, said plainly.
+server (a credential helper, asked through the bounded
+:mod:`cs_registry.helper_client`, or the ``auths`` entry); else none, said plainly.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import signal
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from cs_registry import dockerconfig, log
-from cs_registry.auths import HELPER_PREFIX, decode_auth, helper_binary, helper_for
+from cs_registry.auths import decode_auth, helper_for
 from cs_registry.diagnosis import Code
 from cs_registry.errors import UsageError
+from cs_registry.helper_client import DEFAULT_TIMEOUT, Helper, HelperError
 from cs_registry.secret import Secret
 from cs_registry.secrets import Triplet, discover, shape
 from cs_registry.servers import Server
 
 #: Docker's marker for "the secret is an identity (refresh) token"
 IDENTITY_USER = "<token>"
-HELPER_TIMEOUT = 5.0
 _QUOTES = ("'", '"', "`")
 
 
@@ -44,6 +39,10 @@ class Credentials:
     triplet: Triplet | None = None
     #: the code of the first shape finding (a newline removed, quotes kept...)
     warning_code: Code | None = None
+    #: the credential helper Docker's config sends this server to, when one was asked
+    helper: str | None = None
+    #: that helper failed or stalled: Docker could not get credentials from it either
+    helper_failure: HelperError | None = None
 
     @property
     def anonymous(self) -> bool:
@@ -127,47 +126,8 @@ def _env_match(
     return credentials
 
 
-def run_helper(name: str, key: str, environ: Mapping[str, str]) -> tuple[str, str] | None:
-    """``docker-credential-NAME get`` with a timeout; ``None`` on a miss.
-
-    The server goes on stdin (protocol), never in the arguments; errors say which
-    helper failed, never the secret.
-    """
-    program = helper_binary(name, environ.get("PATH"))
-    if program is None:
-        raise LookupError(f"{HELPER_PREFIX}{name} is not on PATH")
-    # a session of its own, so a helper that forks (a shell script) dies whole on timeout
-    with subprocess.Popen(
-        [program, "get"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=dict(environ),
-        start_new_session=True,
-    ) as process:
-        try:
-            stdout, _ = process.communicate(key.encode(), timeout=HELPER_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise LookupError(
-                f"{HELPER_PREFIX}{name} did not answer within {HELPER_TIMEOUT:g} s"
-            ) from None
-    output = stdout.decode("utf-8", "replace").strip()
-    if process.returncode != 0:
-        if "credentials not found" in output:
-            return None
-        raise LookupError(f"{HELPER_PREFIX}{name} get failed: {log.scrub(output[:200])}")
-    try:
-        answer = json.loads(output)
-        return str(answer["Username"]), str(answer["Secret"])
-    except (ValueError, KeyError, TypeError):
-        raise LookupError(f"{HELPER_PREFIX}{name} answered something that is not JSON") from None
-
-
 def _from_config(
-    config_dir: Path, server: Server, environ: Mapping[str, str]
+    config_dir: Path, server: Server, environ: Mapping[str, str], helper_timeout: float
 ) -> tuple[Credentials | None, list[str]]:
     notes: list[str] = []
     try:
@@ -176,20 +136,7 @@ def _from_config(
         return None, [f"Docker's config was not read: {exc.message}"]
     helper = helper_for(data, server.key)
     if helper is not None:
-        try:
-            found = run_helper(helper, server.key, environ)
-        except LookupError as exc:
-            return None, [str(exc)]
-        if found is None:
-            return None, [f"{HELPER_PREFIX}{helper} holds nothing for {server.key}"]
-        user, secret = found
-        log.register_secret(secret)
-        return Credentials(
-            source=f"Docker's config via {HELPER_PREFIX}{helper}",
-            username=user,
-            secret=Secret(secret),
-            identity_token=user == IDENTITY_USER,
-        ), notes
+        return _from_helper(Helper(helper, environ), server, helper_timeout)
     entry = (data.get("auths") or {}).get(server.key)
     if not isinstance(entry, dict):
         return None, notes
@@ -212,6 +159,32 @@ def _from_config(
     ), notes
 
 
+def _from_helper(
+    helper: Helper, server: Server, timeout: float
+) -> tuple[Credentials | None, list[str]]:
+    """Ask the helper Docker's config names, as Docker would; a failure is kept, not raised."""
+    try:
+        found = helper.get(server.key, timeout=timeout)
+    except HelperError as exc:
+        if exc.diagnosis is Code.CREDS_STORE_UNAVAILABLE:
+            return None, [exc.message]
+        return Credentials(
+            source=f"Docker's config via {helper.program}",
+            helper=helper.name,
+            helper_failure=exc,
+        ), []
+    if found is None:
+        return None, [f"{helper.program} holds nothing for {server.key}"]
+    user, secret = found
+    return Credentials(
+        source=f"Docker's config via {helper.program}",
+        username=user,
+        secret=secret,
+        identity_token=user == IDENTITY_USER,
+        helper=helper.name,
+    ), []
+
+
 def resolve(
     request: CredentialRequest,
     server: Server,
@@ -219,8 +192,14 @@ def resolve(
     environ: Mapping[str, str],
     stdin: TextIO,
     config_dir: Path,
+    helper_timeout: float = DEFAULT_TIMEOUT,
 ) -> Credentials:
-    """The credentials to test, in the documented order of precedence."""
+    """The credentials to test, in the documented order of precedence.
+
+    ``helper_timeout`` bounds a credential helper's answer (debug-login passes what is
+    left of its ``--timeout``). A helper that fails or stalls gives credentials
+    without a secret whose ``helper_failure`` says why.
+    """
     if request.password_stdin and not request.username:
         raise UsageError("--password-stdin needs -u/--username")
     if request.username is not None:
@@ -233,7 +212,7 @@ def resolve(
     from_env = _env_match(environ, server, request.from_env)
     if from_env is not None:
         return from_env
-    from_config, notes = _from_config(config_dir, server, environ)
+    from_config, notes = _from_config(config_dir, server, environ, helper_timeout)
     if from_config is not None:
         return from_config
     return Credentials(
@@ -243,4 +222,4 @@ def resolve(
     )
 
 
-__all__ = ["IDENTITY_USER", "CredentialRequest", "Credentials", "resolve", "run_helper"]
+__all__ = ["IDENTITY_USER", "CredentialRequest", "Credentials", "resolve"]

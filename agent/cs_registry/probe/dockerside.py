@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from cs_registry import dockerconfig
-from cs_registry.auths import HELPER_PREFIX, decode_auth, helper_binary, helper_for
+from cs_registry.auths import decode_auth, helper_for
 from cs_registry.diagnosis import Code
+from cs_registry.helper_client import DEFAULT_TIMEOUT as HELPER_TIMEOUT
+from cs_registry.helper_client import Helper, HelperError
 from cs_registry.probe import daemon
 from cs_registry.probe.model import StepFailed
 from cs_registry.probe.state import State
@@ -121,6 +123,59 @@ def step_docker(state: State) -> Outcome:
     raise StepFailed(code, detail)
 
 
+def _helper_holds(state: State, helper: Helper) -> str | None:
+    """The user ``helper`` holds for the server, or ``None`` when it holds nothing.
+
+    The input step may have asked it already (its answer or its failure is reused: a
+    stalled helper is never waited for twice); otherwise it is asked within what is
+    left of ``--timeout``. Raises :class:`HelperError`.
+    """
+    creds, server = state.credentials, state.server
+    assert server is not None
+    if creds is not None and creds.helper == helper.name:
+        if creds.helper_failure is not None:
+            raise creds.helper_failure
+        return creds.username
+    found = helper.get(server.key, timeout=state.budget.timeout(HELPER_TIMEOUT))
+    return found[0] if found is not None else None
+
+
+def _through_helper(state: State, name: str, source: str, shadows: bool) -> Outcome:
+    """Docker asks a credential helper for this server: is it there, does it answer?"""
+    key = state.server.key if state.server else ""
+    helper = Helper(name, state.environ)
+    asks = f"Docker asks {helper.program} ({source}) for {key}"
+    asked = state.credentials is not None and state.credentials.helper == name
+    try:
+        helper.executable()
+        if not asked and state.budget.expired:
+            return Status.SKIP, Code.OK, f"{asks}; not asked: the --timeout budget is spent"
+        user = _helper_holds(state, helper)
+    except HelperError as exc:
+        if exc.diagnosis is Code.CREDS_STORE_UNAVAILABLE:
+            detail = f"{source} names {name!r} for {key} but {helper.program} is not on PATH"
+        else:
+            detail = f"{asks}: {exc.message}"
+        raise StepFailed(exc.diagnosis, detail) from None
+    if user is None:
+        return (
+            Status.WARN,
+            Code.MISSING_CREDENTIALS,
+            f"{asks}, and it holds nothing for it: pulls are anonymous until `docker login` "
+            "or `cs-registry login` stores credentials there",
+        )
+    if shadows:
+        return Status.WARN, Code.SHADOWED_BY_CRED_HELPER, f"{asks} and ignores auths[{key!r}]"
+    creds = state.credentials
+    if creds is not None and not creds.anonymous and user != creds.username:
+        return (
+            Status.WARN,
+            Code.OK,
+            f"{asks}; it holds user {user!r}, not the {creds.username!r} tested here",
+        )
+    return Status.OK, Code.OK, f"{asks}; it holds user {user!r}"
+
+
 def step_config(state: State) -> Outcome:
     """What Docker would actually read for this server when it pulls."""
     server = state.server
@@ -147,18 +202,7 @@ def step_config(state: State) -> Outcome:
     helper = helper_for(data, key)
     if helper is not None:
         source = "credHelpers" if key in (data.get("credHelpers") or {}) else "credsStore"
-        if helper_binary(helper, state.environ.get("PATH")) is None:
-            raise StepFailed(
-                Code.CREDS_STORE_UNAVAILABLE,
-                f"{source} names {helper!r} for {key} but {HELPER_PREFIX}{helper} is not on PATH",
-            )
-        if key in auths:
-            return (
-                Status.WARN,
-                Code.SHADOWED_BY_CRED_HELPER,
-                f"Docker asks {HELPER_PREFIX}{helper} ({source}) and ignores auths[{key!r}]",
-            )
-        return Status.OK, Code.OK, f"Docker asks {HELPER_PREFIX}{helper} ({source}) for {key}"
+        return _through_helper(state, helper, source, key in auths)
     if server.kind is Kind.DOCKER_HUB and key not in auths:
         aliases = [
             name for name in auths if name.rstrip("/").split("://")[-1] in DOCKER_HUB_ALIASES

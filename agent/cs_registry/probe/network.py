@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from cs_registry.diagnosis import Code
 from cs_registry.errors import UsageError
+from cs_registry.helper_client import DEFAULT_TIMEOUT as HELPER_TIMEOUT
 from cs_registry.probe import credentials, tlstrust
 from cs_registry.probe.daemon import DaemonInfo
 from cs_registry.probe.model import StepFailed
@@ -54,8 +55,16 @@ def step_input(state: State) -> Outcome:
         environ=state.environ,
         stdin=state.stdin,
         config_dir=state.config_dir,
+        helper_timeout=state.budget.timeout(HELPER_TIMEOUT),
     )
     creds = state.credentials
+    failure = creds.helper_failure
+    if failure is not None:  # Docker would get no credentials from that helper either
+        raise StepFailed(
+            failure.diagnosis,
+            f"{failure.message} (Docker's config sends {server.key} to it: Docker gets no "
+            "credentials either)",
+        )
     who = (
         f"none ({creds.source})"
         if creds.anonymous

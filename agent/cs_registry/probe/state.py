@@ -41,7 +41,7 @@ class State:
     """Filled in step by step; later steps read what earlier ones found."""
 
     options: ProbeOptions
-    environ: Mapping[str, str]
+    environ: Mapping[str, str] = field(repr=False)  # the whole environment: never in a repr
     stdin: TextIO
     clock: Callable[[], float]
     budget: Budget

@@ -55,7 +55,7 @@ class Response:
     status: int
     reason: str
     headers: Message
-    body: bytes
+    body: bytes = field(repr=False)  # may hold a token answer: never in a repr
     truncated: bool = False
     elapsed_ms: int = 0
     trace: list[str] = field(default_factory=list)

@@ -238,7 +238,8 @@ _CONFIG_UNREADABLE = [
 
 def _config_cases() -> list[Case]:
     good = {"good.registry.test": cli.auth("robot", PW)}
-    huge_foreign = "f" * (20 << 20)
+    big_foreign = "f" * (15 << 20)  # under the 16 MiB cap: read, kept, written back
+    huge_foreign = "f" * (20 << 20)  # over it: refused unread
     cases = [
         Case(f"config-{name}", config=raw, status=2, code="config_unreadable")
         for name, raw in _CONFIG_UNREADABLE
@@ -269,16 +270,22 @@ def _config_cases() -> list[Case]:
             code="creds_store_unavailable",
         ),
         Case(
-            "config-20mb",
-            config=json.dumps({"auths": {}, "blob": huge_foreign}).encode(),
+            "config-15mb",
+            config=json.dumps({"auths": {}, "blob": big_foreign}).encode(),
             written=good,
             max_rss_kib=400 * 1024,
+        ),
+        Case(
+            "config-20mb",
+            config=json.dumps({"auths": {}, "blob": huge_foreign}).encode(),
+            status=2,
+            code="unsafe_file",
         ),
         Case(
             "config-is-a-directory",
             setup=lambda home: (home / ".docker" / "config.json").mkdir(parents=True),
             status=2,
-            code="config_unreadable",
+            code="unsafe_file",
         ),
     ]
     return cases

@@ -260,7 +260,7 @@ def test_doctor_lints_a_hostile_devcontainer_json(case: Devcontainer, tmp_path: 
     (workspace / ".devcontainer" / "devcontainer.json").write_bytes(case.content)
     env = cli.base_env(home, PYTHONIOENCODING="utf-8:strict", GITHUB_REPOSITORY="octo/app")
     result = cli.run_measured(
-        ["doctor", "--json", "--wait", "0", "--workspace", str(workspace)], env, timeout=60
+        ["doctor", "--json", "--wait", "0.1", "--workspace", str(workspace)], env, timeout=60
     )
     cli.assert_no_traceback(result)
     assert result.returncode == case.status, result.out[-2000:] + result.err[-2000:]

@@ -61,8 +61,8 @@ def test_the_cli_reads_the_feature_and_its_options(tmp_path: Path) -> None:
     feature = sets[0]["features"][0]
     assert feature["id"] == "cs-registry"
     assert feature["value"] == {"ecrHelper": True}
-    assert set(feature["options"]) == {"version", "source", "wheelDir", "ecrHelper"}
-    assert feature["options"]["version"]["default"] == "latest"
+    assert set(feature["options"]) == {"version", "hashes", "source", "wheelDir", "ecrHelper"}
+    assert feature["options"]["version"]["default"] == "bundled"
     assert feature["options"]["ecrHelper"] == {
         **feature["options"]["ecrHelper"],
         "type": "boolean",
@@ -90,7 +90,7 @@ def test_install_sh_fails_clearly_without_python(tmp_path: Path) -> None:
         (bin_dir / tool).symlink_to(f"/usr/bin/{tool}")
     done = subprocess.run(
         ["/bin/sh", str(INSTALL)],
-        env={"PATH": str(bin_dir)},
+        env={"PATH": str(bin_dir), "VERSION": "none"},  # options are checked before Python
         capture_output=True,
         text=True,
         timeout=60,

@@ -1,6 +1,7 @@
 """End to end through the real lifecycle: ``devcontainer up`` builds a dev container with
-the cs-registry Feature (installed offline from wheels made here), runs its hooks, and
-Docker's config inside holds the registry entry; a prebuild run writes nothing.
+the cs-registry Feature (made by its ``bundle.sh``, so it installs the wheel it ships;
+dependencies offline from wheels made here), runs its hooks, and Docker's config inside
+holds the registry entry; a prebuild run writes nothing.
 
 Heavy: one ``devcontainer up`` per scenario. The base image is cached (see
 :mod:`tests.support.devcontainer`); the Feature layer is rebuilt each run.
@@ -9,6 +10,7 @@ Heavy: one ``devcontainer up`` per scenario. The base image is cached (see
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import shutil
 import subprocess
@@ -65,16 +67,27 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def feature(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Feature folder as bundle.sh makes it (once per module: it builds a wheel)."""
+    return dc.bundled_feature(tmp_path_factory.mktemp("feature") / "cs-registry")
+
+
+@pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
     with start_registry(tmp_path_factory.mktemp("registry"), users={USER: PASSWORD}) as running:
         yield running
 
 
-def workspace(root: Path, image: str, wheels: Path, remote_env: dict[str, str]) -> Path:
-    """A project whose dev container uses the local Feature with an offline wheelhouse."""
+def workspace(
+    root: Path, image: str, feature: Path, wheels: Path, remote_env: dict[str, str]
+) -> Path:
+    """A project whose dev container uses the bundled Feature; its dependencies come
+    from an offline wheelhouse, which holds no cs-registry wheel: only the bundled one
+    can be installed."""
     folder = root / "project"
-    feature = dc.feature_copy(folder / ".devcontainer" / "cs-registry")
-    shutil.copytree(wheels, feature / "wheels")
+    copy = folder / ".devcontainer" / "cs-registry"
+    shutil.copytree(feature, copy)
+    shutil.copytree(wheels, copy / "wheels", ignore=shutil.ignore_patterns("cs_registry-*"))
     config = {
         "image": image,
         "runArgs": ["--network=host", "--name", f"csr-e2e-{uuid.uuid4().hex[:10]}"],
@@ -117,11 +130,13 @@ def logged_in(
     cli_env: None,
     tmp_path_factory: pytest.TempPathFactory,
     base_image: str,
+    feature: Path,
     wheels: Path,
     registry: Registry,
 ) -> Iterator[Up]:
     """Scenario one: a normal create with a triplet for the loopback registry."""
-    folder = workspace(tmp_path_factory.mktemp("created"), base_image, wheels, triplet(registry))
+    created = tmp_path_factory.mktemp("created")
+    folder = workspace(created, base_image, feature, wheels, triplet(registry))
     with bring_up(folder) as container:
         yield container
 
@@ -160,10 +175,15 @@ def test_devcontainer_up_logs_in_through_the_feature(logged_in: Up, registry: Re
 
 
 def test_a_prebuild_run_writes_no_credentials(
-    cli_env: None, tmp_path: Path, base_image: str, wheels: Path, registry: Registry
+    cli_env: None,
+    tmp_path: Path,
+    base_image: str,
+    feature: Path,
+    wheels: Path,
+    registry: Registry,
 ) -> None:
     env = {**triplet(registry), "ACTION_NAME": "createPrebuildTemplate"}
-    folder = workspace(tmp_path, base_image, wheels, env)
+    folder = workspace(tmp_path, base_image, feature, wheels, env)
     # --prebuild: stop after onCreateCommand and updateContentCommand, as a prebuild does
     with bring_up(folder, "--prebuild") as container:
         assert "Running the onCreateCommand from Feature './cs-registry'" in container.log
@@ -210,6 +230,19 @@ def test_install_sh_runs_again_in_place_and_manages_the_system_config(logged_in:
     assert install(WHEELDIR="wheels", ECRHELPER="false").returncode == 0
     gone = container.exec("test", "-e", "/etc/cs-registry/config.yaml")
     assert gone.returncode == 1
+
+    # an exact release with hashes: pip takes the file only if a hash matches (the
+    # bundled wheel's folder serves as the index here: PyPI is unreachable)
+    wheel = next((feature / "dist").glob("cs_registry-*.whl"))
+    release = wheel.name.split("-")[1]
+    wrong = install(VERSION=release, HASHES="sha256:" + "0" * 64, WHEELDIR="dist")
+    assert wrong.returncode == 1
+    assert f"pip could not install cs-registry=={release} with the given hashes" in wrong.stderr
+    good_hash = "sha256:" + hashlib.sha256(wheel.read_bytes()).hexdigest()
+    good = install(VERSION=release, HASHES=f"sha256:{'1' * 64} {good_hash}", WHEELDIR="dist")
+    assert good.returncode == 0, good.stderr
+    assert f"installing cs-registry=={release} (hash-checked)" in good.stdout
+    assert container.exec("cs-registry", "--version").returncode == 0
 
     # version "none": the venv is handed to the remote user, who installs the project
     handed = install(VERSION="none", _REMOTE_USER="nobody")

@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import io
 import json
+import shutil
+import time
 from pathlib import Path
 
 import pytest
 
 from cs_registry.diagnosis import Code
+from cs_registry.helper_client import HelperError
 from cs_registry.probe.credentials import Credentials
 from cs_registry.probe.dockerside import step_config
 from cs_registry.probe.model import Budget, StepFailed
@@ -71,11 +74,69 @@ def test_helper_shadows_auths_entry(tmp_path: Path) -> None:
         "reg.example",
         {"credHelpers": {"reg.example": "pass"}, "auths": {"reg.example": {"auth": AUTH}}},
     )
-    helper = tmp_path / "bin" / "docker-credential-pass"
-    helper.write_text("#!/bin/sh\n")
-    helper.chmod(0o755)
+    _helper(tmp_path, "pass", _ANSWERS)
     status, code, _ = _outcome(state)
     assert (status, code) == (Status.WARN, Code.SHADOWED_BY_CRED_HELPER)
+
+
+_ANSWERS = (
+    'cat >/dev/null\necho \'{"ServerURL": "reg.example", "Username": "alice", "Secret": "pw"}\'\n'
+)
+
+
+def _helper(tmp_path: Path, name: str, body: str) -> Path:
+    helper = tmp_path / "bin" / f"docker-credential-{name}"
+    helper.write_text("#!/bin/sh\n" + body)
+    helper.chmod(0o755)
+    return helper
+
+
+def test_helper_holding_the_tested_user_is_ok(tmp_path: Path) -> None:
+    state = _state(tmp_path, "reg.example", {"credsStore": "pass"})
+    _helper(tmp_path, "pass", _ANSWERS)
+    status, code, detail = _outcome(state)
+    assert (status, code) == (Status.OK, Code.OK)
+    assert "docker-credential-pass (credsStore)" in detail
+    assert "'alice'" in detail
+
+
+def test_helper_holding_nothing_warns_that_pulls_are_anonymous(tmp_path: Path) -> None:
+    state = _state(tmp_path, "reg.example", {"credsStore": "pass"})
+    _helper(tmp_path, "pass", "echo 'credentials not found in native keychain'\nexit 1\n")
+    status, code, detail = _outcome(state)
+    assert (status, code) == (Status.WARN, Code.MISSING_CREDENTIALS)
+    assert "holds nothing" in detail
+
+
+def test_failing_helper_fails_the_step_naming_it(tmp_path: Path) -> None:
+    state = _state(tmp_path, "reg.example", {"credHelpers": {"reg.example": "pass"}})
+    _helper(tmp_path, "pass", "echo 'gpg: decryption failed' >&2\nexit 2\n")
+    status, code, detail = _outcome(state)
+    assert (status, code) == (Status.FAIL, Code.CRED_HELPER_FAILED)
+    assert "docker-credential-pass get failed (exit status 2): gpg: decryption failed" in detail
+
+
+def test_stalled_helper_is_stopped_within_the_budget(tmp_path: Path) -> None:
+    state = _state(tmp_path, "reg.example", {"credsStore": "pass"})
+    state.budget = Budget(1.0)
+    _helper(tmp_path, "pass", f"exec {shutil.which('sleep')} 60\n")
+    started = time.monotonic()
+    status, code, detail = _outcome(state)
+    assert (status, code) == (Status.FAIL, Code.CRED_HELPER_TIMEOUT)
+    assert "docker-credential-pass" in detail
+    assert time.monotonic() - started < 1.0 + 2.0  # the budget plus slack, never 5 s
+
+
+def test_the_input_steps_helper_failure_is_reused_not_waited_for_again(tmp_path: Path) -> None:
+    state = _state(tmp_path, "reg.example", {"credsStore": "pass"})
+    called = _helper(tmp_path, "pass", f"touch {tmp_path / 'called'}\nexit 1\n")
+    failure = HelperError("docker-credential-pass", Code.CRED_HELPER_TIMEOUT, "stalled")
+    state.credentials = Credentials(source="x", helper="pass", helper_failure=failure)
+    status, code, detail = _outcome(state)
+    assert (status, code) == (Status.FAIL, Code.CRED_HELPER_TIMEOUT)
+    assert "stalled" in detail
+    assert called.exists()
+    assert not (tmp_path / "called").exists()
 
 
 def test_docker_hub_alias_key(tmp_path: Path) -> None:
@@ -110,3 +171,13 @@ def test_other_user_stored_is_said(tmp_path: Path) -> None:
     status, _, detail = _outcome(state)
     assert status is Status.WARN
     assert "'bob'" in detail
+
+
+def test_a_spent_budget_skips_the_helper_instead_of_blaming_it(tmp_path: Path) -> None:
+    state = _state(tmp_path, "reg.example", {"credsStore": "pass"})
+    state.budget = Budget(0.0)
+    _helper(tmp_path, "pass", f"touch {tmp_path / 'called'}\n")
+    status, code, detail = _outcome(state)
+    assert (status, code) == (Status.SKIP, Code.OK)
+    assert "--timeout budget is spent" in detail
+    assert not (tmp_path / "called").exists()

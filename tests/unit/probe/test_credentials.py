@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cs_registry.diagnosis import Code
 from cs_registry.errors import UsageError
 from cs_registry.probe import credentials
 from cs_registry.probe.credentials import CredentialRequest, resolve
@@ -140,15 +141,35 @@ def test_credential_helper_is_asked_with_the_key_on_stdin(tmp_path: Path) -> Non
     assert "docker-credential-fake" in found.source
 
 
-def test_hanging_helper_is_cut_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(credentials, "HELPER_TIMEOUT", 0.5)
+def test_hanging_helper_is_cut_off_at_the_given_timeout_and_kept_as_the_failure(
+    tmp_path: Path,
+) -> None:
     _helper(tmp_path, "slow", "sleep 30\n")
     _config(tmp_path, {"credHelpers": {SERVER.key: "slow"}})
     started = time.monotonic()
-    found = _resolve(CredentialRequest(), tmp_path)
-    assert time.monotonic() - started < 5
+    found = resolve(
+        CredentialRequest(),
+        SERVER,
+        environ={"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin"},
+        stdin=io.StringIO(""),
+        config_dir=tmp_path / "docker",
+        helper_timeout=0.5,
+    )
+    assert time.monotonic() - started < 0.5 + 2.0
     assert found.anonymous
-    assert any("did not answer" in warning for warning in found.warnings)
+    assert found.helper == "slow"
+    assert found.helper_failure is not None
+    assert found.helper_failure.diagnosis is Code.CRED_HELPER_TIMEOUT
+    assert "docker-credential-slow get did not answer within 0.5 s" in found.helper_failure.message
+
+
+def test_helper_that_holds_nothing_is_anonymous_with_a_note(tmp_path: Path) -> None:
+    _helper(tmp_path, "empty", "echo 'credentials not found in native keychain'\nexit 1\n")
+    _config(tmp_path, {"credsStore": "empty"})
+    found = _resolve(CredentialRequest(), tmp_path)
+    assert found.anonymous
+    assert found.helper_failure is None
+    assert any("docker-credential-empty holds nothing" in w for w in found.warnings)
 
 
 def test_nothing_anywhere_is_anonymous(tmp_path: Path) -> None:

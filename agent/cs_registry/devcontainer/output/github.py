@@ -4,7 +4,7 @@ turns into an annotation on the file and line.
 Escaping follows actions/toolkit ``packages/core/src/command.ts``: in the message
 ``%``, CR and LF become ``%25``, ``%0D``, ``%0A``; in a property value ``:`` and ``,``
 also become ``%3A`` and ``%2C``. Control characters are escaped before that
-(:func:`~cs_registry.devcontainer.output.escape.escape`), so nothing quoted from a file
+(:func:`cs_registry.ui.inert`), so nothing quoted from a file
 can end the line and start a command of its own.
 """
 
@@ -13,9 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from cs_registry.devcontainer.model import Finding, Severity
-from cs_registry.devcontainer.output.escape import escape
 from cs_registry.devcontainer.output.paths import repository_path
 from cs_registry.devcontainer.runner import LintReport
+from cs_registry.ui import inert
 
 COMMANDS = {Severity.FAIL: "error", Severity.WARN: "warning"}
 
@@ -38,8 +38,8 @@ def command(finding: Finding, file: str) -> str:
         "col": str(finding.pos.column),
         "title": finding.code.value,
     }
-    listed = ",".join(f"{name}={escape_property(escape(v))}" for name, v in properties.items())
-    return f"::{COMMANDS[finding.severity]} {listed}::{escape_data(escape(finding.message))}"
+    listed = ",".join(f"{name}={escape_property(inert(v))}" for name, v in properties.items())
+    return f"::{COMMANDS[finding.severity]} {listed}::{escape_data(inert(finding.message))}"
 
 
 def workflow_commands(report: LintReport, *, root: Path, cwd: Path) -> str:

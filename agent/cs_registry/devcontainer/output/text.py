@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from cs_registry.devcontainer.model import Severity
-from cs_registry.devcontainer.output.escape import escape
 from cs_registry.devcontainer.runner import LintReport
+from cs_registry.ui import inert
 
 LEVEL = {Severity.FAIL: "error", Severity.WARN: "warning"}
 
@@ -12,7 +12,7 @@ LEVEL = {Severity.FAIL: "error", Severity.WARN: "warning"}
 def text(report: LintReport) -> str:
     """Findings as editors and terminals link them, then one summary line."""
     lines = [
-        f"{escape(f.where)}: {LEVEL[f.severity]}: {escape(f.message)} [{f.code.value}]"
+        f"{inert(f.where)}: {LEVEL[f.severity]}: {inert(f.message)} [{f.code.value}]"
         for f in report.findings
     ]
     errors = sum(f.severity is Severity.FAIL for f in report.findings)

@@ -1,0 +1,48 @@
+"""SHA-256 and HMAC-SHA256 for the token cache's names and keys, without OpenSSL.
+
+On the credential helper's hot path: ``hashlib`` would load OpenSSL, about a fifth
+of a cached ``get``; CPython's built-in SHA-256 module does the same job.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False  # `typing` costs more to import than this hot path may take
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Protocol
+
+    class _Hash(Protocol):
+        def update(self, data: bytes, /) -> None: ...
+
+        def digest(self) -> bytes: ...
+
+        def hexdigest(self) -> str: ...
+
+
+try:  # CPython's built-in SHA-256
+    from _sha256 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - other Pythons (3.12+: _sha2)
+    try:
+        from _sha2 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        from hashlib import sha256 as _sha256
+
+_new_sha256: Callable[..., _Hash] = _sha256
+_BLOCK = 64
+
+
+def hmac_sha256(key: bytes, message: bytes) -> str:
+    """HMAC-SHA256 (RFC 2104) as hex; equal to ``hmac.new(key, message, sha256).hexdigest()``."""
+    if len(key) > _BLOCK:
+        key = _new_sha256(key).digest()
+    key = key.ljust(_BLOCK, b"\0")
+    inner = _new_sha256(bytes(b ^ 0x36 for b in key))
+    inner.update(message)
+    outer = _new_sha256(bytes(b ^ 0x5C for b in key))
+    outer.update(inner.digest())
+    return outer.hexdigest()
+
+
+def sha256_hex(data: bytes) -> str:
+    """SHA-256 of ``data`` as hex."""
+    return _new_sha256(data).hexdigest()
