@@ -210,13 +210,21 @@ class _Builder:
 
 def parse(text: str) -> Document:
     """Parse JSONC ``text``; raises :class:`JsoncError` with the position of the first error."""
-    from json5.loader import ModelLoader, loads
+    from cs_registry.devcontainer.jsonfast import parse_fast
 
     if not text.strip():
         raise JsoncError("the file is empty; it must hold one JSON object", Pos(1, 1))
     too_deep = _too_deep(text)
     if too_deep is not None:
         raise JsoncError(f"nested more than {MAX_DEPTH} levels deep", pos_of_index(text, too_deep))
+    fast = parse_fast(text)
+    return fast if fast is not None else parse_json5(text)
+
+
+def parse_json5(text: str) -> Document:
+    """Parse ``text`` with json-five: every JSONC file, and the position of any error."""
+    from json5.loader import ModelLoader, loads
+
     try:
         # json-five 1.1.2 reads the "x" of an escaped backslash as a \x escape
         # ("C:\\xampp" fails, "\\x41" becomes "A"). Each escaped backslash is handed to
