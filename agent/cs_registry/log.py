@@ -220,6 +220,8 @@ def get_logger(name: str = "cs_registry") -> _LazyLogger:
 
 #: where tracebacks of internal errors go, in the cache directory
 LOG_NAME = "cs-registry.log"
+#: a log over this size is renamed to NAME.1 before the next entry (one old file kept)
+LOG_LIMIT = 1 << 20
 
 
 def log_file(cache_dir: Path) -> Path:
@@ -228,42 +230,44 @@ def log_file(cache_dir: Path) -> Path:
 
 
 def write_log(
-    cache_dir: Path | str, text: str, *, name: str = LOG_NAME, rotate_at: int | None = None
+    cache_dir: Path | str, text: str, *, name: str = LOG_NAME, rotate_at: int = LOG_LIMIT
 ) -> Path:
-    """Append scrubbed ``text`` (one newline at the end) to the log ``name``.
+    """Append scrubbed, inert ``text`` (one newline at the end) to the log ``name``.
 
     The one appender of every log file we write: in a private directory only (ours,
     closed to others, made 0700 when missing), never through a symlink, only to a
     single-link regular file of ours, created 0600 (:func:`cs_registry.files.append_text`).
-    ``rotate_at``: a log over this many bytes is renamed to ``NAME.1`` first (the
-    entry itself, never what it points to). Raises :class:`cs_registry.files.FileError`
-    naming the file or directory and why.
+    Each line is inert (:func:`cs_registry.ui.inert`: text from a registry cannot drive
+    the terminal of whoever reads the log). ``rotate_at``: a log over this many bytes
+    is renamed to ``NAME.1`` first (the entry itself, never what it points to).
+    Raises :class:`cs_registry.files.FileError` naming the file or directory and why.
     """
     import stat
 
     from cs_registry import files
+    from cs_registry.ui import inert
 
     directory = os.fspath(cache_dir)
     problem = files.ensure_private_dir(directory, what="log directory")
     if problem is not None:
         raise files.UnsafeFile(problem, directory)
     path = os.path.join(directory, name)
-    if rotate_at is not None:
-        try:
-            st = os.lstat(path)
-            if stat.S_ISREG(st.st_mode) and st.st_size > rotate_at:
-                # Docker may call a failing helper on every pull: keep one old file, not all
-                os.replace(path, path + ".1")
-        except OSError:
-            pass  # absent, or the rename failed: append to it as it is
-    files.append_text(path, scrub(text).rstrip("\n") + "\n", what="log file")
+    try:
+        st = os.lstat(path)
+        if stat.S_ISREG(st.st_mode) and st.st_size > rotate_at:
+            # Docker may call a failing helper on every pull: keep one old file, not all
+            os.replace(path, path + ".1")
+    except OSError:
+        pass  # absent, or the rename failed: append to it as it is
+    lines = scrub(text).rstrip("\n").split("\n")
+    files.append_text(path, "\n".join(inert(line) for line in lines) + "\n", what="log file")
     from pathlib import Path
 
     return Path(path)
 
 
 def append_to_log_file(
-    cache_dir: Path | str, text: str, *, name: str = LOG_NAME, rotate_at: int | None = None
+    cache_dir: Path | str, text: str, *, name: str = LOG_NAME, rotate_at: int = LOG_LIMIT
 ) -> Path | None:
     """:func:`write_log`, or ``None`` when the log cannot be written (a log never
     breaks the command it records)."""

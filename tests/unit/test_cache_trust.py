@@ -20,7 +20,7 @@ from cs_registry import log
 from cs_registry.credhelper import fast
 from cs_registry.diagnosis import Code
 from cs_registry.ecr.cache import FORMAT, MAX_LIFETIME, CachedToken, TokenCache
-from cs_registry.ecr.keys import EcrError
+from cs_registry.ecr.keys import EcrError, SwapTarget
 from cs_registry.ecr.provider import TokenProvider
 from tests.unit.test_ecr_cache import HOST, KEY_ID, T0, Clock, FakeSwapper, target
 
@@ -230,3 +230,19 @@ def test_the_cached_get_imports_neither_files_nor_the_code_table(tmp_path: Path)
     for heavy in ("'enum'", "cs_registry.files'", "cs_registry.diagnosis", "cs_registry.log'"):
         assert heavy not in loaded, loaded
     assert "cs_registry.filecheck" in loaded
+
+
+def test_a_token_that_cannot_be_stored_is_served_not_cached(tmp_path: Path) -> None:
+    class OddSwapper(FakeSwapper):
+        def swap(self, target: SwapTarget) -> CachedToken:
+            self.calls += 1
+            return CachedToken("line\nbreak", self.clock() + 12 * HOUR, self.clock())
+
+    clock = Clock()
+    swapper = OddSwapper(clock)
+
+    with capture_logs() as logs:
+        assert provider(tmp_path / "c", swapper).token(target()).password == "line\nbreak"
+
+    assert [e["event"] for e in logs] == ["ecr_cache_not_written"]
+    assert list((tmp_path / "c" / "ecr" / "tokens").glob("*.json")) == []

@@ -138,3 +138,32 @@ def test_helper_failure_logs_only_in_a_private_directory(make_ctx: MakeCtx, tmp_
     err = ctx.stderr.getvalue()  # type: ignore[attr-defined]
     assert "logged in" not in err
     assert list(cache.iterdir()) == []
+
+
+def test_log_lines_are_inert_but_keep_their_line_breaks(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    text = "registry said: \x1b]0;owned\x07\x1b[2J\rDiagnosis: ok\nsecond line\n"
+
+    path = log.append_to_log_file(cache, text)
+
+    assert path is not None
+    written = path.read_text()
+    assert "\x1b" not in written
+    assert "\x07" not in written
+    assert "\r" not in written
+    assert written.splitlines() == [
+        "registry said: \\x1b]0;owned\\x07\\x1b[2J\\rDiagnosis: ok",
+        "second line",
+    ]
+
+
+def test_the_traceback_log_is_rotated_too(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    (cache / "cs-registry.log").write_bytes(b"x" * (log.LOG_LIMIT + 1))
+
+    path = log.append_to_log_file(cache, "new")
+
+    assert path is not None
+    assert path.read_text() == "new\n"
+    assert (cache / "cs-registry.log.1").stat().st_size == log.LOG_LIMIT + 1

@@ -275,8 +275,8 @@ class TokenCache:
         """Store ``token`` atomically (0600); returns why it could not be, or ``None``."""
         from cs_registry import files
 
-        if "\n" in token.password or "\n" in host:
-            raise ValueError("a token or host with a newline cannot be cached")
+        if "\n" in token.password or "\n" in host:  # the file is one value per line
+            return "a token or host with a line break cannot be cached"
         problem = self.ready()
         if problem is not None:
             return problem

@@ -451,3 +451,36 @@ def test_a_full_cache_filesystem_never_breaks_the_helper(
     assert "logged in" not in stored.err  # the log could not be written, and that is fine
     leftovers = [p.name for p in full_tmpfs.rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
+
+
+def test_a_refresh_lock_held_forever_delays_the_helper_by_the_bound_only(
+    tmp_path: Path, ecr: fake_ecr.FakeEcr, secret: str
+) -> None:
+    import fcntl
+
+    from cs_registry.files import LOCK_TIMEOUT
+
+    env = env_for(tmp_path, ecr, secret)
+    assert answered(get(env), secret) == ecr.password
+    root = tmp_path / ".cache" / "cs-registry"
+    token = entry(root, (root / "ecr" / "salt").read_bytes(), secret)
+    token.write_text(token_text(ecr.password, 1.0, 0.0))  # stale: the refresh needs the lock
+    held = os.open(f"{token}.lock", os.O_RDONLY)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)  # a stuck helper (stopped, or hung on a keyring)
+        argv = [*cli.program(HELPER), "get"]
+        done = subprocess.run(
+            argv,
+            input=fake_ecr.HOST.encode(),
+            capture_output=True,
+            env=env,
+            timeout=LOCK_TIMEOUT + 15,  # the documented bound plus slack
+            check=False,
+        )
+    finally:
+        os.close(held)
+
+    result = cli.Result(argv, done.returncode, done.stdout, done.stderr, 0.0)
+    assert answered(result, secret) == ecr.password
+    assert "ecr_cache_lock_not_used" in result.err
+    assert ecr.swaps == 2
