@@ -50,7 +50,8 @@ def hook_repository(tmp_path: Path) -> Path:
     for name in HOOK_REPO_FILES:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
+            skip = shutil.ignore_patterns("__pycache__", "*.egg-info")
+            shutil.copytree(source, repo / name, ignore=skip)
         else:
             shutil.copy2(source, repo / name)
     git(repo, "init", "-q")
