@@ -397,7 +397,9 @@ EXPLANATIONS: dict[Code, Explanation] = {
     ),
     Code.DIFFERENT_OWNER: Explanation(
         "Codespaces only grants access to repositories of the codespace's own owner.",
-        "Remove the entry, or use a secret with a personal access token for that repository.",
+        "Remove the entry: devcontainer.json cannot grant another owner's repository. A codespace "
+        "reaches it only with a token stored as a Codespaces secret, a prebuild only through the "
+        "CODESPACES_PREBUILD_TOKEN repository secret.",
     ),
     Code.UNKNOWN_PERMISSION: Explanation(
         "A permission name is not one Codespaces knows.",
@@ -427,7 +429,7 @@ EXPLANATIONS: dict[Code, Explanation] = {
         "access or access to another owner's repositories while prebuilding.",
     ),
     Code.DOCKER_IN_PREBUILD_HOOK: Explanation(
-        "onCreateCommand or updateContentCommand runs docker, which does not exist while a "
+        "onCreateCommand or updateContentCommand runs docker, but no Docker daemon runs while a "
         "prebuild is made.",
         "Move the docker commands to postCreateCommand or postStartCommand.",
     ),

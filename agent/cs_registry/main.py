@@ -148,6 +148,7 @@ def build_parser(ctx: Context | None = None) -> argparse.ArgumentParser:
     _add_debug_login(commands)
     _add_doctor(commands)
     _add_explain(commands)
+    _add_lint(commands)
     for each in (parser, *commands.choices.values()):
         each.ctx = ctx  # usage errors and --help go to this invocation's streams
     return parser
@@ -271,6 +272,36 @@ def _add_explain(commands: Any) -> None:
     )
 
 
+def _add_lint(commands: Any) -> None:
+    lint = commands.add_parser(
+        "lint",
+        help="lint devcontainer.json files only (no Docker, secrets or network)",
+        description="Lint devcontainer.json files: the PATHs given (a directory is searched as "
+        "doctor searches a workspace), else this repository's. Exit 0 when clean or only "
+        "warnings, 1 when an error-level finding exists, 2 for usage errors.",
+    )
+    _add_common(lint)
+    lint.add_argument("paths", metavar="PATH", nargs="*", help="a devcontainer.json or a directory")
+    lint.add_argument(
+        "--owner",
+        metavar="OWNER",
+        help="the files' repository owner (default: GITHUB_REPOSITORY, else the git remote)",
+    )
+    lint.add_argument(
+        "--repository",
+        metavar="OWNER/NAME",
+        help="the files' own repository (default: GITHUB_REPOSITORY, else the git remote)",
+    )
+    lint.add_argument("--prebuild", action="store_true", help="judge them as used for prebuilds")
+    lint.add_argument(
+        "--format",
+        choices=("text", "json", "sarif", "github"),
+        default=None,
+        help="text (default), json (same as --json), sarif (SARIF 2.1.0) or github "
+        "(workflow commands that become annotations)",
+    )
+
+
 def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
     if args.command == "login":
         from cs_registry.commands import login
@@ -329,6 +360,19 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
         from cs_registry.commands import explain
 
         return explain.run(ctx, explain.ExplainOptions(path=args.path, json=args.json))
+    if args.command == "lint":
+        from cs_registry.commands import lint
+
+        return lint.run(
+            ctx,
+            lint.LintCommandOptions(
+                paths=tuple(args.paths),
+                owner=args.owner,
+                repository=args.repository,
+                prebuild=args.prebuild,
+                output=lint.choose_format(json=args.json, name=args.format),
+            ),
+        )
     raise AssertionError(f"unhandled command {args.command!r}")
 
 
@@ -345,7 +389,7 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
         signals.install()
     words = list(sys.argv[1:] if argv is None else argv)
     # known before parsing, so that a command line argparse refuses gets its document too
-    json_output = "--json" in (words[: words.index("--")] if "--" in words else words)
+    json_output = _wants_json(words[: words.index("--")] if "--" in words else words)
     parsed: list[argparse.Namespace] = []
     try:
         with boundary(ctx, json_output=json_output):
@@ -357,6 +401,13 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
         # a refused command line, a signal and a closed stdout still say what happened
         hook = bool(parsed and getattr(parsed[0], "hook", False))
         return 0 if hook and exc.status not in _ENDINGS else int(exc.status)
+
+
+def _wants_json(words: list[str]) -> bool:
+    """``--json``, or lint's ``--format json``: either promises one JSON document on stdout."""
+    if "--json" in words or "--format=json" in words:
+        return True
+    return any(words[i : i + 2] == ["--format", "json"] for i in range(len(words) - 1))
 
 
 #: how a run may end however it was called: these stand even with --hook

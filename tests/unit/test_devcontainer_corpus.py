@@ -31,7 +31,8 @@ LINT_CODES = {
 _EXPECT = re.compile(r"// expect: (.+)$")
 
 
-def _options(text: str) -> LintOptions:
+def lint_options(text: str) -> LintOptions:
+    """The options a corpus file's first line sets."""
     head = text.splitlines()[0]
     values = dict(re.findall(r"(\w+)=(\S+)", head)) if head.startswith("// lint:") else {}
     return LintOptions(
@@ -41,13 +42,20 @@ def _options(text: str) -> LintOptions:
     )
 
 
-def _expected(text: str) -> set[tuple[str, int]]:
+def expected_findings(text: str) -> set[tuple[str, int, int]]:
+    """``(code, line, column)`` of each ``// expect: CODE@COLUMN`` marker."""
     expected = set()
     for number, line in enumerate(text.splitlines(), 1):
         found = _EXPECT.search(line)
         if found:
-            expected |= {(code.strip(), number) for code in found.group(1).split(",")}
+            for marker in found.group(1).split(","):
+                code, _, column = marker.strip().partition("@")
+                expected.add((code, number, int(column)))
     return expected
+
+
+def _expected(text: str) -> set[tuple[str, int]]:
+    return {(code, line) for code, line, _ in expected_findings(text)}
 
 
 @pytest.mark.parametrize("workspace", VALID, ids=[p.name for p in VALID])
@@ -61,8 +69,9 @@ def test_valid_configs_have_no_finding(workspace: Path) -> None:
 @pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
 def test_invalid_config_findings_match_their_markers(path: Path) -> None:
     text = path.read_text()
-    findings = lint_file(path, _options(text))
-    assert {(f.code.value, f.pos.line) for f in findings} == _expected(text)
+    findings = lint_file(path, lint_options(text))
+    found = {(f.code.value, f.pos.line, f.pos.column) for f in findings}
+    assert found == expected_findings(text)
     assert all(f.where.startswith(f"{path}:{f.pos.line}:") for f in findings)
 
 

@@ -106,7 +106,7 @@ def test_prebuild_token_is_reported_once_and_only_while_prebuilding() -> None:
     prebuild = LintOptions(owner="acme", repository="acme/app", prebuild=True)
     [(code, severity, message)] = lint(body, prebuild)
     assert (code, severity) == ("prebuild_write_needs_token", "warn")
-    assert "acme/a (write), acme/b (write)" in message
+    assert "acme/a (write access), acme/b (write access)" in message
     assert "acme/app" not in message
     assert "acme/c" not in message
 

@@ -6,14 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from cs_registry.checks.record import Check, ok, problem, skip
-from cs_registry.devcontainer import (
-    Finding,
-    LintOptions,
-    Severity,
-    find_configs,
-    identify,
-    lint_file,
-)
+from cs_registry.devcontainer import Finding, Severity, find_configs, identify
+from cs_registry.devcontainer.runner import lint_configs
 from cs_registry.status import Status
 
 
@@ -24,26 +18,22 @@ def check_devcontainers(
     owner: str | None,
     prebuild: bool,
 ) -> list[Check]:
-    """Lint every config of ``workspace``; a clean config adds no line of its own."""
+    """Lint every config of ``workspace``; a clean config adds no line of its own.
+
+    The lint is :func:`cs_registry.devcontainer.runner.lint_configs`, the one that
+    ``cs-registry lint`` runs too.
+    """
     configs = find_configs(workspace)
     if not configs:
         return [skip("devcontainer", f"no devcontainer.json under {workspace}")]
     identity = identify(environ, workspace, owner)
-    options = LintOptions(owner=identity.owner, repository=identity.repository, prebuild=prebuild)
-    findings = [f for path in configs for f in lint_file(path, options, shown=_shown(path))]
-    if findings:
-        return [_check(f) for f in findings]  # the findings name their files
-    names = ", ".join(str(_shown(p)) for p in configs)
-    summary = f"{names}: no findings"
+    report = lint_configs(configs, identity, prebuild=prebuild, cwd=Path.cwd())
+    if report.findings:
+        return [_check(f) for f in report.findings]  # the findings name their files
+    summary = f"{', '.join(str(name) for name in report.files)}: no findings"
     if identity.owner is None:
         summary += " (owner unknown: set GITHUB_REPOSITORY or --owner to check owners)"
     return [ok("devcontainer", summary)]
-
-
-def _shown(path: Path) -> Path:
-    """Relative to the current directory when below it: short and clickable."""
-    cwd = Path.cwd()
-    return path.relative_to(cwd) if path.is_relative_to(cwd) else path
 
 
 def _check(finding: Finding) -> Check:

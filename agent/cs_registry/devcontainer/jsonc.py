@@ -28,6 +28,8 @@ _STRUCTURE = re.compile(
 )
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?", re.ASCII)
 _CHAR_IN_MESSAGE = re.compile(r"\(char (\d+)\)")
+# the lexer's error names the character and its index only: "Illegal character '#' at index 21"
+_ILLEGAL_CHAR = re.compile(r"Illegal character (.+?) at index (\d+)", re.S)
 
 
 @dataclass(frozen=True, order=True)
@@ -88,6 +90,9 @@ def _error_pos(exc: ValueError, text: str) -> Pos:
         # point just after the last thing written, not at a blank last line
         index = len(text.rstrip())
     elif not isinstance(index, int):
+        illegal = _ILLEGAL_CHAR.search(primary)
+        if illegal:
+            return pos_of_index(text, int(illegal.group(2)))
         found = _CHAR_IN_MESSAGE.search(str(exc))
         # errors at the end of the text carry no token, only "(char N)" or nothing
         index = int(found.group(1)) if found else len(text.rstrip())
@@ -115,7 +120,10 @@ def _friendly(exc: ValueError) -> str:
         return "two commas in a row"
     if "line terminator" in text:
         return "line break inside a string (write \\n instead)"
-    if "EOF" in text:
+    illegal = _ILLEGAL_CHAR.search(text)
+    if illegal:
+        found = f"unexpected {illegal.group(1)}"
+    elif "EOF" in text:
         found = "unexpected end of file"
     else:
         token = getattr(exc, "token", None)
@@ -202,13 +210,21 @@ class _Builder:
 
 def parse(text: str) -> Document:
     """Parse JSONC ``text``; raises :class:`JsoncError` with the position of the first error."""
-    from json5.loader import ModelLoader, loads
+    from cs_registry.devcontainer.jsonfast import parse_fast
 
     if not text.strip():
         raise JsoncError("the file is empty; it must hold one JSON object", Pos(1, 1))
     too_deep = _too_deep(text)
     if too_deep is not None:
         raise JsoncError(f"nested more than {MAX_DEPTH} levels deep", pos_of_index(text, too_deep))
+    fast = parse_fast(text)
+    return fast if fast is not None else parse_json5(text)
+
+
+def parse_json5(text: str) -> Document:
+    """Parse ``text`` with json-five: every JSONC file, and the position of any error."""
+    from json5.loader import ModelLoader, loads
+
     try:
         # json-five 1.1.2 reads the "x" of an escaped backslash as a \x escape
         # ("C:\\xampp" fails, "\\x41" becomes "A"). Each escaped backslash is handed to

@@ -13,7 +13,7 @@ from typing import Any
 from cs_registry import files
 from cs_registry.devcontainer import hooks
 from cs_registry.devcontainer.jsonc import Document, JsoncError, Pos, parse, pos_of_index
-from cs_registry.devcontainer.model import Finding, LintOptions, Severity
+from cs_registry.devcontainer.model import Entry, Finding, LintOptions, Severity
 from cs_registry.devcontainer.repositories import RepositoryRules, valid_name
 from cs_registry.diagnosis import Code
 
@@ -33,8 +33,15 @@ class _Collector:
         self.file = file
         self.findings: list[Finding] = []
 
-    def __call__(self, code: Code, severity: Severity, message: str, pos: Pos) -> None:
-        self.findings.append(Finding(code, severity, message, self.file, pos))
+    def __call__(
+        self,
+        code: Code,
+        severity: Severity,
+        message: str,
+        pos: Pos,
+        entries: tuple[Entry, ...] = (),
+    ) -> None:
+        self.findings.append(Finding(code, severity, message, self.file, pos, entries))
 
 
 def lint_text(text: str, file: Path, options: LintOptions) -> list[Finding]:
@@ -121,10 +128,22 @@ def _check(doc: Document, options: LintOptions, emit: _Collector) -> None:
 
 
 def _check_codespaces_keys(doc: Document, codespaces: dict[str, Any], emit: _Collector) -> None:
+    listed = codespaces.get("repositories")
+    # GitHub names are case-insensitive: "ACME/Tools" repeats "acme/tools"
+    already = {name.lower() for name in listed} if isinstance(listed, dict) else set()
     for key in codespaces:
         if key in CODESPACES_KEYS:
             continue
         where = doc.where(("customizations", "codespaces", key))
+        if valid_name(key) and key.lower() in already:
+            emit(
+                Code.UNKNOWN_CODESPACES_KEY,
+                Severity.FAIL,
+                f'"{key}" is already listed under "repositories"; remove it from here '
+                "(Codespaces reads repository entries only under repositories)",
+                where,
+            )
+            continue
         if valid_name(key):
             # a repository entry one level too high: Codespaces grants nothing for it
             emit(
@@ -157,8 +176,9 @@ def _check_hooks(
                 emit(
                     Code.DOCKER_IN_PREBUILD_HOOK,
                     Severity.FAIL if options.prebuild else Severity.WARN,
-                    f"{label} runs docker, which does not exist while a Codespaces prebuild is "
-                    "made; move that command to postCreateCommand or postStartCommand",
+                    f"{label} runs docker, but no Docker daemon runs while a Codespaces prebuild "
+                    "is made (the docker command exists, so it fails on the missing daemon); "
+                    "move that command to postCreateCommand or postStartCommand",
                     doc.where(path, key=False),
                 )
     if not hooks.wired(config):

@@ -13,37 +13,22 @@ from collections.abc import Callable
 from typing import Any
 
 from cs_registry.devcontainer.jsonc import Document, JsonPath, Pos
-from cs_registry.devcontainer.model import LintOptions, Severity
+from cs_registry.devcontainer.model import Entry, LintOptions, Severity
+from cs_registry.devcontainer.permissions import (
+    GITHUB_ONLY,
+    PERMISSIONS,
+    WHOLE_SET,
+    normal_name,
+    suggest_permission,
+)
 from cs_registry.diagnosis import Code
 
 PATH: JsonPath = ("customizations", "codespaces", "repositories")
-#: permission → the values Codespaces accepts for it
-PERMISSIONS: dict[str, frozenset[str]] = {
-    **{
-        name: frozenset({"read", "write"})
-        for name in (
-            "actions",
-            "checks",
-            "contents",
-            "deployments",
-            "discussions",
-            "issues",
-            "pages",
-            "pull_requests",
-            "repository_projects",
-            "statuses",
-        )
-    },
-    "packages": frozenset({"read"}),
-    "workflows": frozenset({"write"}),
-}
-WHOLE_SET = ("read-all", "write-all")
-_ALIASES = {"pulls": "pull_requests", "prs": "pull_requests", "projects": "repository_projects"}
 _OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})", re.ASCII)
 _REPO = re.compile(r"[A-Za-z0-9._-]{1,100}", re.ASCII)
 _URL_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?github\.com[/:]", re.IGNORECASE)
 
-Emit = Callable[[Code, Severity, str, Pos], None]
+Emit = Callable[[Code, Severity, str, Pos, tuple[Entry, ...]], None]
 
 
 def valid_name(name: str) -> bool:
@@ -59,17 +44,6 @@ def _suggest_name(name: str) -> str | None:
     return guess if guess != name and valid_name(guess) else None
 
 
-def suggest_permission(name: str) -> str | None:
-    """The permission a misspelt ``name`` means (``pull-requests`` → ``pull_requests``)."""
-    normal = re.sub(r"[\s-]+", "_", name.strip().lower())
-    if normal in PERMISSIONS:
-        return normal
-    if normal in _ALIASES:
-        return _ALIASES[normal]
-    close = difflib.get_close_matches(normal, list(PERMISSIONS), n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
 def _did_you_mean(suggestion: str | None) -> str:
     return f'; did you mean "{suggestion}"?' if suggestion else ""
 
@@ -82,7 +56,10 @@ class RepositoryRules:
         self.options = options
         self.emit = emit
         #: entries a prebuild cannot get without CODESPACES_PREBUILD_TOKEN, with the reason
-        self.needs_token: list[str] = []
+        self.needs_token: list[Entry] = []
+
+    def report(self, code: Code, severity: Severity, message: str, pos: Pos) -> None:
+        self.emit(code, severity, message, pos, ())
 
     def key_pos(self, path: JsonPath) -> Pos:
         return self.doc.where(path)
@@ -92,7 +69,7 @@ class RepositoryRules:
 
     def check(self, repositories: Any) -> None:
         if not isinstance(repositories, dict):
-            self.emit(
+            self.report(
                 Code.INVALID_REPOSITORY_NAME,
                 Severity.FAIL,
                 '"repositories" must be an object: {"OWNER/REPO": {"permissions": "read-all"}}',
@@ -102,20 +79,27 @@ class RepositoryRules:
         for name, entry in repositories.items():
             self.check_entry(name, entry)
         if self.options.prebuild and self.needs_token:
+            listed = ", ".join(f"{e.name} ({e.reason})" for e in self.needs_token)
             self.emit(
                 Code.PREBUILD_WRITE_NEEDS_TOKEN,
                 Severity.WARN,
-                "a prebuild gets read access to repositories of the same owner only; "
-                f"{', '.join(self.needs_token)} need(s) a CODESPACES_PREBUILD_TOKEN repository "
-                "secret (a classic PAT) while prebuilding, or drop the write access",
+                "a prebuild gets read access to repositories of the same owner only; while "
+                "prebuilding, these are reached only through a CODESPACES_PREBUILD_TOKEN "
+                f"repository secret (a classic PAT): {listed}"
+                + (
+                    "; or grant the same-owner ones read access only"
+                    if any(e.reason == "write access" for e in self.needs_token)
+                    else ""
+                ),
                 self.key_pos(PATH),
+                tuple(self.needs_token),
             )
 
     def check_entry(self, name: str, entry: Any) -> None:
         path = (*PATH, name)
         other_owner = False
         if not valid_name(name):
-            self.emit(
+            self.report(
                 Code.INVALID_REPOSITORY_NAME,
                 Severity.FAIL,
                 f'"{name}" is not OWNER/REPO or OWNER/*{_did_you_mean(_suggest_name(name))}',
@@ -126,17 +110,19 @@ class RepositoryRules:
             own = self.options.owner
             if own is not None and owner.lower() != own.lower():
                 other_owner = True
-                self.emit(
+                self.report(
                     Code.DIFFERENT_OWNER,
                     Severity.FAIL,
-                    f'"{name}" belongs to {owner}, but this repository belongs to {own}; '
-                    "Codespaces only grants access to the same owner's repositories: remove the "
-                    "entry or use a token stored as a secret",
+                    f'"{name}" belongs to {owner}, but this repository belongs to {own}, and '
+                    "devcontainer.json cannot grant another owner's repositories, so the entry "
+                    "grants nothing: remove it (a codespace reaches that repository only with a "
+                    "token stored as a Codespaces secret, a prebuild only through the "
+                    "CODESPACES_PREBUILD_TOKEN repository secret)",
                     self.key_pos(path),
                 )
             if repo == "*":
                 prebuild = self.options.prebuild
-                self.emit(
+                self.report(
                     Code.WILDCARD_IN_PREBUILD,
                     Severity.FAIL if prebuild else Severity.WARN,
                     f'"{name}" is not allowed in a configuration used for prebuilds'
@@ -146,10 +132,12 @@ class RepositoryRules:
                 )
         write = self.check_permissions(path, entry)
         mine = self.options.repository
-        if mine is None or name.lower() != mine.lower():
-            reasons = [r for r, flag in (("write", write), ("another owner", other_owner)) if flag]
-            if reasons:
-                self.needs_token.append(f"{name} ({', '.join(reasons)})")
+        if (mine is None or name.lower() != mine.lower()) and (write or other_owner):
+            reason = "write access"
+            if other_owner:
+                reason = "another owner, not grantable through devcontainer.json"
+                reason += ", with write access" if write else ""
+            self.needs_token.append(Entry(name, reason, self.key_pos(path)))
 
     def check_permissions(self, path: JsonPath, entry: Any) -> bool:
         """Check one entry's value; returns whether it asks for write access."""
@@ -157,7 +145,7 @@ class RepositoryRules:
             hint = ""
             if isinstance(entry, dict) and any(suggest_permission(k) for k in entry):
                 hint = '; put these names inside "permissions": {…}'
-            self.emit(
+            self.report(
                 Code.INVALID_PERMISSION_VALUE,
                 Severity.FAIL,
                 f'"{path[-1]}" needs {{"permissions": "read-all" | "write-all" | '
@@ -167,7 +155,7 @@ class RepositoryRules:
             return False
         for extra in entry:
             if extra != "permissions":
-                self.emit(
+                self.report(
                     Code.UNKNOWN_PERMISSION,
                     Severity.FAIL,
                     f'"{extra}" is not allowed next to "permissions" in "{path[-1]}"; '
@@ -180,7 +168,7 @@ class RepositoryRules:
             if permissions in WHOLE_SET:
                 return permissions == "write-all"
             guess = difflib.get_close_matches(permissions.lower(), WHOLE_SET, n=1, cutoff=0.5)
-            self.emit(
+            self.report(
                 Code.INVALID_PERMISSION_VALUE,
                 Severity.FAIL,
                 f'"permissions": "{permissions}" is not "read-all" or "write-all"'
@@ -195,7 +183,7 @@ class RepositoryRules:
                 if shown in WHOLE_SET
                 else 'write "read-all", "write-all" or {"NAME": "read" | "write"}'
             )
-            self.emit(
+            self.report(
                 Code.INVALID_PERMISSION_VALUE,
                 Severity.FAIL,
                 f'"permissions" in "{path[-2]}" is not a string or an object; {fix}',
@@ -209,7 +197,7 @@ class RepositoryRules:
         for name, value in permissions.items():
             where = (*path, name)
             if name in WHOLE_SET:
-                self.emit(
+                self.report(
                     Code.UNKNOWN_PERMISSION,
                     Severity.FAIL,
                     f'"{name}" is not a permission name; to grant the whole set write '
@@ -219,10 +207,15 @@ class RepositoryRules:
                 continue
             if name not in PERMISSIONS:
                 guess = suggest_permission(name)
-                self.emit(
+                what = (
+                    "is a GitHub token permission Codespaces cannot grant"
+                    if normal_name(name) in GITHUB_ONLY
+                    else "is not a Codespaces permission"
+                )
+                self.report(
                     Code.UNKNOWN_PERMISSION,
                     Severity.FAIL,
-                    f'"{name}" is not a Codespaces permission'
+                    f'"{name}" {what}'
                     + (_did_you_mean(guess) if guess else f"; use one of {', '.join(PERMISSIONS)}"),
                     self.key_pos(where),
                 )
@@ -239,7 +232,7 @@ class RepositoryRules:
                 guess = lowered if lowered in PERMISSIONS[name] else None
             allowed = " or ".join(f'"{v}"' for v in sorted(PERMISSIONS[name]))
             shown = json.dumps(value, ensure_ascii=False)
-            self.emit(
+            self.report(
                 Code.INVALID_PERMISSION_VALUE,
                 Severity.FAIL,
                 f'"{name}": {shown} is not a permission value; use {allowed}'
@@ -248,7 +241,7 @@ class RepositoryRules:
             )
             return False
         if name == "packages" and value == "write":
-            self.emit(
+            self.report(
                 Code.PACKAGES_WRITE_NOT_ALLOWED,
                 Severity.FAIL,
                 'Codespaces grants "packages" read access only; write "packages": "read" and '
@@ -257,7 +250,7 @@ class RepositoryRules:
             )
             return False
         if name == "workflows" and value == "read":
-            self.emit(
+            self.report(
                 Code.WORKFLOWS_READ_NOT_ALLOWED,
                 Severity.FAIL,
                 'Codespaces grants "workflows" write access only; write "workflows": "write" '

@@ -1,0 +1,31 @@
+"""``--format text``: one line per finding, ``file:line:col: level: message [code]``."""
+
+from __future__ import annotations
+
+from cs_registry.devcontainer.model import Severity
+from cs_registry.devcontainer.runner import LintReport
+from cs_registry.ui import inert
+
+LEVEL = {Severity.FAIL: "error", Severity.WARN: "warning"}
+
+
+def text(report: LintReport) -> str:
+    """Findings as editors and terminals link them, then one summary line."""
+    lines = [
+        f"{inert(f.where)}: {LEVEL[f.severity]}: {inert(f.message)} [{f.code.value}]"
+        for f in report.findings
+    ]
+    errors = sum(f.severity is Severity.FAIL for f in report.findings)
+    warnings = len(report.findings) - errors
+    count = len(report.files)
+    checked = f"{count} file{'s' if count != 1 else ''} checked"
+    if not report.files:
+        summary = "cs-registry lint: no devcontainer.json found"
+    elif report.findings:
+        summary = f"cs-registry lint: {errors} error(s), {warnings} warning(s); {checked}"
+    else:
+        summary = f"cs-registry lint: no findings; {checked}"
+    if report.files and report.identity.owner is None:
+        summary += " (owner unknown: pass --repository OWNER/NAME to check owners)"
+    lines.append(summary)
+    return "\n".join(lines) + "\n"
