@@ -562,8 +562,8 @@ def test_a_secret_pasted_where_a_variable_name_belongs_is_not_echoed(
     settings.write_text("registries:\n" + entry)
     for args in (["login"], ["login", "--json"], ["doctor", "--workspace", str(home)]):
         result = cli.run(args, _env(home, U=USER), timeout=60)
-        # login refuses the file (exit 2); doctor does not read login's settings
-        assert result.returncode == (2 if args[0] == "login" else 0), result.out + result.err
+        # login refuses the file (exit 2); doctor's settings check fails on it (exit 1)
+        assert result.returncode == (2 if args[0] == "login" else 1), result.out + result.err
         for stream in (result.out, result.err):
             assert secret not in stream
             assert canaries.password.removeprefix("CANARYPW") not in stream
