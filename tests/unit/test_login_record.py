@@ -57,7 +57,8 @@ def test_record_is_private_and_holds_no_credential(
     assert stat.S_IMODE(record.stat().st_mode) == 0o600
     text = record.read_text()
     auth = json.loads(config.read_text())["auths"]["one.example:5000"]["auth"]
-    assert CANARY not in text and auth not in text
+    assert CANARY not in text
+    assert auth not in text
     entries = json.loads(text)["configs"][str(config)]
     assert set(entries) == {"one.example:5000", "two.example:5000"}
     assert entries["one.example:5000"]["id"] == "ONE"
@@ -87,7 +88,9 @@ def test_human_output_says_removed(make_ctx: MakeCtx, config: Path) -> None:
     ctx = make_ctx(ONLY_TWO)
     assert main(["login"], ctx) == 0
     text = ctx.stdout.getvalue()  # type: ignore[attr-defined]
-    assert "removed" in text and "one.example:5000" in text and "secret_gone" in text
+    assert "removed" in text
+    assert "one.example:5000" in text
+    assert "secret_gone" in text
 
 
 def test_dry_run_names_the_removal_and_changes_nothing(make_ctx: MakeCtx, config: Path) -> None:
