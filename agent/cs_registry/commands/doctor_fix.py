@@ -59,7 +59,7 @@ def run(ctx: Context, options: DoctorOptions, *, dry_run: bool) -> ExitStatus:
     path, checks = check_docker_config(ctx.environ, options.config_dir, [])
     checks += check_ecr_tokens(ctx.cache_dir, path, ctx.clock())
     fixes, backup = _apply_config(ctx, path, checks, discovery, dry_run)
-    fixes += _refresh_ecr(ctx, options, by_id(checks), dry_run)
+    fixes += _login_again(ctx, options, fixes, by_id(checks), dry_run)
     after = collect(ctx, options)
     failed = any(c.status is Status.FAIL for c in after)
     if options.json:
@@ -96,10 +96,11 @@ def _apply_config(
     def change(data: dict[str, Any]) -> bool:
         nonlocal fixes, backup
         fixes = plan(data, checks, record, gone)
-        applies = any(f.status == APPLIED for f in fixes) or mode_check is not None
-        if applies and not dry_run:
+        edits = any(f.status == APPLIED for f in fixes)
+        if (edits or mode_check is not None) and not dry_run:
             backup = _backup(path, ctx.clock())
-        return applies and not dry_run
+        # a mode-only fix keeps the bytes as they are (rewritten 0600 by _tighten)
+        return edits and not dry_run
 
     if dry_run:
         change(dockerconfig.load(path).data)
@@ -152,18 +153,23 @@ def _tighten(path: Path) -> None:
             files.write_atomic(path, raw, what="Docker config", private=True)
 
 
-def _refresh_ecr(ctx: Context, options: DoctorOptions, wanted: Any, dry_run: bool) -> list[Fix]:
-    """Expired or expiring static ECR entries: ``login`` swaps them again."""
+def _login_again(
+    ctx: Context, options: DoctorOptions, fixes: list[Fix], wanted: Any, dry_run: bool
+) -> list[Fix]:
+    """Run ``login`` once when a fix needs it: a removed helper reference leaves our
+    triplets' hosts without an entry (login writes them into ``auths`` now), and an
+    expired or expiring static ECR token is swapped again. Returns the ECR fixes."""
     keys = [cid.partition(":")[2] for cid in wanted if cid.startswith("ecr-token:")]
-    if not keys:
-        return []
-    fixes = [
-        Fix(f"ecr-token:{k}", Code.TOKEN_EXPIRED, "expiring token", "a new token") for k in keys
+    ecr = [
+        Fix(f"ecr-token:{k}", Code.TOKEN_EXPIRED, "an expiring token", "a new token") for k in keys
     ]
+    helpers = [f for f in fixes if f.id.startswith("helper:") and f.status == APPLIED]
     if dry_run:
-        for fix in fixes:
+        for fix in ecr:
             fix.status = WOULD_APPLY
-        return fixes
+        return ecr
+    if not ecr and not helpers:
+        return ecr
     from cs_registry.commands import login
 
     quiet = Context(
@@ -175,16 +181,19 @@ def _refresh_ecr(ctx: Context, options: DoctorOptions, wanted: Any, dry_run: boo
     )
     login.run(quiet, login.LoginOptions(config_dir=options.config_dir, json=True, hook=True))
     rows = {r.get("key"): r for r in _rows(quiet)}
-    for fix in fixes:
+    written = sorted(str(k) for k, r in rows.items() if r.get("status") == "written")
+    for fix in helpers:
+        fix.message = f"login wrote {', '.join(written)} into `auths`" if written else fix.message
+    for fix in ecr:
         row = rows.get(fix.id.partition(":")[2])
         if row is None or row.get("status") not in ("written", "unchanged"):
             fix.status, fix.code = SKIPPED, Code.FIX_BLOCKED
             fix.message = (
-                "no ECR triplet for it is in play, or its swap failed: run `cs-registry login`"
+                "no ECR triplet for it is in play: run `cs-registry login` where it is"
                 if row is None
                 else f"login: {row.get('code')}: {row.get('message')}"
             )
-    return fixes
+    return ecr
 
 
 def _rows(ctx: Context) -> list[dict[str, Any]]:
