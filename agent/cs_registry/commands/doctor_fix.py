@@ -15,6 +15,7 @@ import json
 import os
 import stat
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from cs_registry.context import Context
 from cs_registry.diagnosis import Code
 from cs_registry.fixes.plan import APPLIED, SKIPPED, WOULD_APPLY, Fix, by_id, plan
 from cs_registry.logins import record as login_record
+from cs_registry.secrets import Discovery
 from cs_registry.status import ExitStatus, Status
 from cs_registry.ui import inert, mark, print_json
 
@@ -81,7 +83,7 @@ def run(ctx: Context, options: DoctorOptions, *, dry_run: bool) -> ExitStatus:
 
 
 def _apply_config(
-    ctx: Context, path: Path, checks: list[Check], discovery: Any, dry_run: bool
+    ctx: Context, path: Path, checks: list[Check], discovery: Discovery, dry_run: bool
 ) -> tuple[list[Fix], str | None]:
     """The config.json fixes, in one locked update after one backup; (fixes, backup path)."""
     if any(c.id == "docker-config" and c.status is Status.FAIL for c in checks):
@@ -154,7 +156,11 @@ def _tighten(path: Path) -> None:
 
 
 def _login_again(
-    ctx: Context, options: DoctorOptions, fixes: list[Fix], wanted: Any, dry_run: bool
+    ctx: Context,
+    options: DoctorOptions,
+    fixes: list[Fix],
+    wanted: Mapping[str, Check],
+    dry_run: bool,
 ) -> list[Fix]:
     """Run ``login`` once when a fix needs it: a removed helper reference leaves our
     triplets' hosts without an entry (login writes them into ``auths`` now), and an

@@ -167,6 +167,9 @@ def save(
 ) -> str | None:
     """Record ``written`` (key → triplet ID, now in ``data["auths"]``) and forget
     ``dropped`` keys; returns why the record could not be written, or ``None``."""
+    dropped = list(dropped)
+    if not written and not dropped:
+        return None  # nothing new: no lock, no fsync (post-start runs this on every start)
     if not record.writable:
         return record.problem
     cache_root = os.path.dirname(record.path)
