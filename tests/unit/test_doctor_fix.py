@@ -121,3 +121,12 @@ def test_mode_only_fix_keeps_bytes_and_backs_up(make_ctx: MakeCtx, config: Path)
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
     assert config.read_text() == '{"auths": {}}'
     assert Path(document["backup"]).read_text() == '{"auths": {}}'
+
+
+def test_no_config_means_nothing_to_fix_and_nothing_created(
+    make_ctx: MakeCtx, isolated_home: Path
+) -> None:
+    ctx = make_ctx()
+    main(["doctor", "--wait", "0.1", "--fix"], ctx)
+    assert "doctor --fix: nothing to fix" in ctx.stdout.getvalue()  # type: ignore[attr-defined]
+    assert not (isolated_home / ".docker").exists()

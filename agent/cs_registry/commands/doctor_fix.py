@@ -86,8 +86,8 @@ def _apply_config(
     ctx: Context, path: Path, checks: list[Check], discovery: Discovery, dry_run: bool
 ) -> tuple[list[Fix], str | None]:
     """The config.json fixes, in one locked update after one backup; (fixes, backup path)."""
-    if any(c.id == "docker-config" and c.status is Status.FAIL for c in checks):
-        return [], None  # unreadable or unsafe: doctor says why; nothing is touched
+    if not any(c.id == "docker-config" and c.status is Status.OK for c in checks):
+        return [], None  # missing (nothing to fix), unreadable or unsafe: nothing is touched
     record = login_record.load(login_record.default_root(ctx.environ), str(path))
     live_keys = [t.server.key for t in discovery.triplets if t.server is not None]
     gone = record.gone((t.id for t in discovery.triplets), live_keys)
