@@ -78,6 +78,12 @@ class Code(str, enum.Enum):
     UNTRUSTED_SETTINGS = "untrusted_settings"
     DOCKER_CLI_MISSING = "docker_cli_missing"
     PREBUILD_PHASE = "prebuild_phase"
+    # what login wrote (its record) and doctor --fix
+    SECRET_GONE = "secret_gone"
+    ENTRY_CHANGED = "entry_changed"
+    UNRECORDED_ENTRY = "unrecorded_entry"
+    RECORD_UNUSABLE = "record_unusable"
+    FIX_BLOCKED = "fix_blocked"
     # devcontainer.json lint
     JSONC_SYNTAX = "jsonc_syntax"
     INVALID_REPOSITORY_NAME = "invalid_repository_name"
@@ -467,6 +473,31 @@ EXPLANATIONS: dict[Code, Explanation] = {
         "Something failed, and the log does not say why in a way cs-registry knows.",
         "Read the quoted line and the lines before it; `cs-registry doctor` checks the usual "
         "causes.",
+    ),
+    Code.SECRET_GONE: Explanation(
+        "An entry `cs-registry login` wrote belongs to a registry secret that no longer "
+        "exists; it still held exactly what login wrote, so it was removed.",
+        "Nothing to do; add the secret again and run `cs-registry login` to restore it.",
+    ),
+    Code.ENTRY_CHANGED: Explanation(
+        "An entry `cs-registry login` wrote was changed since (by `docker login` or by hand), "
+        "so it is no longer ours and was left alone although its secret is gone.",
+        "Remove the entry from config.json yourself if it is stale.",
+    ),
+    Code.UNRECORDED_ENTRY: Explanation(
+        "An `auths` entry that login's record does not list (written before the record "
+        "existed, or by someone else); it is never removed automatically.",
+        "Remove it from config.json by hand if no registry secret needs it.",
+    ),
+    Code.RECORD_UNUSABLE: Explanation(
+        "The record of what login wrote is missing, corrupt or not a private file of ours "
+        "(a symlink, FIFO or another user's file); nothing was removed on its word.",
+        "Remove the file named in the message; the next `cs-registry login` starts a new record.",
+    ),
+    Code.FIX_BLOCKED: Explanation(
+        "`doctor --fix` found the problem but could not repair it safely (the key it would "
+        "move to is taken, or the fix needs something it may not do).",
+        "Follow the remedy shown; the file was left as it was for this problem.",
     ),
     Code.USAGE_ERROR: Explanation(
         "A flag, an environment variable or an input was not usable as given.",

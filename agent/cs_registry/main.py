@@ -252,6 +252,16 @@ def _add_doctor(commands: Any) -> None:
         help="on-create mode: only the prebuild-safe checks (lifecycle phase, devcontainer.json "
         "lint), only problems printed, always exit 0",
     )
+    doctor.add_argument(
+        "--fix",
+        action="store_true",
+        help="repair what is safe to repair in Docker's config (backup first), then check again",
+    )
+    doctor.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --fix: show every change, make none",
+    )
 
 
 def _add_explain(commands: Any) -> None:
@@ -343,6 +353,10 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
     if args.command == "doctor":
         from cs_registry.commands import doctor
 
+        if args.dry_run and not args.fix:
+            raise UsageError("doctor: --dry-run goes with --fix (plain doctor changes nothing)")
+        if args.fix and args.hook:
+            raise UsageError("doctor: --fix cannot run as a lifecycle hook (--hook)")
         return doctor.run(
             ctx,
             doctor.DoctorOptions(
@@ -354,6 +368,8 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> ExitStatus:
                 config_dir=args.config,
                 hook=args.hook,
                 images=args.images,
+                fix=args.fix,
+                dry_run=args.dry_run,
             ),
         )
     if args.command == "explain":

@@ -18,6 +18,8 @@ _MARKS = {
     "ok": ("✓", "ok", "green"),
     "written": ("✓", "+", "green"),
     "unchanged": ("=", "=", "dim"),
+    "removed": ("\u2212", "-", "yellow"),  # a minus sign
+    "applied": ("✓", "+", "green"),
     "skipped": ("-", "-", "dim"),
     "skip": ("-", "-", "dim"),
     "warn": ("!", "!", "yellow"),

@@ -24,6 +24,7 @@ from cs_registry.checks.docker import check_cli, check_daemon
 from cs_registry.checks.dockerconfig import check_docker_config
 from cs_registry.checks.ecr_tokens import check_ecr_tokens
 from cs_registry.checks.environment import check_environment
+from cs_registry.checks.login_record import check_login_record
 from cs_registry.checks.record import Check
 from cs_registry.checks.settings import check_settings
 from cs_registry.checks.triplets import check_triplets
@@ -49,6 +50,9 @@ class DoctorOptions:
     hook: bool = False
     #: check the images devcontainer.json needs (always under ``--prebuild``)
     images: bool = False
+    #: apply the safe fixes (:mod:`cs_registry.commands.doctor_fix`); with ``dry_run``, show them
+    fix: bool = False
+    dry_run: bool = False
 
 
 def collect(ctx: Context, options: DoctorOptions) -> list[Check]:
@@ -84,6 +88,7 @@ def collect(ctx: Context, options: DoctorOptions) -> list[Check]:
         usable = [t for t in discovery.usable if t.server is not None]
         config_path, config_checks = check_docker_config(environ, options.config_dir, usable)
         config_checks += check_ecr_tokens(ctx.cache_dir, config_path, ctx.clock())
+        config_checks += check_login_record(ctx.environ, config_path, discovery.triplets)
         checks += [cli.result(), daemon.result(), *config_checks, *lint.result()]
         checks += images.result() if images is not None else []
         checks += check_creation_log(environ)
@@ -94,12 +99,16 @@ def run(ctx: Context, options: DoctorOptions) -> ExitStatus:
     """Run ``doctor``; exit 1 if any check failed."""
     if options.hook:
         return _run_hook(ctx, options)
+    if options.fix:
+        from cs_registry.commands import doctor_fix
+
+        return doctor_fix.run(ctx, options, dry_run=options.dry_run)
     checks = collect(ctx, options)
     failed = any(c.status is Status.FAIL for c in checks)
     if options.json:
         print_json(ctx, {"ok": not failed, "checks": [c.as_json() for c in checks]})
     else:
-        _report(ctx, checks)
+        report_checks(ctx, checks)
     return ExitStatus.FAILED if failed else ExitStatus.OK
 
 
@@ -109,7 +118,8 @@ def _label(check: Check) -> str:
     return check.id.partition(":")[0] if grouped else check.id
 
 
-def _report(ctx: Context, checks: list[Check]) -> None:
+def report_checks(ctx: Context, checks: list[Check]) -> None:
+    """One line per check (its remedy under a problem), then the verdict line."""
     width = min(max(len(_label(c)) for c in checks), 24)
     for check in checks:
         lint = check.id.startswith("devcontainer:")

@@ -14,6 +14,9 @@ from __future__ import annotations
 from cs_registry import dockerconfig, lifecycle, log, settings
 from cs_registry.diagnosis import Code
 from cs_registry.errors import CsRegistryError
+from cs_registry.logins import record as login_record
+from cs_registry.logins.record import Recorded
+from cs_registry.logins.removal import dropped_keys, stale_rows, written_in_auths
 from cs_registry.logins.report import report as _report  # a module name tests can replace
 from cs_registry.logins.report import report_prebuild
 from cs_registry.logins.rows import (
@@ -154,13 +157,21 @@ def _run(ctx: Context, options: LoginOptions) -> ExitStatus:
 
         ecr.swap(ctx, rows, resolved.ecr_helper, options.dry_run)
     pending: list[tuple[Row, str]] = []
+    record = login_record.load(login_record.default_root(ctx.environ), config_path)
+    if record.problem is not None:
+        notes.append(Finding(Code.RECORD_UNUSABLE, Severity.WARNING, record.problem))
+    gone = record.gone((t.id for t in discovery.triplets), (row.key for row in rows))
+    stale: tuple[list[Recorded], list[Recorded]] = ([], [])
+    final: dict[str, Any] = {}
 
     def change(data: dict[str, Any]) -> bool:
-        nonlocal pending
+        nonlocal pending, stale, final
         changed, pending = apply(data, rows, environ.get("PATH"))
-        return changed and not options.dry_run
+        stale = login_record.take_stale(record, data, gone)
+        final = data
+        return (changed or bool(stale[0])) and not options.dry_run
 
-    if any(row.credential is not None for row in rows):
+    if gone or any(row.credential is not None for row in rows):
         if options.dry_run:
             loaded = dockerconfig.load(config_path)
             change(loaded.data)
@@ -172,7 +183,12 @@ def _run(ctx: Context, options: LoginOptions) -> ExitStatus:
                 from cs_registry.logins import ecr
 
                 ecr.remember(ctx, config_path, rows)
+        rows.extend(stale_rows(*stale, dry_run=options.dry_run))
         store_via_helpers(ctx.environ, pending, options.dry_run)
+        if not options.dry_run:
+            problem = login_record.save(record, final, written_in_auths(rows), dropped_keys(*stale))
+            if problem is not None and record.problem is None:
+                notes.append(Finding(Code.RECORD_UNUSABLE, Severity.WARNING, problem))
     if resolved.verify and not options.dry_run:
         _verify(rows, environ, resolved.timeout or 10.0)
     _report(

@@ -250,6 +250,15 @@ class TokenCache:
         message = "\0".join((key_id, secret, session_token or "")).encode("utf-8")
         return hmac_sha256(self._salt, message)
 
+    def keyed_hash(self, message: bytes) -> str | None:
+        """HMAC-SHA256 of ``message`` under this cache's salt (made when missing), the
+        one keyed hash of secrets we keep on disk (login's record uses it too); ``None``
+        when the cache may not be used."""
+        if self._salt is None and self.ready() is not None:
+            return None
+        assert self._salt is not None
+        return hmac_sha256(self._salt, message)
+
     def path(self, host: str, digest: str) -> str:
         name = sha256_hex(f"{host}\0{digest}".encode())[:_NAME_LEN]
         return os.path.join(self.tokens, f"{_safe_host(host)}.{name}.json")

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from cs_registry.secrets import Finding, Triplet
 
 WRITTEN, UNCHANGED, SKIPPED, FAILED = "written", "unchanged", "skipped", "failed"
+#: an entry login wrote, removed because its triplet is gone (logins.removal)
+REMOVED = "removed"
 DUPLICATE = "same server and credentials as"
 
 
@@ -33,6 +35,7 @@ class Row:
         "expires_at",
         "helper",
         "id",
+        "in_auths",
         "key",
         "kind",
         "message",
@@ -60,6 +63,8 @@ class Row:
         self.helper: str | None = None
         #: when the token written for an ECR row expires (epoch seconds)
         self.expires_at: float | None = None
+        #: the credential went into `auths` (what login's record may list)
+        self.in_auths = False
 
     def __repr__(self) -> str:
         return f"Row(id={self.id!r}, key={self.key!r}, status={self.status!r}, code={self.code!r})"
@@ -155,6 +160,7 @@ def apply(
             via_helper.append((row, view.helper))
             continue
         row.status = WRITTEN if put(data, credential, index) else UNCHANGED
+        row.in_auths = True
         changed = changed or row.status == WRITTEN
     return changed, via_helper
 

@@ -250,3 +250,84 @@ def test_install_sh_runs_again_in_place_and_manages_the_system_config(logged_in:
     assert "install the project into /usr/local/share/cs-registry/venv" in handed.stdout
     owner = container.exec("stat", "-c", "%U", "/usr/local/share/cs-registry/venv/bin")
     assert owner.stdout.strip() == "nobody"
+
+
+def test_secrets_file_reaches_the_hooks_and_stays_out_of_output_and_label(
+    cli_env: None,
+    tmp_path: Path,
+    base_image: str,
+    feature: Path,
+    wheels: Path,
+    registry: Registry,
+) -> None:
+    """Codespaces' own route: ``devcontainer up --secrets-file``. The CLI exports the
+    secrets to lifecycle commands only; the Feature's hooks log in with them, and the
+    secret is neither in the CLI's output nor in the image's ``devcontainer.metadata``."""
+    folder = workspace(tmp_path, base_image, feature, wheels, {})  # no remoteEnv at all
+    secrets = tmp_path / "secrets.json"
+    secrets.write_text(
+        json.dumps(
+            {
+                "E2E_CONTAINER_REGISTRY_SERVER": registry.host,
+                "E2E_CONTAINER_REGISTRY_USER": USER,
+                "E2E_CONTAINER_REGISTRY_PASSWORD": PASSWORD,
+            }
+        )
+    )
+    secrets.chmod(0o600)
+    label = f"cs-registry-e2e={uuid.uuid4().hex}"
+    done = dc.run_cli(
+        "up",
+        "--workspace-folder",
+        str(folder),
+        "--id-label",
+        label,
+        "--secrets-file",
+        str(secrets),
+        timeout=900,
+    )
+    result = dc.last_json(done.stdout) if "{" in done.stdout else {}
+    container_id = result.get("containerId")
+    try:
+        assert (done.returncode, result.get("outcome")) == (0, "success"), done.stderr[-4000:]
+        assert "cs-registry: registries 1 written" in done.stderr
+        assert PASSWORD not in done.stdout
+        assert PASSWORD not in done.stderr
+        shown = dc.run_cli(
+            "exec",
+            "--workspace-folder",
+            str(folder),
+            "--id-label",
+            label,
+            "cat",
+            "/root/.docker/config.json",
+            timeout=120,
+        )
+        entry = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+        assert json.loads(shown.stdout) == {"auths": {registry.host: {"auth": entry}}}
+        image = _inspect(str(container_id), "{{.Config.Image}}").strip()
+        labels = [
+            _inspect(target, '{{ index .Config.Labels "devcontainer.metadata" }}')
+            for target in (str(container_id), image)
+        ]
+        assert all("cs-registry" in text for text in labels)  # the label is really there
+        for text in labels:
+            assert PASSWORD not in text
+            assert "E2E_CONTAINER_REGISTRY_PASSWORD" not in text
+        # lifecycle commands only: the container's own environment does not hold it
+        assert PASSWORD not in _inspect(str(container_id), "{{json .Config.Env}}")
+    finally:
+        if container_id:
+            dc.remove_container_and_image(str(container_id))
+
+
+def _inspect(target: str, template: str) -> str:
+    """``docker inspect --format TEMPLATE TARGET`` (a container or an image)."""
+    done = subprocess.run(
+        ["docker", "inspect", "--format", template, target],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout
