@@ -396,9 +396,8 @@ def test_helper_not_installed_is_creds_store_unavailable_and_nothing_written(
     assert code == 1
     (row,) = doc["registries"]
     assert (row["status"], row["code"]) == ("failed", "creds_store_unavailable")
-    assert f"{source} sends Docker to docker-credential-missing, which is not on PATH" in (
-        row["message"]
-    )
+    expected = f"{source} sends Docker to docker-credential-missing, which is not on PATH"
+    assert expected in row["message"]
     assert config.read_bytes() == raw
 
 
