@@ -238,7 +238,7 @@ def test_the_walk_finds_the_classes_that_hold_environments_and_config() -> None:
         "cs_registry.context.Context",
         "cs_registry.dockerconfig.LoadedConfig",
         "cs_registry.probe.state.State",
-        "cs_registry.secrets.Triplet",
+        "cs_registry.triplets.Triplet",
     } <= names
 
 

@@ -224,7 +224,7 @@ def test_cached_get_imports_nothing_heavy(tmp_path: Path) -> None:
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'botocore', 'docker', 'structlog', 'rich', 'argparse', 'tenacity', 'typing', "
         "'dataclasses', 'json', 're', 'hashlib', '_hashlib', 'collections'} "
-        "or m in {'cs_registry.secrets', 'cs_registry.main', "
+        "or m in {'cs_registry.triplets', 'cs_registry.main', "
         "'cs_registry.context'})\n"
         "print(status, heavy, file=sys.stderr)\n"
     )

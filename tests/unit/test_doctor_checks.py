@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from cs_registry.checks import docker
+from cs_registry.checks import daemon
+from cs_registry.checks.check import Check
 from cs_registry.checks.devcontainer import check_devcontainers
 from cs_registry.checks.dockerconfig import check_docker_config
 from cs_registry.checks.ecr_tokens import check_ecr_tokens
 from cs_registry.checks.environment import check_environment
-from cs_registry.checks.record import Check
 from cs_registry.checks.triplets import check_triplets
 from cs_registry.diagnosis import Code
-from cs_registry.secrets import discover
 from cs_registry.status import Status
+from cs_registry.triplets import discover
 from tests.support.fake_daemon import fake_daemon
 
 SECRET = "s3cr3t-value-never-shown"
@@ -120,7 +120,7 @@ def test_no_triplets_is_a_skip() -> None:
 
 
 def test_cli_missing_is_a_warning(tmp_path: Path) -> None:
-    check = docker.check_cli({"PATH": str(tmp_path)})
+    check = daemon.check_cli({"PATH": str(tmp_path)})
     assert (check.status, check.code) == (Status.WARN, Code.DOCKER_CLI_MISSING)
 
 
@@ -128,7 +128,7 @@ def test_cli_version_is_shown(tmp_path: Path) -> None:
     fake = tmp_path / "docker"
     fake.write_text('#!/bin/sh\n[ "$1" = --version ] && echo "Docker version 99.1.2, build abc"\n')
     fake.chmod(0o755)
-    check = docker.check_cli({"PATH": str(tmp_path)})
+    check = daemon.check_cli({"PATH": str(tmp_path)})
     assert check.status is Status.OK
     assert check.message == f"docker CLI 99.1.2 at {fake}"
 
@@ -140,14 +140,14 @@ def daemon_socket(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_daemon_answers(daemon_socket: Path) -> None:
-    check = docker.check_daemon({"DOCKER_HOST": f"unix://{daemon_socket}"}, 1.0)
+    check = daemon.check_daemon({"DOCKER_HOST": f"unix://{daemon_socket}"}, 1.0)
     assert check.status is Status.OK
     assert check.message.endswith("(Docker 27.0.1, API 1.46)")
 
 
 def test_daemon_without_socket_fails_after_the_wait(tmp_path: Path) -> None:
     started = time.monotonic()
-    check = docker.check_daemon({"DOCKER_HOST": f"unix://{tmp_path}/none.sock"}, 0.3)
+    check = daemon.check_daemon({"DOCKER_HOST": f"unix://{tmp_path}/none.sock"}, 0.3)
     elapsed = time.monotonic() - started
     assert (check.status, check.code) == (Status.FAIL, Code.DAEMON_UNREACHABLE)
     assert f"no socket at {tmp_path}/none.sock" in check.message
@@ -159,7 +159,7 @@ def test_daemon_refusing_connections(tmp_path: Path) -> None:
     bound = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     bound.bind(str(path))  # bound, never listening: connect() is refused
     try:
-        check = docker.check_daemon({"DOCKER_HOST": f"unix://{path}"}, 0.0)
+        check = daemon.check_daemon({"DOCKER_HOST": f"unix://{path}"}, 0.0)
     finally:
         bound.close()
     assert check.code is Code.DAEMON_UNREACHABLE
@@ -167,20 +167,20 @@ def test_daemon_refusing_connections(tmp_path: Path) -> None:
 
 
 def test_daemon_permission_reason_names_the_group() -> None:
-    target = docker.Endpoint("unix:///s", unix_path="/s")
-    assert "docker" in docker._reason(PermissionError(13, "denied"), target)
+    target = daemon.Endpoint("unix:///s", unix_path="/s")
+    assert "docker" in daemon._reason(PermissionError(13, "denied"), target)
 
 
 def test_daemon_missing_during_a_prebuild_is_only_a_warning(tmp_path: Path) -> None:
     env = {"DOCKER_HOST": f"unix://{tmp_path}/none.sock"}
-    check = docker.check_daemon(env, 0.0, prebuild=True)
+    check = daemon.check_daemon(env, 0.0, prebuild=True)
     assert (check.status, check.code) == (Status.WARN, Code.DAEMON_UNREACHABLE)
     assert "prebuild" in check.message
 
 
 def test_daemon_behind_tls_is_pinged_and_named_when_it_does_not_answer() -> None:
     env = {"DOCKER_HOST": "tcp://127.0.0.1:9", "DOCKER_TLS_VERIFY": "1"}
-    check = docker.check_daemon(env, 0.0)
+    check = daemon.check_daemon(env, 0.0)
     assert (check.status, check.code) == (Status.FAIL, Code.DAEMON_UNREACHABLE)
     assert "tcp://127.0.0.1:9" in check.message
 
@@ -193,7 +193,7 @@ def test_daemon_of_the_current_context(tmp_path: Path, daemon_socket: Path) -> N
     host = f"unix://{daemon_socket}"
     (meta / "meta.json").write_text(json.dumps({"Endpoints": {"docker": {"Host": host}}}))
     write_config(tmp_path / "cfg", {"currentContext": "rootless"})
-    check = docker.check_daemon({}, 0.0, config_dir=tmp_path / "cfg")
+    check = daemon.check_daemon({}, 0.0, config_dir=tmp_path / "cfg")
     assert check.status is Status.OK
     assert host in check.message
 

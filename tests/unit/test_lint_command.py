@@ -20,7 +20,7 @@ import pytest
 from cs_registry.checks.devcontainer import check_devcontainers
 from cs_registry.context import Context
 from cs_registry.devcontainer import LintOptions
-from cs_registry.devcontainer.model import LINT_CODES
+from cs_registry.devcontainer.findings import LINT_CODES
 from cs_registry.main import main
 from tests.unit.test_devcontainer_corpus import (
     INVALID,

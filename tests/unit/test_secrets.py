@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from cs_registry.diagnosis import Code
 from cs_registry.secret import Secret, redact
-from cs_registry.secrets import (
+from cs_registry.servers import DOCKER_HUB_KEY, Kind
+from cs_registry.triplets import (
     PASSWORD,
     SERVER,
     USER,
@@ -21,7 +22,6 @@ from cs_registry.secrets import (
     shape,
     valid_id,
 )
-from cs_registry.servers import DOCKER_HUB_KEY, Kind
 
 CANARY = "canary-Secr3t-value-8f2a"
 

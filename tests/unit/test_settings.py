@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from cs_registry import settings
-from cs_registry.configfile import ConfigError, RegistryEntry
 from cs_registry.context import Context
 from cs_registry.errors import UsageError
 from cs_registry.main import main
+from cs_registry.settings_file import ConfigError, RegistryEntry
 
 Make = Callable[..., Context]
 

@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 
 from cs_registry import settings, workspace
-from cs_registry.configfile import ConfigError
 from cs_registry.context import Context
 from cs_registry.devcontainer import default_workspace
 from cs_registry.diagnosis import Code
 from cs_registry.files import UnsafeFile
 from cs_registry.main import main
+from cs_registry.settings_file import ConfigError
 
 #: a uid nobody on the test machine has: "another user"
 STRANGER = 54321

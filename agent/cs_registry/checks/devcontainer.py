@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from cs_registry.checks.record import Check, ok, problem, skip
+from cs_registry.checks.check import Check, ok, problem, skip
 from cs_registry.devcontainer import Finding, Severity, find_configs, identify
 from cs_registry.devcontainer.runner import lint_configs
 from cs_registry.status import Status

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from cs_registry.checks.record import Check, ok, problem, skip
-from cs_registry.secrets import Discovery, Severity, Triplet, discover
+from cs_registry.checks.check import Check, ok, problem, skip
 from cs_registry.status import Status
+from cs_registry.triplets import Discovery, Severity, Triplet, discover
 
 
 def check_triplets(environ: Mapping[str, str], discovery: Discovery | None = None) -> list[Check]:

@@ -12,8 +12,8 @@ from typing import Any
 
 from cs_registry import files
 from cs_registry.devcontainer import hooks
+from cs_registry.devcontainer.findings import Entry, Finding, LintOptions, Severity
 from cs_registry.devcontainer.jsonc import Document, JsoncError, Pos, parse, pos_of_index
-from cs_registry.devcontainer.model import Entry, Finding, LintOptions, Severity
 from cs_registry.devcontainer.repositories import RepositoryRules, valid_name
 from cs_registry.diagnosis import Code
 

@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from cs_registry.devcontainer.findings import Entry, LintOptions, Severity
 from cs_registry.devcontainer.jsonc import Document, JsonPath, Pos
-from cs_registry.devcontainer.model import Entry, LintOptions, Severity
 from cs_registry.devcontainer.permissions import (
     GITHUB_ONLY,
     PERMISSIONS,

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from cs_registry.devcontainer.findings import Finding, LintOptions, Severity
 from cs_registry.devcontainer.lint import lint_file
 from cs_registry.devcontainer.locate import Identity, find_configs
-from cs_registry.devcontainer.model import Finding, LintOptions, Severity
 from cs_registry.errors import UsageError
 
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from cs_registry.ecr.keys import SwapTarget
-    from cs_registry.secrets import Finding, Triplet
+    from cs_registry.triplets import Finding, Triplet
 
 WRITTEN, UNCHANGED, SKIPPED, FAILED = "written", "unchanged", "skipped", "failed"
 #: an entry login wrote, removed because its triplet is gone (logins.removal)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from cs_registry.diagnosis import Code
 from cs_registry.probe import challenge as challenges
-from cs_registry.probe.dockerside import start_daemon_login
+from cs_registry.probe.docker_steps import start_daemon_login
 from cs_registry.probe.ecrstep import needs_swap, step_auth_ecr
-from cs_registry.probe.model import StepFailed
 from cs_registry.probe.network import skew_note
 from cs_registry.probe.pullerrors import denied
+from cs_registry.probe.report import StepFailed
 from cs_registry.probe.sockets import NetError
 from cs_registry.probe.state import State
 from cs_registry.probe.tokens import basic_header, checked_realm, fetch_token, registry_errors

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cs_registry.devcontainer.model import Finding, Severity
+from cs_registry.devcontainer.findings import Finding, Severity
 from cs_registry.devcontainer.output.paths import repository_path
 from cs_registry.devcontainer.runner import LintReport
 from cs_registry.ui import inert

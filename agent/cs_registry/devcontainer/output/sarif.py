@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from cs_registry import __version__
+from cs_registry.devcontainer.findings import LINT_CODES, Finding, Severity
 from cs_registry.devcontainer.jsonc import Pos
-from cs_registry.devcontainer.model import LINT_CODES, Finding, Severity
 from cs_registry.devcontainer.output.paths import repository_path
 from cs_registry.devcontainer.runner import LintReport
 from cs_registry.diagnosis import explain

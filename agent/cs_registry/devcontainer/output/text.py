@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cs_registry.devcontainer.model import Severity
+from cs_registry.devcontainer.findings import Severity
 from cs_registry.devcontainer.runner import LintReport
 from cs_registry.ui import inert
 
