@@ -30,7 +30,8 @@ from cs_registry.context import Context
 from cs_registry.diagnosis import Code
 from cs_registry.errors import CsRegistryError, UsageError
 from cs_registry.record import Record
-from cs_registry.triplets import PASSWORD, SERVER, USER, Discovery, Extra, Finding, Severity
+from cs_registry.status import Severity
+from cs_registry.triplets import PASSWORD, SERVER, USER, Discovery, Extra, Finding
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:

@@ -29,8 +29,8 @@ from cs_registry.logins.rows import (
     row_for,
     store_via_helpers,
 )
-from cs_registry.status import ExitStatus
-from cs_registry.triplets import Finding, Severity
+from cs_registry.status import ExitStatus, Severity
+from cs_registry.triplets import Finding
 from cs_registry.ui import inert, print_json
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)

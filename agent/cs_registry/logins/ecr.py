@@ -13,7 +13,8 @@ from cs_registry.ecr.names import HELPER_NAME, TOKEN_USER
 from cs_registry.errors import CsRegistryError
 from cs_registry.logins.rows import FAILED, UNCHANGED, WRITTEN, Row
 from cs_registry.secret import Secret
-from cs_registry.triplets import Finding, Severity
+from cs_registry.status import Severity
+from cs_registry.triplets import Finding
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
