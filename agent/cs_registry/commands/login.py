@@ -25,6 +25,7 @@ from cs_registry.logins.rows import (
     UNCHANGED,
     WRITTEN,
     Row,
+    RowKind,
     apply,
     row_for,
     store_via_helpers,
@@ -151,7 +152,7 @@ def _run(ctx: Context, options: LoginOptions) -> ExitStatus:
         report_prebuild(ctx, options.json, config_path, rows, where)
         return ExitStatus.OK
     # ECR swaps and records only when an ECR row needs them: plain logins never import them
-    has_ecr = any(row.kind != "basic" for row in rows)
+    has_ecr = any(row.kind is not RowKind.BASIC for row in rows)
     if has_ecr:
         from cs_registry.logins import ecr
 

@@ -18,6 +18,7 @@ from cs_registry import __version__, log
 from cs_registry.context import Context
 from cs_registry.credhelper import wire
 from cs_registry.credhelper.store import EnvironmentStore, NotFound, Store
+from cs_registry.diagnosis import Code
 from cs_registry.errors import CsRegistryError
 from cs_registry.ui import inert
 
@@ -29,7 +30,7 @@ class _BadInput(CsRegistryError):
     """The protocol input itself is wrong (empty server URL, bad JSON)."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, code="usage_error")
+        super().__init__(message, code=Code.USAGE_ERROR)
 
 
 def log_path(ctx: Context) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 from cs_registry.auths import Credential, alias_index, put
 from cs_registry.diagnosis import Code
 from cs_registry.docker_view import DockerView, resolve
@@ -16,9 +18,36 @@ if TYPE_CHECKING:
     from cs_registry.ecr.keys import SwapTarget
     from cs_registry.triplets import Finding, Triplet
 
-WRITTEN, UNCHANGED, SKIPPED, FAILED = "written", "unchanged", "skipped", "failed"
-#: an entry login wrote, removed because its triplet is gone (logins.removal)
-REMOVED = "removed"
+
+class RowStatus(str, enum.Enum):
+    """What login did for one registry (the ``status`` of the JSON contract)."""
+
+    WRITTEN = "written"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    #: an entry login wrote, removed because its triplet is gone (logins.removal)
+    REMOVED = "removed"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class RowKind(str, enum.Enum):
+    """How a registry's credential is made (the ``kind`` of the JSON contract)."""
+
+    BASIC = "basic"
+    #: ECR access keys, swapped for a token
+    ECR = "ecr"
+    #: user ``AWS``: the password is a ready ECR token
+    ECR_TOKEN = "ecr-token"
+    ECR_PUBLIC = "ecr-public"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+WRITTEN, UNCHANGED, SKIPPED, FAILED, REMOVED = RowStatus
 DUPLICATE = "same server and credentials as"
 
 
@@ -46,7 +75,7 @@ class Row:
         "warnings",
     )
 
-    def __init__(self, id: str, server: str | None, key: str | None, kind: str) -> None:
+    def __init__(self, id: str, server: str | None, key: str | None, kind: RowKind) -> None:
         self.id = id
         self.server = server
         self.key = key
@@ -91,14 +120,14 @@ def warning_json(finding: Finding) -> dict[str, str]:
     return {"code": finding.code.value, "message": finding.message}
 
 
-def _entry_kind(triplet: Triplet) -> str:
+def _entry_kind(triplet: Triplet) -> RowKind:
     if triplet.server is None:
-        return "basic"
+        return RowKind.BASIC
     if triplet.server.kind is Kind.ECR_PUBLIC:
-        return "ecr-public"
+        return RowKind.ECR_PUBLIC
     if triplet.server.kind is Kind.ECR:
-        return "ecr-token" if triplet.user == "AWS" else "ecr"
-    return "basic"
+        return RowKind.ECR_TOKEN if triplet.user == "AWS" else RowKind.ECR
+    return RowKind.BASIC
 
 
 def row_for(triplet: Triplet) -> Row:
