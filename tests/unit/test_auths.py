@@ -165,7 +165,7 @@ def test_legacy_keys_for_the_same_host_are_replaced(legacy: str, key: str) -> No
 
 
 def test_other_entries_and_keys_are_untouched() -> None:
-    foreign = {
+    foreign: dict[str, Any] = {
         "auths": {
             "quay.io": {"auth": auth("q", "q")},
             "ghcr.io:5000": {"auth": auth("p", "p")},
@@ -183,7 +183,7 @@ def test_other_entries_and_keys_are_untouched() -> None:
     for key, value in foreign.items():
         if key != "auths":
             assert data[key] == value
-    for key, value in foreign["auths"].items():  # type: ignore[attr-defined]
+    for key, value in foreign["auths"].items():
         assert data["auths"][key] == value
     assert data["auths"]["ghcr.io"] == {"auth": auth("octo", "s3cret")}
     assert data["auths"][DOCKER_HUB_KEY] == {"auth": auth("hubber", "s3cret")}
