@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -97,7 +98,7 @@ def test_helper_for_follows_docker_precedence(
     assert helper_for(data, key) == helper
 
 
-def test_helper_binary_searches_the_given_path(tmp_path: Any) -> None:
+def test_helper_binary_searches_the_given_path(tmp_path: Path) -> None:
     program = tmp_path / "docker-credential-fake"
     program.write_text("#!/bin/sh\n")
     program.chmod(0o755)

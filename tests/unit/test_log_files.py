@@ -16,6 +16,7 @@ import pytest
 from cs_registry import log
 from cs_registry.credhelper import cli
 from cs_registry.credhelper.entry import main as helper_main
+from cs_registry.credhelper.store import EnvironmentStore
 from cs_registry.error_handler import Exit, boundary
 from cs_registry.status import ExitStatus
 from tests.support.captured import MakeCtx
@@ -104,7 +105,7 @@ def test_boundary_says_why_when_the_log_cannot_be_written(
 def test_helper_bug_with_an_unwritable_log_never_says_none(
     make_ctx: MakeCtx, tmp_path: Path
 ) -> None:
-    class Broken:
+    class Broken(EnvironmentStore):
         def get(self, server_url: str) -> tuple[str, str]:
             raise RuntimeError("a bug")
 
@@ -113,7 +114,7 @@ def test_helper_bug_with_an_unwritable_log_never_says_none(
     cache.chmod(0o777)
     ctx = make_ctx({"XDG_CACHE_HOME": str(cache)}, stdin="ghcr.io")
 
-    status = cli.run(["get"], ctx, store=Broken())  # type: ignore[arg-type]
+    status = cli.run(["get"], ctx, store=Broken(ctx))
 
     assert status == 1
     out, err = ctx.stdout.getvalue(), ctx.stderr.getvalue()

@@ -42,6 +42,8 @@ class _Tty(io.StringIO):
         return True
 
     @property
+    # typeshed declares encoding a writable attribute, but StringIO's is read-only (None)
+    # at runtime: a property is the only way to give it a value, which mypy calls an override
     def encoding(self) -> str:  # type: ignore[override]
         return "utf-8"
 
@@ -86,7 +88,9 @@ def _bearer_registry(token_accepted: bool) -> Iterator[tuple[str, list[str]]]:
         def do_GET(self) -> None:
             authorization = self.headers.get("Authorization", "")
             seen.append(authorization)
-            port = int(self.server.server_address[1])  # type: ignore[index]
+            address = self.server.server_address  # typed for every family; this one is TCP
+            assert isinstance(address, tuple)
+            port = int(address[1])
             if self.path.startswith("/token"):
                 body = json.dumps({"token": "issued-token-value-123"}).encode()
                 self.send_response(200)
