@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -196,12 +197,12 @@ def test_repository_from_remote(url: str, repository: str | None) -> None:
     ],
 )
 def test_lint_file_refuses_what_is_not_a_small_regular_file(
-    tmp_path: Path, make: object, words: str
+    tmp_path: Path, make: Callable[[Path], object], words: str
 ) -> None:
     from cs_registry.devcontainer.lint import lint_file
 
     path = tmp_path / "devcontainer.json"
-    make(path)  # type: ignore[operator]
+    make(path)
     (finding,) = lint_file(path, ACME)  # a FIFO no one writes to: returns at once
     assert finding.code is Code.UNSAFE_FILE
     assert finding.severity is Severity.ERROR

@@ -18,6 +18,7 @@ from cs_registry.checks.ecr_tokens import check_ecr_tokens
 from cs_registry.checks.environment import check_environment
 from cs_registry.checks.triplets import check_triplets
 from cs_registry.diagnosis import Code
+from cs_registry.engine import Endpoint
 from cs_registry.status import Status
 from cs_registry.triplets import discover
 from tests.support.fake_daemon import fake_daemon
@@ -29,7 +30,9 @@ def by_id(checks: list[Check]) -> dict[str, Check]:
     return {c.id: c for c in checks}
 
 
-def triplet_env(ident: str, server: str, user: str = "bob", password: str = SECRET) -> dict:
+def triplet_env(
+    ident: str, server: str, user: str = "bob", password: str = SECRET
+) -> dict[str, str]:
     return {
         f"{ident}_CONTAINER_REGISTRY_SERVER": server,
         f"{ident}_CONTAINER_REGISTRY_USER": user,
@@ -96,7 +99,7 @@ def test_environment_names_the_tools_each_variable_affects(tmp_path: Path) -> No
         (triplet_env("GHCR", "ghcr.io", password=f'"{SECRET}"'), Status.WARN, Code.SECRET_QUOTED),
     ],
 )
-def test_triplet_status(env: dict, status: Status, code: Code) -> None:
+def test_triplet_status(env: dict[str, str], status: Status, code: Code) -> None:
     [check] = check_triplets(env)
     assert (check.id, check.status, check.code) == ("triplet:GHCR", status, code)
     assert SECRET not in check.message
@@ -167,7 +170,7 @@ def test_daemon_refusing_connections(tmp_path: Path) -> None:
 
 
 def test_daemon_permission_reason_names_the_group() -> None:
-    target = daemon.Endpoint("unix:///s", unix_path="/s")
+    target = Endpoint("unix:///s", unix_path="/s")
     assert "docker" in daemon._reason(PermissionError(13, "denied"), target)
 
 
@@ -209,7 +212,7 @@ def write_config(directory: Path, data: object, mode: int = 0o600) -> Path:
     return path
 
 
-def config_checks(directory: Path, env: dict | None = None) -> dict[str, Check]:
+def config_checks(directory: Path, env: dict[str, str] | None = None) -> dict[str, Check]:
     env = {"PATH": str(directory), **(env or {})}
     triplets = [t for t in discover(env).usable if t.server]
     _, checks = check_docker_config(env, str(directory), triplets)
@@ -260,7 +263,9 @@ def test_installed_helper_is_ok(tmp_path: Path) -> None:
     ("extra", "status"),
     [({}, Status.FAIL), ({"https://index.docker.io/v1/": {"auth": "dTpw"}}, Status.WARN)],
 )
-def test_docker_hub_alias_key(tmp_path: Path, extra: dict, status: Status) -> None:
+def test_docker_hub_alias_key(
+    tmp_path: Path, extra: dict[str, dict[str, str]], status: Status
+) -> None:
     write_config(tmp_path, {"auths": {"docker.io": {"auth": "dTpw"}, **extra}})
     check = config_checks(tmp_path)["dockerhub-alias"]
     assert (check.status, check.code) == (status, Code.DOCKERHUB_ALIAS_KEY)
@@ -300,7 +305,7 @@ def test_empty_cred_helper_name_means_auths_is_used(tmp_path: Path) -> None:
     ],
 )
 def test_triplet_entry_missing_or_stale(
-    tmp_path: Path, auths: dict, status: Status, fragment: str
+    tmp_path: Path, auths: dict[str, dict[str, str]], status: Status, fragment: str
 ) -> None:
     write_config(tmp_path, {"auths": auths})
     check = config_checks(tmp_path, triplet_env("GHCR", "ghcr.io"))["entry:ghcr.io"]
