@@ -15,6 +15,7 @@ from structlog.testing import capture_logs
 
 from cs_registry import log
 from cs_registry.context import Context
+from cs_registry.diagnosis import Code
 from cs_registry.error_handler import Exit, boundary
 from cs_registry.errors import CsRegistryError, UsageError
 from cs_registry.main import main
@@ -167,7 +168,9 @@ def run_boundary(ctx: Context, exc: BaseException) -> ExitStatus:
 
 def test_expected_error_is_one_line_with_its_code(make_ctx: MakeCtx) -> None:
     ctx = make_ctx()
-    status = run_boundary(ctx, UsageError("--env-file x: no such file", code="config_unreadable"))
+    status = run_boundary(
+        ctx, UsageError("--env-file x: no such file", code=Code.CONFIG_UNREADABLE)
+    )
     assert status is ExitStatus.USAGE
     assert ctx.stderr.getvalue() == "cs-registry: --env-file x: no such file [config_unreadable]\n"
 

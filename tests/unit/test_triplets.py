@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 from cs_registry.diagnosis import Code
 from cs_registry.secret import Secret, redact
 from cs_registry.servers import DOCKER_HUB_KEY, Kind
+from cs_registry.status import Severity
 from cs_registry.triplets import (
     PASSWORD,
     SERVER,
     USER,
     Extra,
     Finding,
-    Severity,
     discover,
     shape,
     valid_id,
