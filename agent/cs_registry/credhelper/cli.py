@@ -99,30 +99,38 @@ def run(
     try:
         answer = _dispatch(action, text, store or EnvironmentStore(ctx), ctx)
     except NotFound:
-        out.write(wire.error_line(wire.NOT_FOUND))
-        return 1
+        message = wire.NOT_FOUND
     except CsRegistryError as exc:
-        # Docker shows this line as the error: one line, inert, the code when it says more
-        # than "bad input" (the protocol's own messages stay byte-exact)
-        code = f" [{exc.code}]" if str(exc.code) not in ("usage_error", "internal_error") else ""
-        message = inert(log.scrub(exc.message)) + code
-        # get/erase read a server URL; store's stdin holds the secret, even when it
-        # is not JSON we could parse (and so not registered for scrubbing)
-        subject = "(credentials on stdin)" if action == "store" else repr(text.strip())
-        where = _record(ctx, f"{action} {subject}: {message}")
-        ctx.stderr.write(
-            f"{wire.NAME}: {message}" + (f" (logged in {where})" if where else "") + "\n"
-        )
-        out.write(wire.error_line(message))
-        return 1
+        message = _refused(ctx, action, text, exc)
     except Exception as exc:  # a bug: Docker gets one line, the log the traceback
-        trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        where = _record(ctx, f"{action}: internal error\n{trace}")
-        message = f"internal error ({type(exc).__name__}); " + (
-            f"the traceback is in {where}" if where else "no log file could be written"
-        )
-        ctx.stderr.write(f"{wire.NAME}: {message}\n")
-        out.write(wire.error_line(message))
-        return 1
-    out.write(answer)
-    return 0
+        message = _crashed(ctx, action, exc)
+    else:
+        out.write(answer)
+        return 0
+    out.write(wire.error_line(message))
+    return 1
+
+
+def _refused(ctx: Context, action: str, text: str, exc: CsRegistryError) -> str:
+    """Log and show on stderr why the call failed; the one line Docker gets."""
+    # Docker shows this line as the error: one line, inert, the code when it says more
+    # than "bad input" (the protocol's own messages stay byte-exact)
+    code = f" [{exc.code}]" if str(exc.code) not in ("usage_error", "internal_error") else ""
+    message = inert(log.scrub(exc.message)) + code
+    # get/erase read a server URL; store's stdin holds the secret, even when it
+    # is not JSON we could parse (and so not registered for scrubbing)
+    subject = "(credentials on stdin)" if action == "store" else repr(text.strip())
+    where = _record(ctx, f"{action} {subject}: {message}")
+    ctx.stderr.write(f"{wire.NAME}: {message}" + (f" (logged in {where})" if where else "") + "\n")
+    return message
+
+
+def _crashed(ctx: Context, action: str, exc: Exception) -> str:
+    """Log the traceback of a bug; the one line Docker gets (it names the log)."""
+    trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    where = _record(ctx, f"{action}: internal error\n{trace}")
+    message = f"internal error ({type(exc).__name__}); " + (
+        f"the traceback is in {where}" if where else "no log file could be written"
+    )
+    ctx.stderr.write(f"{wire.NAME}: {message}\n")
+    return message
