@@ -114,9 +114,8 @@ class DockerView(Record):
             return False if self.helper is None or self.helper_path is None else None
         if self.broken_keys:
             return None
-        if self.helper is None:
-            return self.entry_key is not None
-        if self.helper_path is None:
+        if self.helper is None or self.helper_path is None:
+            # no helper, or one that cannot be run: the auths entry alone decides
             return self.entry_key is not None
         if helper_answer is None:
             return None
