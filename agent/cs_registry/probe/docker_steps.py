@@ -65,6 +65,11 @@ def _not_run(state: State) -> str | None:
         )
     if server.kind is Kind.ECR and creds.username != "AWS":
         return "ECR access keys are swapped for a token before docker login"
+    return _no_daemon(state)
+
+
+def _no_daemon(state: State) -> str | None:
+    """Why no daemon can log in now (budget spent, none answers), or ``None`` when one can."""
     if state.budget.remaining() < 0.5:
         return "not run: the --timeout budget is spent"
     info = state.daemon.wait(state.budget.timeout(2.0, 0.3)) if state.daemon else None
