@@ -6,7 +6,7 @@ import enum
 
 from cs_registry.auths import Credential, alias_index, put
 from cs_registry.diagnosis import Code
-from cs_registry.docker_view import DockerView, resolve
+from cs_registry.docker_view import resolve, who_answers
 from cs_registry.ecr.names import HELPER_NAME, needs_swap
 from cs_registry.servers import Kind
 
@@ -171,22 +171,24 @@ def apply(
             row.message = f"Docker asks docker-credential-{row.helper} for a fresh token"
             changed = changed or row.status == WRITTEN
             continue
-        view = _view(data, credential.key, path_env)
-        if view.helper == HELPER_NAME and row.swap is not None and _drop_own_helper(data, row):
-            changed, view = True, _view(data, credential.key, path_env)
-        if view.helper is not None and view.helper_path is None:
+        helper, helper_path = _helper(data, credential.key, path_env)
+        if helper == HELPER_NAME and row.swap is not None and _drop_own_helper(data, row):
+            changed = True
+            helper, helper_path = _helper(data, credential.key, path_env)
+        if helper is not None and helper_path is None:
             # the same answer doctor and debug-login give (docker_view)
+            view = resolve(data, credential.key, lambda program: _which(program, path_env))
             row.fail(
                 Code.CREDS_STORE_UNAVAILABLE,
                 f"{view.describe()}; no `auths` entry was written",
             )
             continue
-        if view.helper == HELPER_NAME:
+        if helper == HELPER_NAME:
             # our own helper answers for this key from the environment: nothing to store
-            row.status, row.message = UNCHANGED, f"served by {view.helper_program}"
+            row.status, row.message = UNCHANGED, f"served by docker-credential-{HELPER_NAME}"
             continue
-        if view.helper is not None:
-            via_helper.append((row, view.helper))
+        if helper is not None:
+            via_helper.append((row, helper))
             continue
         row.status = WRITTEN if put(data, credential, index) else UNCHANGED
         row.in_auths = True
@@ -194,9 +196,11 @@ def apply(
     return changed, via_helper
 
 
-def _view(data: dict[str, Any], key: str, path_env: str | None) -> DockerView:
-    """What Docker will do for ``key``; ``PATH`` is searched only when a helper is named."""
-    return resolve(data, key, lambda program: _which(program, path_env))
+def _helper(data: dict[str, Any], key: str, path_env: str | None) -> tuple[str | None, str | None]:
+    """The helper Docker asks for ``key`` and where it is installed (docker_view's first
+    step); ``PATH`` is searched only when a helper is named."""
+    helper, _source, path = who_answers(data, key, lambda program: _which(program, path_env))
+    return helper, path
 
 
 def _which(program: str, path_env: str | None) -> str | None:
