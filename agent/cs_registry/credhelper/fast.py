@@ -1,10 +1,18 @@
-"""The hot path: answer ``get`` for an ECR host from a fresh cached token, stdlib only.
+"""The hot paths of ``get``: a fresh cached ECR token, and a plain triplet's own credentials.
 
-Docker runs the helper on every pull, so this path avoids argparse, dataclasses,
-structlog, botocore and even the triplet discovery module. It is deliberately
-conservative: anything unusual (no single matching triplet, odd server values,
-a token in its refresh window) returns ``None`` and the full path decides.
-The cache key is computed exactly as :mod:`cs_registry.ecr.provider` does.
+Docker runs the helper on every pull, so these paths avoid argparse, dataclasses,
+structlog, botocore and the settings machinery. They are deliberately conservative:
+anything unusual returns ``None`` and the full path (:mod:`.cli`) decides.
+
+- :func:`cached_get` (ECR, stdlib only, not even triplet discovery): no single
+  matching triplet, odd server values or a token in its refresh window mean ``None``.
+  The cache key is computed exactly as :mod:`cs_registry.ecr.provider` does.
+- :func:`plain_get`: the same discovery, lookup and answer as
+  :meth:`cs_registry.credhelper.store.EnvironmentStore.get`, taken only when no
+  setting can change the answer: no settings file in any layer and no
+  ``CS_REGISTRY_*`` setting in the environment. Anything else (a miss, which the full
+  path answers from saved ECR keys; an unusable triplet, which it explains; an ECR
+  swap) is ``None``.
 """
 
 from __future__ import annotations
@@ -48,6 +56,36 @@ def _valid_id(ident: str) -> bool:
         and set(ident) <= _ID_CHARS
         and not (ident.upper() + "_").startswith("GITHUB_")
     )
+
+
+def plain_get(stdin_text: str, environ: Mapping[str, str], cwd: str) -> str | None:
+    """The protocol answer for a usable non-swap triplet when no setting applies, or ``None``.
+
+    ``cwd`` (``os.getcwd()``) locates the repository settings file, as ``settings.load``.
+    """
+    from cs_registry import paths, settings_layers
+    from cs_registry.context import config_home_text  # not above: the cached get does without
+
+    config_home = config_home_text(environ)
+    if config_home is None or any(name in environ for name in settings_layers.ENV.values()):
+        return None
+    if settings_layers.any_exists(environ, paths.normal(cwd), config_home):
+        return None  # its `ignore` or `registries` may change the answer: the full path reads it
+    from cs_registry.ecr.names import needs_swap
+    from cs_registry.servers import ServerError, normalise
+    from cs_registry.triplets import discover
+
+    server_url = stdin_text.strip()  # as cli._server_url: Go's strings.TrimSpace
+    try:
+        key = normalise(server_url).key
+    except ServerError:
+        return None
+    for triplet in discover(environ).triplets:  # the first match answers, as the store's lookup
+        if triplet.server is not None and triplet.server.key == key:
+            if not triplet.usable or needs_swap(triplet):
+                return None
+            return credentials(server_url, triplet.user, triplet.password.reveal())
+    return None
 
 
 def cached_get(stdin_text: str, environ: Mapping[str, str], now: float) -> str | None:
