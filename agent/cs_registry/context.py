@@ -13,7 +13,7 @@ import time
 from cs_registry import paths
 from cs_registry.record import Record
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
+TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from pathlib import Path

@@ -34,7 +34,7 @@ from cs_registry.settings_layers import REPOSITORY_LAYER, SYSTEM_LAYER, candidat
 from cs_registry.status import Severity
 from cs_registry.triplets import PASSWORD, SERVER, USER, Discovery, Extra, Finding
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
+TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any

@@ -11,7 +11,7 @@ import os
 
 from cs_registry import paths, workspace
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (measured below)
+TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
