@@ -8,8 +8,6 @@ says which, so a fast path that always declines cannot pass.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -145,33 +143,3 @@ def test_without_home_or_config_home_the_full_path_decides(tmp_path: Path) -> No
     environ = hermetic(tmp_path, GHCR)
 
     assert fast.plain_get("ghcr.io", environ, os.getcwd()) is None
-
-
-def test_a_plain_get_process_loads_neither_settings_nor_the_full_protocol(tmp_path: Path) -> None:
-    env = hermetic(tmp_path, {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), **GHCR})
-    env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")
-    probe = (
-        "import sys\n"
-        "from cs_registry.credhelper.entry import main\n"
-        "status = main(['get'])\n"
-        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "{'botocore', 'structlog', 'argparse', 'yaml', 'dataclasses', 'pathlib', 'json'} "
-        "or m in {'cs_registry.settings', 'cs_registry.credhelper.cli', "
-        "'cs_registry.credhelper.store', 'cs_registry.files'})\n"
-        "print(status, loaded, file=sys.stderr)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        input="ghcr.io",
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-
-    assert (
-        result.stdout
-        == '{"ServerURL":"ghcr.io","Username":"octo","Secret":"ghp_\\u003c\\u0026\\u003e"}\n'
-    )
-    assert result.stderr.strip() == "0 []"
