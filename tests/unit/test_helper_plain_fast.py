@@ -11,7 +11,10 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
+from cs_registry import servers
 from cs_registry.credhelper import cli, fast, wire
 from tests.support.captured import MakeCtx
 
@@ -45,14 +48,22 @@ TABLE: list[tuple[str, dict[str, str], str, bool]] = [
     ("Docker Hub host", triplet("H", "registry-1.docker.io"), "registry-1.docker.io", True),
     ("Docker Hub with a port", triplet("H", "docker.io:443"), "docker.io", False),
     ("port", triplet("L", "localhost:5000"), "http://localhost:5000", True),
-    ("IPv6", triplet("L", "[::1]:5000"), "[::1]:5000", True),
-    ("ECR token triplet", triplet("E", ECR, user="AWS"), ECR, True),
+    ("IPv6: left to the full path", triplet("L", "[::1]:5000"), "[::1]:5000", False),
+    ("IPv4", triplet("L", "127.0.0.1:5000"), "127.0.0.1:5000", True),
+    ("not an IPv4 address", triplet("L", "10.0.0.256"), "10.0.0.256", False),
+    ("ECR token triplet: cached_get or the full path", triplet("E", ECR, user="AWS"), ECR, False),
+    (
+        "an ECR neighbour",
+        {**GHCR, **triplet("E", ECR, user="AKIAIOSFODNN7EXAMPLE")},
+        "ghcr.io",
+        True,
+    ),
     ("ECR access keys: a swap", triplet("E", ECR, user="AKIAIOSFODNN7EXAMPLE"), ECR, False),
     (
         "same credentials twice",
         {**GHCR, **triplet("B", "ghcr.io", "octo", "ghp_<&>")},
         "ghcr.io",
-        True,
+        False,  # duplicates are left to the full path
     ),
     ("conflicting credentials", {**GHCR, **triplet("B", "ghcr.io")}, "ghcr.io", False),
     ("partial triplet", {"A_CONTAINER_REGISTRY_SERVER": "ghcr.io"}, "ghcr.io", False),
@@ -66,7 +77,12 @@ TABLE: list[tuple[str, dict[str, str], str, bool]] = [
         "ghcr.io",
         True,
     ),
-    ("a malformed neighbour", {**GHCR, **triplet("BAD", "ftp://x")}, "ghcr.io", True),
+    (
+        "a neighbour only the full path reads",
+        {**GHCR, **triplet("BAD", "ftp://x")},
+        "ghcr.io",
+        False,
+    ),
     ("miss", GHCR, "registry.example.com", False),
     ("unparseable server asked", GHCR, "ftp://what ever", False),
     ("empty server asked", GHCR, "", False),
@@ -143,3 +159,35 @@ def test_without_home_or_config_home_the_full_path_decides(tmp_path: Path) -> No
     environ = hermetic(tmp_path, GHCR)
 
     assert fast.plain_get("ghcr.io", environ, os.getcwd()) is None
+
+
+SERVER_TEXT = st.text(alphabet="aAbz09-.:/_@?#[]% \t\nHTPSht\u00e9", max_size=30)
+PREFIXES = st.sampled_from(["", "https://", "HTTP://", "ftp://", "http:/", " "])
+HOSTS = st.sampled_from(
+    [*sorted(servers.DOCKER_HUB_ALIASES), "ghcr.io", ECR, "public.ecr.aws", "127.0.0.1", "a-b.c"]
+)
+
+
+@given(PREFIXES, st.one_of(SERVER_TEXT, HOSTS), st.sampled_from(["", ":5000", ":0", "/v2/", "."]))
+@example("https://", "index.docker.io", "/v1/")
+@example("", "999.1.1.1", "")
+@example("", "a" * 64 + ".io", "")
+def test_exact_key_is_normalise_key_whenever_it_answers(prefix: str, host: str, tail: str) -> None:
+    value = prefix + host + tail
+    key = fast.exact_key(value)
+    if key is not None:
+        assert servers.normalise(value).key == key
+
+
+@pytest.mark.parametrize(
+    "value", ["ghcr.io", "HTTPS://GHCR.io/owner/", "127.0.0.1:5000", "docker.io", "a.b.:443", ECR]
+)
+def test_exact_key_reads_the_usual_values(value: str) -> None:
+    assert fast.exact_key(value) == servers.normalise(value).key
+
+
+def test_the_fast_path_copies_of_server_constants_are_equal() -> None:
+    assert fast._DOCKER_HUB_ALIASES == servers.DOCKER_HUB_ALIASES
+    assert fast._DOCKER_HUB_KEY == servers.DOCKER_HUB_KEY
+    assert fast._ECR_PUBLIC_HOSTS == servers._ECR_PUBLIC_HOSTS
+    assert fast._MAX_SERVER_LEN == servers._MAX_SERVER_LEN

@@ -133,8 +133,8 @@ def test_nothing_runs_credential_helpers_through_docker_py() -> None:
 
 
 def test_a_plain_get_process_loads_neither_settings_nor_the_full_protocol(tmp_path: Path) -> None:
-    """The helper's get for a plain triplet host (no settings file): triplet discovery
-    only; the settings machinery, the full protocol and pathlib stay unloaded."""
+    """The helper's get for a plain triplet host (no settings file) runs on the standard
+    library: no settings machinery, triplet discovery, full protocol, re or enum."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
@@ -150,9 +150,10 @@ def test_a_plain_get_process_loads_neither_settings_nor_the_full_protocol(tmp_pa
         "status = main(['get'])\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'botocore', 'structlog', 'argparse', 'yaml', 'dataclasses', 'pathlib', 'json', "
-        "'typing', 'hashlib', 'tempfile'} "
+        "'typing', 'hashlib', 'tempfile', 're', 'enum'} "
         "or m in {'cs_registry.settings', 'cs_registry.credhelper.cli', "
-        "'cs_registry.credhelper.store', 'cs_registry.files'})\n"
+        "'cs_registry.credhelper.store', 'cs_registry.files', 'cs_registry.triplets', "
+        "'cs_registry.servers', 'cs_registry.diagnosis'})\n"
         "print(status, loaded, file=sys.stderr)\n"
     )
     result = subprocess.run(
