@@ -7,12 +7,12 @@ anything unusual returns ``None`` and the full path (:mod:`.cli`) decides.
 - :func:`cached_get` (ECR, stdlib only, not even triplet discovery): no single
   matching triplet, odd server values or a token in its refresh window mean ``None``.
   The cache key is computed exactly as :mod:`cs_registry.ecr.provider` does.
-- :func:`plain_get`: the same discovery, lookup and answer as
-  :meth:`cs_registry.credhelper.store.EnvironmentStore.get`, taken only when no
-  setting can change the answer: no settings file in any layer and no
-  ``CS_REGISTRY_*`` setting in the environment. Anything else (a miss, which the full
-  path answers from saved ECR keys; an unusable triplet, which it explains; an ECR
-  swap) is ``None``.
+- :func:`plain_get` (stdlib only): the lookup and answer of
+  :meth:`cs_registry.credhelper.store.EnvironmentStore.get` for the usual server
+  values (:func:`exact_key`), taken only when no setting can change the answer: no
+  settings file in any layer and no ``CS_REGISTRY_*`` setting in the environment.
+  Anything else (a miss, which the full path answers from saved ECR keys; an
+  unusable triplet, which it explains; an ECR swap; duplicates) is ``None``.
 """
 
 from __future__ import annotations
