@@ -348,8 +348,8 @@ def write_atomic(
 def _create_temp(directory: str, name: str) -> tuple[int, str]:
     """A new, empty 0600 file ``.NAME.<random>.tmp`` in ``directory``, as ``mkstemp`` makes it.
 
-    Kept, not ``tempfile.mkstemp``: tempfile imports ``shutil`` and ``random``, +10.2 ms
-    paired (0.40x the bare interpreter, README "Benchmarks") on every login.
+    Kept, not ``tempfile.mkstemp``: tempfile imports ``shutil`` and ``random``, +9.3 ms
+    paired (0.55x the bare interpreter, README "Benchmarks") on every login.
     ``O_EXCL | O_NOFOLLOW`` makes the name ours; a clash draws another.
     """
     flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
