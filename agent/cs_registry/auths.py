@@ -13,7 +13,7 @@ from cs_registry.record import Record
 from cs_registry.secret import Secret
 from cs_registry.servers import DOCKER_HUB_KEY, config_key_for
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
+TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from typing import Any
 

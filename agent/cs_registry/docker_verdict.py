@@ -9,6 +9,7 @@ asking the credential helper, when one answers, through the bounded helper clien
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING  # off the login and helper hot paths: typing is affordable
 
 from cs_registry.diagnosis import Code
 from cs_registry.docker_view import DockerView, HelperAnswer
@@ -17,7 +18,6 @@ from cs_registry.secret import Secret
 from cs_registry.servers import DOCKER_HUB_KEY
 from cs_registry.status import Status
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from cs_registry.helper_client import Helper
 

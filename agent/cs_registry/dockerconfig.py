@@ -23,7 +23,7 @@ from cs_registry.files import DIR_MODE, FILE_MODE, write_atomic
 from cs_registry.record import Record
 from cs_registry.status import ExitStatus
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
+TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from typing import Any
 

@@ -15,7 +15,7 @@ from cs_registry.signals import Terminated
 from cs_registry.status import ExitStatus
 from cs_registry.streams import OutputError, is_broken_pipe, silence
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
+TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from types import TracebackType
     from typing import NoReturn

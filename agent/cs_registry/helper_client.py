@@ -24,6 +24,7 @@ Docker's config may send any registry to a credential helper (``credHelpers``,
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING  # off the login and helper hot paths: typing is affordable
 
 from cs_registry import log
 from cs_registry.auths import HELPER_PREFIX, helper_binary
@@ -33,7 +34,6 @@ from cs_registry.errors import CsRegistryError
 from cs_registry.secret import Secret, redact
 from cs_registry.ui import inert
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 

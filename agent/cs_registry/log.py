@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, MutableMapping
 
 from cs_registry.secret import Secret, redact
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
+TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any, TextIO

@@ -25,43 +25,28 @@ import os
 import re
 from collections.abc import Mapping
 
-from cs_registry import files, paths, triplets, workspace
+from cs_registry import files, paths, settings_layers, triplets, workspace
 from cs_registry.context import Context
 from cs_registry.diagnosis import Code
 from cs_registry.errors import CsRegistryError, UsageError
 from cs_registry.record import Record
+from cs_registry.settings_layers import REPOSITORY_LAYER, SYSTEM_LAYER, candidates
 from cs_registry.status import Severity
 from cs_registry.triplets import PASSWORD, SERVER, USER, Discovery, Extra, Finding
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
+TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
     from cs_registry.settings_file import RegistryEntry
 
-# paths as text: the login hot path does without pathlib (~4 ms, see cs_registry.paths)
-REPOSITORY_FILE = ".devcontainer/cs-registry.yaml"
-USER_FILE = "config.yaml"
-SYSTEM_FILE = "/etc/cs-registry/config.yaml"
-#: overrides :data:`SYSTEM_FILE` (tests, unusual layouts)
-SYSTEM_FILE_ENV = "CS_REGISTRY_SYSTEM_CONFIG"
-#: how ``origins`` name the file layers, lowest first
-FILE_LAYERS = (SYSTEM_LAYER, REPOSITORY_LAYER, USER_LAYER) = (
-    "system file",
-    "repository file",
-    "user file",
-)
+#: re-exported: callers name the file layers and the system file's variable from here
+FILE_LAYERS = settings_layers.FILE_LAYERS
+ENV = settings_layers.ENV
+SYSTEM_FILE_ENV = settings_layers.SYSTEM_FILE_ENV
 GHCR = "ghcr.io"
 
-#: the environment variable of each setting that has one
-ENV = {
-    "verify": "CS_REGISTRY_VERIFY",
-    "ecr_helper": "CS_REGISTRY_ECR_HELPER",
-    "timeout": "CS_REGISTRY_TIMEOUT",
-    "ignore": "CS_REGISTRY_IGNORE",
-    "ghcr_from_github_token": "CS_REGISTRY_GHCR_FROM_GITHUB_TOKEN",
-}
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 _ID = r"[A-Za-z_][A-Za-z0-9_]*"  # compiled on first use: only CS_REGISTRY_IGNORE needs it
@@ -112,20 +97,8 @@ class Settings(Record):
 
 
 def _candidates(ctx: Context, cwd: str) -> list[tuple[str, str, tuple[str, ...]]]:
-    """(layer, file, the folders that must be trusted) for a normal ``cwd``, lowest first.
-
-    The repository file's folders are the top level and its ``.devcontainer``; the
-    user file's, its ``cs-registry`` folder and the one above (``XDG_CONFIG_HOME``).
-    """
-    system = paths.normal(ctx.environ.get(SYSTEM_FILE_ENV) or SYSTEM_FILE)
-    top = workspace.top_level(cwd)
-    repository = paths.join(top, REPOSITORY_FILE)
-    user_dir = ctx.config_home_text
-    return [
-        (SYSTEM_LAYER, system, (paths.parent(system),)),
-        (REPOSITORY_LAYER, repository, (top, paths.parent(repository))),
-        (USER_LAYER, paths.join(user_dir, USER_FILE), (paths.parent(user_dir), user_dir)),
-    ]
+    """(layer, file, the folders that must be trusted) for a normal ``cwd``, lowest first."""
+    return candidates(ctx.environ, cwd, ctx.config_home_text)
 
 
 def _untrusted(layer: str, path: str, problem: str, system: bool) -> Finding:

@@ -14,7 +14,7 @@ from __future__ import annotations
 # much for the credential helper's cached `get`, which installs this on every pull
 import _signal  # type: ignore[import-not-found]  # no stub; same API as `signal`
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
+TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from types import FrameType
 

@@ -9,7 +9,7 @@ from cs_registry import log
 from cs_registry.context import Context
 from cs_registry.secret import redact
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
+TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from typing import Any
 

@@ -66,6 +66,9 @@ class BenchContext:
             "LANG": "C.UTF-8",
             "CS_REGISTRY_CODESPACES_ENV_FILE": str(self.tmp / "no-codespaces-env.json"),
         }
+        # a worktree puts its package first with PYTHONPATH: time that code, not the venv's
+        if os.environ.get("PYTHONPATH"):
+            env["PYTHONPATH"] = os.environ["PYTHONPATH"]
         env.update(extra)
         return env
 
@@ -186,3 +189,21 @@ def docker_login_five(ctx: BenchContext) -> Command:
         assert registry.password is not None
         env[f"BENCH_PASSWORD_{index}"] = registry.password
     return Command(["sh", "-c", _DOCKER_LOOP], env=env, before_each=_emptied(config))
+
+
+HELPER_PLAIN = "docker-credential-cs-registry get (plain triplet host)"
+
+
+@case(HELPER_PLAIN, baselines=(BARE_PYTHON,))
+def helper_plain(ctx: BenchContext) -> Command:
+    """``get`` for a host of a plain user/password triplet, as Docker asks on every pull."""
+    env = ctx.env(
+        PLAIN_CONTAINER_REGISTRY_SERVER="registry.example.test:5000",
+        PLAIN_CONTAINER_REGISTRY_USER=BENCH_USER,
+        PLAIN_CONTAINER_REGISTRY_PASSWORD="bench-plain-password",
+    )
+    return Command(
+        [ctx.script("docker-credential-cs-registry"), "get"],
+        env=env,
+        stdin=b"registry.example.test:5000",
+    )

@@ -7,7 +7,7 @@ import pytest
 from tests.benchmarks import cases
 from tests.benchmarks.cases import Case, Command, case
 from tests.benchmarks.importcost import TOP, Line, parents, parse
-from tests.benchmarks.run import table
+from tests.benchmarks.run import paired_ratio, table
 
 IMPORTTIME = """\
 import time: self [us] | cumulative | imported package
@@ -33,13 +33,20 @@ def test_table_has_one_row_per_baseline_with_ratio() -> None:
         Case("tool", lambda ctx: Command([], {}), baselines=("floor", "other")),
         Case("other", lambda ctx: Command([], {})),
     ]
-    text = table(benches, {"floor": 10.0, "tool": 25.0, "other": 100.0})
+    samples = {"floor": [10.0, 20.0, 10.0], "tool": [25.0, 30.0, 25.0], "other": [100.0]}
+    text = table(benches, samples)
     assert text.splitlines()[2:] == [
-        "| floor | 10.0 | | | |",
-        "| tool | 25.0 | floor | 10.0 | 2.50x |",
-        "| tool | 25.0 | other | 100.0 | 0.25x |",
-        "| other | 100.0 | | | |",
+        "| floor | 10.0 | | | | |",
+        "| tool | 25.0 | floor | 10.0 | 2.50x | 2.50x |",
+        "| tool | 25.0 | other | 100.0 | 0.25x | |",
+        "| other | 100.0 | | | | |",
     ]
+
+
+def test_paired_ratio_is_the_median_of_per_round_ratios() -> None:
+    # round 2 ran under load for both: its ratio (1.5x) is not the ratio of medians
+    assert paired_ratio([30.0, 90.0, 40.0], [10.0, 60.0, 10.0]) == 3.0
+    assert paired_ratio([30.0], [10.0, 20.0]) is None
 
 
 def test_case_names_are_unique() -> None:

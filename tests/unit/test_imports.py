@@ -1,4 +1,4 @@
-"""The login hot path imports no heavy library (design.md, "Hot paths import little")."""
+"""The login and helper hot paths import no heavy library (design.md, "Hot paths import little")."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ AVOIDED = (
     "threading",
     "ipaddress",
     "glob",
+    "hashlib",  # OpenSSL: the token cache and the login record hash with CPython's _sha256
+    "hmac",
+    "_hashlib",
     "cs_registry.ecr.keys",
     "cs_registry.logins.ecr",
     "cs_registry.helper_client",
@@ -127,3 +130,44 @@ def test_nothing_runs_credential_helpers_through_docker_py() -> None:
     ]
     assert offenders == []
     assert not (package / "credstore.py").exists()
+
+
+def test_a_plain_get_process_loads_neither_settings_nor_the_full_protocol(tmp_path: Path) -> None:
+    """The helper's get for a plain triplet host (no settings file) runs on the standard
+    library: no settings machinery, triplet discovery, full protocol, re or enum."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "CS_REGISTRY_SYSTEM_CONFIG": str(tmp_path / "no-system.yaml"),
+        "GHCR_CONTAINER_REGISTRY_SERVER": "ghcr.io",
+        "GHCR_CONTAINER_REGISTRY_USER": "octo",
+        "GHCR_CONTAINER_REGISTRY_PASSWORD": "ghp_<&>",
+    }
+    env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")
+    probe = (
+        "import sys\n"
+        "from cs_registry.credhelper.entry import main\n"
+        "status = main(['get'])\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'botocore', 'structlog', 'argparse', 'yaml', 'dataclasses', 'pathlib', 'json', "
+        "'typing', 'hashlib', 'tempfile', 're', 'enum'} "
+        "or m in {'cs_registry.settings', 'cs_registry.credhelper.cli', "
+        "'cs_registry.credhelper.store', 'cs_registry.files', 'cs_registry.triplets', "
+        "'cs_registry.servers', 'cs_registry.diagnosis'})\n"
+        "print(status, loaded, file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        input="ghcr.io",
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert (
+        result.stdout
+        == '{"ServerURL":"ghcr.io","Username":"octo","Secret":"ghp_\\u003c\\u0026\\u003e"}\n'
+    )
+    assert result.stderr.strip() == "0 []"

@@ -55,32 +55,6 @@ def test_normal_matches_pathlib_for_any_text(text: str) -> None:
         assert paths.join(text, "x.json") == str(Path(text) / "x.json")
 
 
-def test_predicates_match_pathlib(tmp_path: Path) -> None:
-    (tmp_path / "file").write_text("x")
-    (tmp_path / "dir").mkdir()
-    (tmp_path / "link").symlink_to(tmp_path / "file")
-    (tmp_path / "broken").symlink_to(tmp_path / "missing")
-    (tmp_path / "loop").symlink_to(tmp_path / "loop")
-    names = ["file", "dir", "link", "broken", "loop", "missing", "file/below", "nul\0"]
-    for name in names:
-        text, path = str(tmp_path / name), tmp_path / name
-        assert paths.exists(text) == path.exists(), name
-        assert paths.is_file(text) == path.is_file(), name
-        assert paths.is_dir(text) == path.is_dir(), name
-        assert paths.is_symlink(text) == path.is_symlink(), name
-
-
-def test_make_dirs_creates_parents_and_accepts_an_existing_dir(tmp_path: Path) -> None:
-    target = tmp_path / "a" / "b" / "c"
-    paths.make_dirs(str(target), 0o700)
-    assert target.is_dir()
-    assert target.stat().st_mode & 0o777 == 0o700
-    paths.make_dirs(str(target), 0o700)  # exists: no error
-    (tmp_path / "file").write_text("x")
-    with pytest.raises(FileExistsError):
-        paths.make_dirs(str(tmp_path / "file"), 0o700)
-
-
 ENVIRONS = [
     {"HOME": "/home/me"},
     {"HOME": "/home/me/"},

@@ -34,7 +34,7 @@ from cs_registry.status import ExitStatus, Severity
 from cs_registry.triplets import Finding
 from cs_registry.ui import inert, print_json
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
+TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any

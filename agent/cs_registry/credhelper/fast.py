@@ -1,10 +1,18 @@
-"""The hot path: answer ``get`` for an ECR host from a fresh cached token, stdlib only.
+"""The hot paths of ``get``: a fresh cached ECR token, and a plain triplet's own credentials.
 
-Docker runs the helper on every pull, so this path avoids argparse, dataclasses,
-structlog, botocore and even the triplet discovery module. It is deliberately
-conservative: anything unusual (no single matching triplet, odd server values,
-a token in its refresh window) returns ``None`` and the full path decides.
-The cache key is computed exactly as :mod:`cs_registry.ecr.provider` does.
+Docker runs the helper on every pull, so these paths avoid argparse, dataclasses,
+structlog, botocore and the settings machinery. They are deliberately conservative:
+anything unusual returns ``None`` and the full path (:mod:`.cli`) decides.
+
+- :func:`cached_get` (ECR, stdlib only, not even triplet discovery): no single
+  matching triplet, odd server values or a token in its refresh window mean ``None``.
+  The cache key is computed exactly as :mod:`cs_registry.ecr.provider` does.
+- :func:`plain_get` (stdlib only): the lookup and answer of
+  :meth:`cs_registry.credhelper.store.EnvironmentStore.get` for the usual server
+  values (:func:`exact_key`), taken only when no setting can change the answer: no
+  settings file in any layer and no ``CS_REGISTRY_*`` setting in the environment.
+  Anything else (a miss, which the full path answers from saved ECR keys; an
+  unusable triplet, which it explains; an ECR swap; duplicates) is ``None``.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ from __future__ import annotations
 from cs_registry.credhelper.wire import credentials
 from cs_registry.ecr.cache import TokenCache, default_dir, trim
 
-TYPE_CHECKING = False  # `typing`/`collections` cost more than this hot path may take
+TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -23,6 +31,21 @@ _SESSION = "_CONTAINER_REGISTRY_SESSION_TOKEN"
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-:")
 _ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _TOKEN_USER = "AWS"
+_MAX_SERVER_LEN = 1024
+_LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+# servers.py's values (tests hold them equal): importing servers costs re and enum
+_DOCKER_HUB_KEY = "https://index.docker.io/v1/"
+_DOCKER_HUB_ALIASES = frozenset(
+    {
+        "docker.io",
+        "index.docker.io",
+        "registry-1.docker.io",
+        "registry.docker.io",
+        "registry.hub.docker.com",
+        "hub.docker.com",
+    }
+)
+_ECR_PUBLIC_HOSTS = frozenset({"public.ecr.aws", "ecr-public.aws.com"})
 
 
 def quick_key(value: str) -> str | None:
@@ -48,6 +71,122 @@ def _valid_id(ident: str) -> bool:
         and set(ident) <= _ID_CHARS
         and not (ident.upper() + "_").startswith("GITHUB_")
     )
+
+
+def plain_get(stdin_text: str, environ: Mapping[str, str], cwd: str) -> str | None:
+    """The protocol answer for a usable non-swap triplet when no setting applies, or ``None``.
+
+    What :meth:`~cs_registry.credhelper.store.EnvironmentStore.get` answers, without
+    importing triplet discovery (``re``, ``enum`` and the code table cost the helper
+    0.8x of the bare interpreter): the one triplet whose server has the asked key,
+    Docker's trimming of its user and password, and Go's JSON. Any server value that
+    :func:`exact_key` cannot read, a second triplet for the key, an invalid ID or a
+    value the full path would refuse is ``None``. ``cwd`` (``os.getcwd()``) locates
+    the repository settings file, as ``settings.load`` does.
+    """
+    from cs_registry import paths, settings_layers
+    from cs_registry.context import config_home_text  # not above: the cached get does without
+
+    config_home = config_home_text(environ)
+    if config_home is None or any(name in environ for name in settings_layers.ENV.values()):
+        return None
+    if settings_layers.any_exists(environ, paths.normal(cwd), config_home):
+        return None  # its `ignore` or `registries` may change the answer: the full path reads it
+    server_url = stdin_text.strip()  # as cli._server_url: Go's strings.TrimSpace
+    key = exact_key(server_url)
+    if key is None or _may_swap(key):
+        return None
+    ident = None
+    for name, value in environ.items():
+        if name.endswith(_SERVER):
+            other = exact_key(value)
+            if other is None or (other == key and ident is not None):
+                return None  # a server only the full path reads, or duplicates or a conflict
+            if other == key:
+                ident = name[: -len(_SERVER)]
+    if ident is None or not _valid_id(ident):
+        return None
+    user = _docker_trim(environ.get(ident + _USER, ""))
+    password = _docker_trim(environ.get(ident + _PASSWORD, ""))
+    session = _docker_trim(environ.get(ident + _SESSION, ""))
+    if not user or not password or ":" in user:
+        return None  # a partial triplet, or a user Docker's `auth` cannot carry
+    if not all(_usable_text(text) for text in (user, password, session)):
+        return None
+    return credentials(server_url, user, password)
+
+
+def exact_key(value: str) -> str | None:
+    """``servers.normalise(value).key`` for the usual server values; ``None`` if unsure.
+
+    The same steps without ``re``: outer whitespace, an http(s) scheme, a path, upper
+    case and a trailing dot are dropped; ports, host names and IPv4 addresses are
+    checked as strictly; Docker Hub's aliases become its key. Brackets (IPv6), other
+    schemes and anything ``normalise`` would refuse give ``None``.
+    """
+    text = value.strip()
+    if not text or len(text) > _MAX_SERVER_LEN or any(ch.isspace() for ch in text):
+        return None
+    if any(ord(ch) < 0x20 or ch == "\x7f" for ch in text):
+        return None
+    lowered = text[:8].lower()
+    if lowered.startswith("https://"):
+        text = text[8:]
+    elif lowered.startswith("http://"):
+        text = text[7:]
+    elif "://" in text:
+        return None
+    hostport = text.partition("/")[0]
+    if not hostport.isascii() or any(ch in hostport for ch in "@?#[") or hostport.count(":") > 1:
+        return None
+    host, colon, port = hostport.partition(":")
+    if colon and not (port.isdigit() and len(port) <= 5 and 0 < int(port) <= 65535):
+        return None
+    host = host.lower().rstrip(".")
+    if not _valid_host(host):
+        return None
+    if not colon and host in _DOCKER_HUB_ALIASES:
+        return _DOCKER_HUB_KEY
+    return f"{host}:{port}" if colon else host
+
+
+def _valid_host(host: str) -> bool:
+    """``servers._valid_hostname`` for lowercase ASCII: labels, or four IPv4 octets."""
+    labels = host.split(".")
+    if not host or len(host) > 253:
+        return False
+    if labels[-1].isdigit():
+        return len(labels) == 4 and all(
+            octet.isdigit()
+            and len(octet) <= 3
+            and (octet == "0" or octet[0] != "0")
+            and int(octet) <= 255
+            for octet in labels
+        )
+    return all(
+        0 < len(label) <= 63 and set(label) <= _LABEL_CHARS and "-" not in (label[0], label[-1])
+        for label in labels
+    )
+
+
+def _may_swap(key: str) -> bool:
+    """An ECR or ECR Public host (``servers.classify``): its triplet may need a swap."""
+    host = key.partition(":")[0]
+    return ".dkr" in host or host in _ECR_PUBLIC_HOSTS
+
+
+def _docker_trim(value: str) -> str:
+    """``triplets.shape``'s value: one trailing newline, then one carriage return, removed."""
+    return value.removesuffix("\n").removesuffix("\r") if value.endswith("\n") else value
+
+
+def _usable_text(value: str) -> bool:
+    """``triplets._usable_text``: valid UTF-8, no control characters but tab, CR and LF."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not any((ord(ch) < 0x20 and ch not in "\t\n\r") or ch == "\x7f" for ch in value)
 
 
 def cached_get(stdin_text: str, environ: Mapping[str, str], now: float) -> str | None:

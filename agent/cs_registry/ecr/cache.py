@@ -36,7 +36,7 @@ import stat
 from cs_registry.ecr.hashing import hmac_sha256, sha256_hex
 from cs_registry.filecheck import KIB, Refused, private_dir_problem, read_regular
 
-TYPE_CHECKING = False  # `typing` costs more to import than this hot path may take
+TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from collections.abc import Mapping
 

@@ -16,7 +16,7 @@ from cs_registry.secret import Secret
 from cs_registry.status import Severity
 from cs_registry.triplets import Finding
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
+TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from cs_registry.context import Context
 

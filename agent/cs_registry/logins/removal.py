@@ -5,7 +5,7 @@ from __future__ import annotations
 from cs_registry.diagnosis import Code
 from cs_registry.logins.rows import REMOVED, SKIPPED, WRITTEN, Row, RowKind
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
+TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from cs_registry.logins.record import Recorded
 

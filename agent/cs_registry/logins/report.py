@@ -16,7 +16,7 @@ from cs_registry.logins.rows import (
 )
 from cs_registry.ui import inert, mark, paint, print_json
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
+TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
