@@ -84,18 +84,31 @@ def plain_get(stdin_text: str, environ: Mapping[str, str], cwd: str) -> str | No
     value the full path would refuse is ``None``. ``cwd`` (``os.getcwd()``) locates
     the repository settings file, as ``settings.load`` does.
     """
-    from cs_registry import paths, settings_layers
-    from cs_registry.context import config_home_text  # not above: the cached get does without
-
-    config_home = config_home_text(environ)
-    if config_home is None or any(name in environ for name in settings_layers.ENV.values()):
-        return None
-    if settings_layers.any_exists(environ, paths.normal(cwd), config_home):
+    if _settings_may_apply(environ, cwd):
         return None  # its `ignore` or `registries` may change the answer: the full path reads it
     server_url = stdin_text.strip()  # as cli._server_url: Go's strings.TrimSpace
     key = exact_key(server_url)
     if key is None or _may_swap(key):
         return None
+    ident = _only_triplet_for(key, environ)
+    found = _plain_credentials(ident, environ) if ident is not None else None
+    return credentials(server_url, *found) if found is not None else None
+
+
+def _settings_may_apply(environ: Mapping[str, str], cwd: str) -> bool:
+    """A settings file exists in a layer, or a ``CS_REGISTRY_*`` setting is set."""
+    from cs_registry import paths, settings_layers
+    from cs_registry.context import config_home_text  # not above: the cached get does without
+
+    config_home = config_home_text(environ)
+    if config_home is None or any(name in environ for name in settings_layers.ENV.values()):
+        return True
+    return settings_layers.any_exists(environ, paths.normal(cwd), config_home)
+
+
+def _only_triplet_for(key: str, environ: Mapping[str, str]) -> str | None:
+    """The ID of the one triplet whose server has ``key``; ``None`` for none, two, or a
+    server value only the full path reads."""
     ident = None
     for name, value in environ.items():
         if name.endswith(_SERVER):
@@ -104,16 +117,20 @@ def plain_get(stdin_text: str, environ: Mapping[str, str], cwd: str) -> str | No
                 return None  # a server only the full path reads, or duplicates or a conflict
             if other == key:
                 ident = name[: -len(_SERVER)]
-    if ident is None or not _valid_id(ident):
-        return None
+    return ident if ident is not None and _valid_id(ident) else None
+
+
+def _plain_credentials(ident: str, environ: Mapping[str, str]) -> tuple[str, str] | None:
+    """The triplet's user and password as Docker trims them; ``None`` for what the full
+    path would refuse (a partial triplet, a user ``auth`` cannot carry, odd text)."""
     user = _docker_trim(environ.get(ident + _USER, ""))
     password = _docker_trim(environ.get(ident + _PASSWORD, ""))
     session = _docker_trim(environ.get(ident + _SESSION, ""))
     if not user or not password or ":" in user:
-        return None  # a partial triplet, or a user Docker's `auth` cannot carry
+        return None
     if not all(_usable_text(text) for text in (user, password, session)):
         return None
-    return credentials(server_url, user, password)
+    return user, password
 
 
 def exact_key(value: str) -> str | None:
@@ -129,14 +146,22 @@ def exact_key(value: str) -> str | None:
         return None
     if any(ord(ch) < 0x20 or ch == "\x7f" for ch in text):
         return None
+    rest = _without_scheme(text)
+    return _hostport_key(rest.partition("/")[0]) if rest is not None else None
+
+
+def _without_scheme(text: str) -> str | None:
+    """``text`` without an http(s) scheme; ``None`` for another scheme."""
     lowered = text[:8].lower()
     if lowered.startswith("https://"):
-        text = text[8:]
-    elif lowered.startswith("http://"):
-        text = text[7:]
-    elif "://" in text:
-        return None
-    hostport = text.partition("/")[0]
+        return text[8:]
+    if lowered.startswith("http://"):
+        return text[7:]
+    return None if "://" in text else text
+
+
+def _hostport_key(hostport: str) -> str | None:
+    """The config key of ``host[:port]`` as ``normalise`` makes it; ``None`` if unsure."""
     if not hostport.isascii() or any(ch in hostport for ch in "@?#[") or hostport.count(":") > 1:
         return None
     host, colon, port = hostport.partition(":")
