@@ -221,15 +221,18 @@ RULES: tuple[Rule, ...] = (
             "server misbehaving",
         ),
     ),
+    # before READ_TIMEOUT: Go's "request canceled while waiting for connection (Client.Timeout
+    # exceeded ...)" is a connect that never completed (docker28-pull-connect-timeout.log)
+    _rule(
+        Code.CONNECT_TIMEOUT,
+        r"i/o timeout|TLS handshake timeout|ETIMEDOUT|connection timed out|"
+        r"canceled while waiting for connection",
+        ("i/o timeout", "handshake timeout", "etimedout", "timed out", "waiting for connection"),
+    ),
     _rule(
         Code.READ_TIMEOUT,
         r"Client\.Timeout exceeded|context deadline exceeded|ESOCKETTIMEDOUT",
         ("timeout exceeded", "deadline exceeded", "esockettimedout"),
-    ),
-    _rule(
-        Code.CONNECT_TIMEOUT,
-        r"i/o timeout|TLS handshake timeout|ETIMEDOUT|connection timed out",
-        ("i/o timeout", "handshake timeout", "etimedout", "timed out"),
     ),
     _rule(
         Code.REGISTRY_UNAVAILABLE,

@@ -38,6 +38,8 @@ CASES = [
     ("devcontainer-up-feature-no-auth.log", Code.MISSING_CREDENTIALS, "Feature fetch", 32, "cs-registry debug-login localhost:37101/features/tools:1"),
     ("codespaces/old-image-no-auth.log", Code.MISSING_CREDENTIALS, "host image pull", 39, "cs-registry debug-login localhost:37101/app:1"),
     ("docker28-login-bad-password.log", Code.BAD_CREDENTIALS, "login", 2, "cs-registry debug-login 127.0.0.1:36315"),
+    ("docker20-pull-token-expired.log", Code.TOKEN_EXPIRED, "pull", 1, "cs-registry debug-login 127.0.0.1:36983/app"),
+    ("docker28-pull-token-expired.log", Code.TOKEN_EXPIRED, "pull", 1, "cs-registry debug-login 127.0.0.1:36983/app"),
     # denied
     ("docker20-pull-denied.log", Code.INSUFFICIENT_SCOPE, "pull", 1, "cs-registry debug-login 127.0.0.1:58281/private/app"),
     ("buildkit-from-denied.log", Code.INSUFFICIENT_SCOPE, "build", 13, "cs-registry debug-login 127.0.0.1:58281/private/app:1"),
@@ -56,6 +58,10 @@ CASES = [
     ("compose-pull-rate-limited.log", Code.RATE_LIMITED, "pull", 5, "cs-registry doctor"),
     ("docker28-pull-unavailable.log", Code.REGISTRY_UNAVAILABLE, "unknown", 1, "cs-registry doctor"),
     ("docker20-pull-refused.log", Code.CONNECTION_REFUSED, "unknown", 1, "cs-registry debug-login 127.0.0.1:40463"),
+    ("docker20-pull-connect-timeout.log", Code.CONNECT_TIMEOUT, "unknown", 1, "cs-registry debug-login 127.0.0.1:60429"),
+    ("docker28-pull-connect-timeout.log", Code.CONNECT_TIMEOUT, "unknown", 1, "cs-registry debug-login 127.0.0.1:45429"),
+    ("skopeo-inspect-connect-timeout.log", Code.CONNECT_TIMEOUT, "pull", 1, "cs-registry debug-login 127.0.0.1:60429/app:1"),
+    ("constructed/docker28-pull-dns-failure.log", Code.DNS_FAILURE, "unknown", 1, "cs-registry debug-login registry.example.test"),
     ("skopeo-inspect-read-timeout.log", Code.READ_TIMEOUT, "pull", 1, "cs-registry debug-login 127.0.0.1:57831/app:1"),
     ("skopeo-inspect-proxy-refused.log", Code.PROXY_ERROR, "pull", 1, "cs-registry debug-login registry.example.test/app:1"),
     # TLS
@@ -116,6 +122,9 @@ def test_every_log_code_has_a_captured_case() -> None:
         Code.RATE_LIMITED,
         Code.DAEMON_UNREACHABLE,
         Code.NO_KNOWN_CAUSE,
+        Code.CONNECT_TIMEOUT,
+        Code.TOKEN_EXPIRED,
+        Code.DNS_FAILURE,
     }
     assert wanted <= covered
 
