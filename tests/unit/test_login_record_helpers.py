@@ -241,3 +241,25 @@ def test_doctor_fix_erases_the_stale_helper_credential(
     assert "docker-credential-keep" in fix["before"]
     assert held(bin_dir) == {}
     assert ONE not in json.loads(record.read_text())["configs"][str(config)]
+
+
+def test_doctor_fix_with_a_failing_helper_erases_nothing_and_a_second_fix_is_quiet(
+    make_ctx: MakeCtx, config: Path, record: Path, bin_dir: Path
+) -> None:
+    login(make_ctx, env(bin_dir, "ONE", "TWO"))
+    before, program = held(bin_dir), bin_dir / "docker-credential-keep"
+    working = program.read_text()
+    program.write_text("#!/bin/sh\necho locked >&2\nexit 3\n")
+    ctx = make_ctx(env(bin_dir, "TWO"))
+    main(["doctor", "--wait", "0.1", "--json", "--fix"], ctx)
+    fix = {f["id"]: f for f in json.loads(ctx.stdout.getvalue())["fixes"]}[f"entry:{ONE}"]
+    assert (fix["status"], fix["code"]) == ("skipped", "cred_helper_failed")
+    assert "locked" in fix["message"]
+    assert held(bin_dir) == before
+    assert ONE in json.loads(record.read_text())["configs"][str(config)]  # tried again later
+    program.write_text(working)
+    for _ in range(2):
+        ctx = make_ctx(env(bin_dir, "TWO"))
+        main(["doctor", "--wait", "0.1", "--json", "--fix"], ctx)
+    assert json.loads(ctx.stdout.getvalue())["fixes"] == []
+    assert held(bin_dir) == {}
