@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from cs_registry.logins.record import HELPER_TO, Recorded
+from cs_registry.logins.record import AUTHS, HELPER_TO, Recorded
 
 TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def erase_stale(
     """Erase from their helpers the gone entries login stored there, each only while the
     helper holds exactly what was stored; in a dry run only ask (``get``)."""
     done = Erased()
-    todo = [(entry, helper_name(entry)) for entry in gone if entry.to != "auths"]
+    todo = [(entry, helper_name(entry)) for entry in gone if entry.to != AUTHS]
     if not todo or record.problem is not None:
         return done
     # the helper client, imported only when a helper entry is to be removed
