@@ -26,8 +26,17 @@ from cs_registry.checks.ecr_tokens import check_ecr_tokens
 from cs_registry.commands.doctor import DoctorOptions, collect, report_checks
 from cs_registry.context import Context
 from cs_registry.diagnosis import Code
-from cs_registry.fixes.plan import APPLIED, SKIPPED, WOULD_APPLY, Fix, by_id, plan
+from cs_registry.fixes.plan import (
+    APPLIED,
+    SKIPPED,
+    WOULD_APPLY,
+    Fix,
+    by_id,
+    fix_stale_helpers,
+    plan,
+)
 from cs_registry.logins import record as login_record
+from cs_registry.logins.helper_record import erase_stale
 from cs_registry.status import ExitStatus, Status
 from cs_registry.triplets import Discovery
 from cs_registry.ui import inert, mark, print_json
@@ -112,6 +121,8 @@ def _apply_config(
             _tighten(path)
     if mode_check is not None:
         fixes.insert(0, _mode_fix(mode_check))
+    # credentials login stored through a helper: asked (and erased) outside the config lock
+    fixes += fix_stale_helpers(erase_stale(record, gone, ctx.environ, dry_run=dry_run))
     if dry_run:
         for fix in fixes:
             fix.status = WOULD_APPLY if fix.status == APPLIED else fix.status

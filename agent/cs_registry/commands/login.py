@@ -15,8 +15,9 @@ from cs_registry import dockerconfig, lifecycle, log, settings
 from cs_registry.diagnosis import Code
 from cs_registry.errors import CsRegistryError
 from cs_registry.logins import record as login_record
+from cs_registry.logins.helper_record import erase_stale, stored_via_helpers
 from cs_registry.logins.record import Recorded
-from cs_registry.logins.removal import dropped_keys, stale_rows, written_in_auths
+from cs_registry.logins.removal import dropped_keys, helper_rows, stale_rows, written_in_auths
 from cs_registry.logins.report import report as _report  # a module name tests can replace
 from cs_registry.logins.report import report_prebuild
 from cs_registry.logins.rows import (
@@ -221,8 +222,12 @@ def _update(
                 ecr.remember(ctx, config_path, rows)
         rows.extend(stale_rows(*stale, dry_run=options.dry_run))
         store_via_helpers(ctx.environ, pending, options.dry_run)
+        erased = erase_stale(record, gone, ctx.environ, dry_run=options.dry_run)
+        rows.extend(helper_rows(erased, dry_run=options.dry_run))
         if not options.dry_run:
-            problem = login_record.save(record, final, written_in_auths(rows), dropped_keys(*stale))
+            dropped = dropped_keys(*stale) + dropped_keys(erased.removed, erased.changed)
+            stored = stored_via_helpers(record, rows)
+            problem = login_record.save(record, final, written_in_auths(rows), dropped, stored)
             if problem is not None and record.problem is None:
                 notes.append(Finding(Code.RECORD_UNUSABLE, Severity.WARNING, problem))
     return notes

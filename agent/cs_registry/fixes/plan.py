@@ -15,6 +15,7 @@ from cs_registry.auths import alias_index
 from cs_registry.checks.check import Check
 from cs_registry.diagnosis import Code
 from cs_registry.logins import record as login_record
+from cs_registry.logins.helper_record import Erased, helper_name
 from cs_registry.servers import DOCKER_HUB_KEY
 from cs_registry.status import Status
 
@@ -137,6 +138,40 @@ def fix_stale(
             dropped=[e.key],
         )
         for e in changed
+    ]
+    return fixes
+
+
+def fix_stale_helpers(erased: Erased) -> list[Fix]:
+    """Credentials login stored through a helper whose secret is gone: erased while the
+    helper holds what was stored (``helper_record.erase_stale`` did it), else skipped."""
+    fixes = [
+        Fix(
+            f"entry:{e.key}",
+            Code.SECRET_GONE,
+            f"{e.key} in docker-credential-{helper_name(e)} (stored by login for {e.triplet_id})",
+            "erased",
+            dropped=[e.key],
+        )
+        for e in erased.removed
+    ]
+    fixes += [
+        Fix(
+            f"entry:{e.key}",
+            Code.ENTRY_CHANGED,
+            f"{e.key} in {e.to}",
+            f"{e.key} in {e.to}",
+            SKIPPED,
+            f"the {e.triplet_id} secret is gone but the helper no longer holds what login stored",
+            dropped=[e.key],
+        )
+        for e in erased.changed
+    ]
+    fixes += [  # nothing erased; the record keeps the entry for the next run
+        Fix(
+            f"entry:{e.key}", exc.diagnosis, f"{e.key} in {e.to}", "unchanged", SKIPPED, exc.message
+        )
+        for e, exc in erased.failed
     ]
     return fixes
 

@@ -2,10 +2,13 @@
 
 ``<cache>/login-record.json`` (0600 in the private cache directory, read and written
 only through :mod:`cs_registry.files`): per config file, per key login wrote, where
-the credential went (``auths``) and a keyed hash of the credential fields written
-there (HMAC under the ECR cache's salt, :meth:`TokenCache.keyed_hash`), never the
-credential itself. With it, ``login`` (and ``doctor --fix``) remove an entry whose
-triplet is gone, but only while the entry still holds exactly what login wrote.
+the credential went (``auths``, or ``helper:NAME`` for one stored through
+``docker-credential-NAME``, :mod:`cs_registry.logins.helper_record`) and a keyed hash
+of the credential fields written there (HMAC under the ECR cache's salt,
+:meth:`TokenCache.keyed_hash`), never the credential itself. A version that does not
+know a destination treats its entries as changed: it never removes them. With it,
+``login`` (and ``doctor --fix``) remove an entry whose triplet is gone, but only
+while the entry still holds exactly what login wrote.
 
 Nothing is removed on the word of a record that is missing, corrupt or not a
 private file of ours (a symlink, FIFO, another user's file, a shared cache): such a
@@ -31,6 +34,8 @@ if TYPE_CHECKING:
 RECORD_NAME = "login-record.json"
 FORMAT = 1
 AUTHS = "auths"
+#: ``to`` of a credential stored through a helper: ``helper:NAME``
+HELPER_TO = "helper:"
 _WHAT = "login record"
 
 
@@ -139,12 +144,15 @@ def take_stale(
     """Remove from ``data`` each gone entry that still holds exactly what login wrote.
 
     Returns (removed, changed): ``changed`` entries were edited since (or vanished) and
-    are left alone; both are then dropped from the record by :func:`save`.
+    are left alone; both are then dropped from the record by :func:`save`. Entries
+    stored through a helper are not in ``data``: ``helper_record.erase_stale`` takes them.
     """
     auths = data.get("auths")
     removed: list[Recorded] = []
     changed: list[Recorded] = []
     for entry in gone:
+        if entry.to.startswith(HELPER_TO):
+            continue
         current = auths.get(entry.key) if isinstance(auths, dict) else None
         if (
             entry.to == AUTHS
@@ -164,11 +172,13 @@ def save(
     data: Mapping[str, Any],
     written: Mapping[str, str],
     dropped: Iterable[str],
+    stored: Iterable[Recorded] = (),
 ) -> str | None:
-    """Record ``written`` (key → triplet ID, now in ``data["auths"]``) and forget
-    ``dropped`` keys; returns why the record could not be written, or ``None``."""
-    dropped = list(dropped)
-    if not written and not dropped:
+    """Record ``written`` (key → triplet ID, now in ``data["auths"]``) and ``stored``
+    (entries stored through a helper), and forget ``dropped`` keys; returns why the
+    record could not be written, or ``None``."""
+    dropped, stored = list(dropped), list(stored)
+    if not written and not dropped and not stored:
         return None  # nothing new: no lock, no fsync (post-start runs this on every start)
     if not record.writable:
         return record.problem
@@ -176,7 +186,6 @@ def save(
     problem = files.ensure_private_dir(cache_root, what="cache directory")
     if problem is not None:
         return problem
-    auths = data.get("auths")
     try:
         with files.lock_beside(record.path):
             try:
@@ -193,11 +202,8 @@ def save(
                 mine = configs[record.config_path] = {}
             for key in dropped:
                 mine.pop(key, None)
-            for key, triplet_id in written.items():
-                entry = auths.get(key) if isinstance(auths, dict) else None
-                mac = record.mac(key, entry)
-                if mac is not None:
-                    mine[key] = Recorded(key, AUTHS, triplet_id, mac).as_json()
+            for recorded in (*_in_auths(record, data, written), *stored):
+                mine[recorded.key] = recorded.as_json()
             if not mine:
                 del configs[record.config_path]
             content = json.dumps(document, indent=2, sort_keys=True).encode()
@@ -205,6 +211,19 @@ def save(
     except files.FileError as exc:
         return exc.message
     return None
+
+
+def _in_auths(
+    record: LoginRecord, data: Mapping[str, Any], written: Mapping[str, str]
+) -> list[Recorded]:
+    """What to record for each entry login wrote into ``data["auths"]``."""
+    auths = data.get("auths")
+    found = []
+    for key, triplet_id in written.items():
+        mac = record.mac(key, auths.get(key) if isinstance(auths, dict) else None)
+        if mac is not None:
+            found.append(Recorded(key, AUTHS, triplet_id, mac))
+    return found
 
 
 def default_root(environ: Mapping[str, str]) -> str:

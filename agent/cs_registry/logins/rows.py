@@ -70,6 +70,7 @@ class Row:
         "message",
         "server",
         "status",
+        "stored_in",
         "swap",
         "verified",
         "warnings",
@@ -94,6 +95,8 @@ class Row:
         self.expires_at: float | None = None
         #: the credential went into `auths` (what login's record may list)
         self.in_auths = False
+        #: the helper the credential was stored through (what login's record may list)
+        self.stored_in: str | None = None
 
     def __repr__(self) -> str:
         return f"Row(id={self.id!r}, key={self.key!r}, status={self.status!r}, code={self.code!r})"
@@ -260,4 +263,5 @@ def store_via_helpers(
             )
             continue
         row.status = WRITTEN if wrote else UNCHANGED
+        row.stored_in = name
         row.message = f"stored through {helper.program}"
