@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 
-from cs_registry import log
+from cs_registry import jsontext, log
 from cs_registry.auths import HELPER_PREFIX, helper_binary
 from cs_registry.bounded_process import Flooded, Stalled, run_bounded
 from cs_registry.diagnosis import Code
@@ -231,7 +231,7 @@ def shown(text: str, hide: Iterable[str] = ()) -> str:
 
 def _json(text: str) -> object:
     try:
-        return json.loads(text)
+        return jsontext.loads(text)
     except (ValueError, RecursionError):
         return None
 
