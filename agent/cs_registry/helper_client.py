@@ -104,7 +104,7 @@ class Helper:
                 f"{self.program} get answered something that is not a credential "
                 '(expected JSON {"Username": "…", "Secret": "…"})',
             )
-        log.register_secret(secret)
+        log.register_secret(secret, user=user)
         return user, Secret(secret)
 
     def store(

@@ -39,15 +39,38 @@ _settings: dict[str, Any] = {
 }
 
 
-def register_secret(value: str) -> None:
+def register_secret(value: str, *, user: str | None = None) -> None:
     """Mask ``value`` wherever it would appear in a log event, a log file or a message.
 
     However short: a 3-character password is still a password (its masked form may
-    then hide the same letters elsewhere in a line, a price worth paying).
+    then hide the same letters elsewhere in a line, a price worth paying). Its base64
+    forms are masked too: ``user:value`` (Docker's ``auth`` field and the Basic
+    header, when ``user`` is known) and the value's own, which a helper or a registry
+    echoing its input would show, and which hide nothing.
     """
-    if value:
-        with _lock:
-            _registered.add(value)
+    if not value:
+        return
+    forms = {value}
+    forms.update(_base64_forms(value, user))
+    with _lock:
+        _registered.update(forms)
+
+
+def _base64_forms(value: str, user: str | None) -> list[str]:
+    # binascii, not base64: base64 stays off the login hot path (test_imports)
+    import binascii
+
+    def encode(raw: bytes) -> str:
+        return binascii.b2a_base64(raw, newline=False).decode("ascii")
+
+    forms = [encode(f"{user}:{value}".encode(errors="surrogateescape"))] if user else []
+    raw = value.encode(errors="surrogateescape")
+    # the value's own base64, cut at whole 3-byte groups: the same characters whatever
+    # follows it in a longer encoded text; too short a cut would mask ordinary words
+    whole = raw[: len(raw) - len(raw) % 3]
+    if len(whole) >= 6:
+        forms.append(encode(whole))
+    return forms
 
 
 def scrub(text: str) -> str:

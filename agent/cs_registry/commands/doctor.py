@@ -81,7 +81,7 @@ def collect(ctx: Context, options: DoctorOptions) -> list[Check]:
         # what login would count: settings applied (a broken settings file is its own check)
         _settings, discovery = settings.in_play(ctx, lenient=True)
         for triplet in discovery.triplets:
-            log.register_secret(triplet.password.reveal())
+            log.register_secret(triplet.password.reveal(), user=triplet.user)
         checks = check_environment(environ)
         checks += check_triplets(environ, discovery)
         checks += check_settings(ctx, workspace)

@@ -57,7 +57,7 @@ def run(ctx: Context, options: DoctorOptions, *, dry_run: bool) -> ExitStatus:
         return ExitStatus.OK
     _settings, discovery = settings.in_play(ctx, lenient=True)
     for triplet in discovery.triplets:
-        log.register_secret(triplet.password.reveal())
+        log.register_secret(triplet.password.reveal(), user=triplet.user)
     path, checks = check_docker_config(ctx.environ, options.config_dir, [])
     checks += check_ecr_tokens(ctx.cache_dir, path, ctx.clock())
     fixes, backup = _apply_config(ctx, path, checks, discovery, dry_run)

@@ -56,7 +56,7 @@ def _server_url(text: str) -> str:
 def _dispatch(action: str, text: str, store: Store, ctx: Context) -> str:
     if action == "get":
         username, secret = store.get(_server_url(text))
-        log.register_secret(secret)
+        log.register_secret(secret, user=username)
         return wire.credentials(text.strip(), username, secret)
     if action == "erase":
         store.erase(_server_url(text))
@@ -70,7 +70,7 @@ def _dispatch(action: str, text: str, store: Store, ctx: Context) -> str:
         secret = str(creds.get("Secret") or "")
     except (ValueError, AttributeError, RecursionError):
         raise _BadInput("invalid credentials JSON on stdin") from None
-    log.register_secret(secret)
+    log.register_secret(secret, user=username)
     if not server:
         raise _BadInput(wire.MISSING_SERVER_URL)
     if not username:
