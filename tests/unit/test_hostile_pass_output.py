@@ -91,3 +91,26 @@ def test_json_text_escapes_lone_surrogates_and_loads_them_back() -> None:
 def test_json_text_loads_raises_value_error_for_deep_nesting() -> None:
     with pytest.raises(ValueError, match="nested too deeply"):
         jsontext.loads("[" * 100_000 + "]" * 100_000)
+
+
+@pytest.mark.parametrize(
+    "name", ["::stop-commands::pwn", " ::error title=x::forged", "::add-mask::x"]
+)
+def test_lint_text_never_starts_a_line_with_a_workflow_command(name: str, tmp_path: Path) -> None:
+    """In GitHub Actions every stdout line that starts (after blanks) with ``::`` is a
+    workflow command: a path given on the command line (``lint $(git diff
+    --name-only)``) must not begin one (``::stop-commands::`` would silence every
+    annotation after it)."""
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "devcontainer.json").write_text('{"customizations": {"codespaces": {"zz": 1}}}')
+    done = subprocess.run(
+        [sys.executable, "-m", "cs_registry", "lint", f"{name}/devcontainer.json"],
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    lines = done.stdout.decode().splitlines()
+    assert any("devcontainer.json:1:" in line for line in lines), lines
+    assert not [line for line in lines if line.lstrip().startswith("::")]
