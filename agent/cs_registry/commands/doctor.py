@@ -115,7 +115,8 @@ def run(ctx: Context, options: DoctorOptions) -> ExitStatus:
 def _label(check: Check) -> str:
     """The id shown: lint findings go under one ``devcontainer`` label, their code at the end."""
     grouped = check.id.startswith(("devcontainer:", "image:"))
-    return check.id.partition(":")[0] if grouped else check.id
+    # an id may carry a name from a file (helper:NAME from config.json): shown inert
+    return check.id.partition(":")[0] if grouped else inert(check.id)
 
 
 def report_checks(ctx: Context, checks: list[Check]) -> None:

@@ -218,10 +218,11 @@ def _report(ctx: Context, fixes: list[Fix], backup: str | None, dry_run: bool) -
         return
     for fix in fixes:
         status = "skipped" if fix.status == SKIPPED else "applied"
-        line = f"{mark(ctx, status)} {fix.id}: {fix.before} → {fix.after}"
+        # the names come from config.json: inert; the mark keeps its own colour
+        line = inert(f"{fix.id}: {fix.before} → {fix.after}")
         if fix.status == WOULD_APPLY:
             line += " (would apply)"
-        ctx.print(inert(line) + f" [{fix.code.value}]")
+        ctx.print(f"{mark(ctx, status)} {line} [{fix.code.value}]")
         if fix.message:
             ctx.print(f"    {inert(fix.message)}")
     if backup is not None:
