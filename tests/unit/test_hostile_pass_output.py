@@ -114,3 +114,9 @@ def test_lint_text_never_starts_a_line_with_a_workflow_command(name: str, tmp_pa
     lines = done.stdout.decode().splitlines()
     assert any("devcontainer.json:1:" in line for line in lines), lines
     assert not [line for line in lines if line.lstrip().startswith("::")]
+
+
+def test_credential_helper_cap_is_one_number() -> None:
+    from cs_registry.credhelper import entry, wire
+
+    assert entry._MAX_INPUT == wire.MAX_INPUT

@@ -94,7 +94,14 @@ def run(
     if action == "version":
         out.write(f"{wire.NAME} (cs-registry) {__version__}\n")
         return 0
-    text = stdin_text if stdin_text is not None else ("" if action == "list" else ctx.stdin.read())
+    text = (
+        stdin_text
+        if stdin_text is not None
+        else ("" if action == "list" else ctx.stdin.read(wire.MAX_INPUT + 1))
+    )
+    if len(text) > wire.MAX_INPUT:
+        out.write(wire.error_line(f"the input on stdin is larger than {wire.MAX_INPUT >> 10} KiB"))
+        return 1
     try:
         answer = _dispatch(action, text, store or EnvironmentStore(ctx), ctx)
     except NotFound:

@@ -75,3 +75,20 @@ def test_a_helper_echoing_the_auth_form_of_the_secret(command: list[str], tmp_pa
         ):
             assert form not in text, f"{name} form in {where}"
     assert not watcher.hits
+
+
+@pytest.mark.parametrize("action", ["get", "store", "erase"])
+def test_credential_helper_caps_what_it_reads_from_stdin(action: str, tmp_path: Path) -> None:
+    """Docker writes a server URL (get, erase) or one small JSON object (store); a
+    caller that streams without end must not grow the helper's memory with it."""
+    home = tmp_path / "stdin-home"
+    home.mkdir()
+    env = cli.base_env(home)
+    result = cli.run_measured(
+        [action], env, name="docker-credential-cs-registry", stdin=b"a" * (64 << 20), timeout=60
+    )
+    cli.assert_no_traceback(result)
+    assert result.returncode == 1, result.out
+    assert result.max_rss_kib < 80 * 1024
+    assert len(result.out.splitlines()) == 1
+    assert "larger than" in result.out
