@@ -88,7 +88,11 @@ def test_credential_helper_caps_what_it_reads_from_stdin(action: str, tmp_path: 
         [action], env, name="docker-credential-cs-registry", stdin=b"a" * (64 << 20), timeout=60
     )
     cli.assert_no_traceback(result)
-    assert result.returncode == 1, result.out
     assert result.max_rss_kib < 80 * 1024
-    assert len(result.out.splitlines()) == 1
-    assert "larger than" in result.out
+    # as for any server it does not know: get misses, erase has nothing to forget
+    expected = {
+        "get": (1, "credentials not found in native keychain\n"),
+        "erase": (0, ""),
+        "store": (1, "the input on stdin is larger than 1024 KiB\n"),
+    }
+    assert (result.returncode, result.out) == expected[action]
