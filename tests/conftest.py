@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
-from cs_registry.context import Context
+from tests.support.captured import CapturedContext, MakeCtx
 
 # Property tests explore new examples on every local run; under CI they replay a fixed
 # sequence, so a landing never depends on the luck of the draw (what they find
@@ -53,15 +53,15 @@ def forget_registered_secrets() -> Iterator[None]:
 
 
 @pytest.fixture
-def make_ctx(isolated_home: Path) -> Callable[..., Context]:
+def make_ctx(isolated_home: Path) -> MakeCtx:
     """Build a :class:`Context` over a given environment with captured streams."""
 
-    def build(environ: dict[str, str] | None = None, stdin: str = "") -> Context:
+    def build(environ: dict[str, str] | None = None, stdin: str = "") -> CapturedContext:
         env = {"HOME": str(isolated_home), "PATH": "/usr/bin:/bin"}
         env["CS_REGISTRY_CODESPACES_ENV_FILE"] = str(isolated_home / "no-codespaces.json")
         env["CS_REGISTRY_CREATION_LOG"] = str(isolated_home / "no-creation.log")
         env.update(environ or {})
-        return Context(
+        return CapturedContext(
             environ=env,
             stdin=io.StringIO(stdin),
             stdout=io.StringIO(),

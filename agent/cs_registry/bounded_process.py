@@ -102,12 +102,7 @@ def _pump(
                 raise Stalled
             for key, _ in selector.select(left):
                 if key.fileobj is stdin:
-                    try:
-                        sent += os.write(key.fd, view[sent : sent + _CHUNK])
-                    except BlockingIOError:
-                        continue
-                    except BrokenPipeError:  # it stopped reading: its answer will say why
-                        sent = len(payload)
+                    sent = _write_chunk(key.fd, view, sent)
                     if sent >= len(payload):
                         selector.unregister(stdin)
                         stdin.close()
@@ -122,6 +117,16 @@ def _pump(
                 elif len(err) < stderr_kept:
                     err += chunk[: stderr_kept - len(err)]
     return bytes(out), bytes(err)
+
+
+def _write_chunk(fd: int, view: memoryview, sent: int) -> int:
+    """Write the payload's next chunk to a non-blocking pipe; how much is sent now."""
+    try:
+        return sent + os.write(fd, view[sent : sent + _CHUNK])
+    except BlockingIOError:  # the pipe is full after all: the selector will call again
+        return sent
+    except BrokenPipeError:  # it stopped reading: its answer will say why
+        return len(view)
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

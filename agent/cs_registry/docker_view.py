@@ -114,9 +114,8 @@ class DockerView(Record):
             return False if self.helper is None or self.helper_path is None else None
         if self.broken_keys:
             return None
-        if self.helper is None:
-            return self.entry_key is not None
-        if self.helper_path is None:
+        if self.helper is None or self.helper_path is None:
+            # no helper, or one that cannot be run: the auths entry alone decides
             return self.entry_key is not None
         if helper_answer is None:
             return None
@@ -167,6 +166,17 @@ def helper_name(data: Mapping[str, Any], key: str) -> tuple[str | None, Source]:
     if isinstance(store, str) and store:
         return store, Source.CREDS_STORE
     return None, Source.AUTHS
+
+
+def who_answers(
+    data: Mapping[str, Any], key: str, which: Callable[[str], str | None]
+) -> tuple[str | None, Source, str | None]:
+    """The first step of :func:`resolve` alone: the helper Docker asks for ``key`` (``None``:
+    the ``auths`` file store), where it is named, and where it is installed. Cheap (no scan
+    of ``auths``), so a login of thousands of registries can ask it for each one."""
+    helper, source = helper_name(data, key)
+    helper_path = which(HELPER_PREFIX + helper) if helper is not None else None
+    return helper, source, helper_path
 
 
 def host_part(raw_key: str) -> str:
@@ -220,8 +230,7 @@ def resolve(data: Mapping[str, Any], key: str, which: Callable[[str], str | None
     """
     auths = data.get("auths")
     auths = auths if isinstance(auths, dict) else {}
-    helper, source = helper_name(data, key)
-    helper_path = which(HELPER_PREFIX + helper) if helper is not None else None
+    helper, source, helper_path = who_answers(data, key, which)
     entry_key, entry_user = _entry(auths, key)
     same_registry = [raw for raw in auths if config_key_for(raw) == key]
     read = {entry_key} if helper is None or helper_path is None else set()

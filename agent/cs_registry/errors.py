@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from cs_registry.status import ExitStatus
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
+if TYPE_CHECKING:
+    from cs_registry.diagnosis import Code
+
 
 class CsRegistryError(Exception):
     """An expected failure: printed as one line, never as a traceback.
@@ -18,14 +22,18 @@ class CsRegistryError(Exception):
         self,
         message: str,
         *,
-        code: str | None = None,
+        code: Code | None = None,
         status: ExitStatus = ExitStatus.FAILED,
     ) -> None:
+        # the code table (an enum) is imported when an error is raised, not by every import
+        # of this module: the credential helper's cached get never raises one
+        from cs_registry.diagnosis import Code
+
         super().__init__(message)
         self.message = message
-        if code is None or code == "ok":
-            code = "usage_error" if status is ExitStatus.USAGE else "internal_error"
-        self.code = code
+        if code is None or code is Code.OK:
+            code = Code.USAGE_ERROR if status is ExitStatus.USAGE else Code.INTERNAL_ERROR
+        self.code: Code = code
         self.status = status
 
     def __str__(self) -> str:
@@ -35,5 +43,5 @@ class CsRegistryError(Exception):
 class UsageError(CsRegistryError):
     """Bad flags, environment or input files: exit 2."""
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: Code | None = None) -> None:
         super().__init__(message, code=code, status=ExitStatus.USAGE)

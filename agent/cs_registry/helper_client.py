@@ -52,7 +52,7 @@ class HelperError(CsRegistryError):
     """A credential helper is missing, failed or stalled; ``diagnosis`` says which."""
 
     def __init__(self, program: str, diagnosis: Code, message: str) -> None:
-        super().__init__(message, code=diagnosis.value)
+        super().__init__(message, code=diagnosis)
         self.program = program
         self.diagnosis = diagnosis
 

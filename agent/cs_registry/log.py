@@ -134,13 +134,18 @@ def _occurring(text: str, needles: Iterable[str]) -> set[str]:
     return found
 
 
+def _scrub_text(key: str, value: str) -> str:
+    """A secret-named field's text is redacted whole; any other text loses known secrets."""
+    if re.search(_SECRET_FIELD, key) and value:
+        return redact(value)
+    return scrub(value)
+
+
 def _scrub_value(key: str, value: Any) -> Any:
     if isinstance(value, Secret):
         return value.redacted
     if isinstance(value, str):
-        if re.search(_SECRET_FIELD, key) and value:
-            return redact(value)
-        return scrub(value)
+        return _scrub_text(key, value)
     if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, Mapping):  # e.g. request headers: {"Authorization": ...}
@@ -148,7 +153,7 @@ def _scrub_value(key: str, value: Any) -> Any:
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_scrub_value(key, item) for item in value]
     # anything else is rendered as text anyway (exceptions, paths): scrub that text
-    return _scrub_value(key, str(value))
+    return _scrub_text(key, str(value))
 
 
 def redact_processor(

@@ -139,20 +139,31 @@ def match_ecr(host: str) -> EcrHost | None:
     )
 
 
+#: hosts whose kind is their exact name (ECR private hosts are matched by pattern)
+_KIND_BY_HOST: dict[str, Kind] = {
+    **dict.fromkeys(DOCKER_HUB_ALIASES, Kind.DOCKER_HUB),
+    "ghcr.io": Kind.GHCR,
+    "docker.pkg.github.com": Kind.GHCR,
+    **dict.fromkeys(_ECR_PUBLIC_HOSTS, Kind.ECR_PUBLIC),
+    "gcr.io": Kind.GCR,
+}
+#: kinds recognised by the end of the host name
+_KIND_BY_SUFFIX: tuple[tuple[tuple[str, ...], Kind], ...] = (
+    ((".azurecr.io", ".azurecr.cn", ".azurecr.us"), Kind.ACR),
+    ((".gcr.io", "-docker.pkg.dev"), Kind.GCR),
+)
+
+
 def classify(host: str) -> Kind:
     """The registry kind of a lowercase hostname (no port)."""
-    if host in DOCKER_HUB_ALIASES:
-        return Kind.DOCKER_HUB
-    if host in {"ghcr.io", "docker.pkg.github.com"}:
-        return Kind.GHCR
-    if host in _ECR_PUBLIC_HOSTS:
-        return Kind.ECR_PUBLIC
+    kind = _KIND_BY_HOST.get(host)
+    if kind is not None:
+        return kind
     if match_ecr(host) is not None:
         return Kind.ECR
-    if host.endswith((".azurecr.io", ".azurecr.cn", ".azurecr.us")):
-        return Kind.ACR
-    if host == "gcr.io" or host.endswith((".gcr.io", "-docker.pkg.dev")):
-        return Kind.GCR
+    for suffixes, suffix_kind in _KIND_BY_SUFFIX:
+        if host.endswith(suffixes):
+            return suffix_kind
     return Kind.OTHER
 
 
@@ -212,14 +223,8 @@ def _split_host_port(hostport: str, where: str) -> tuple[str, str | None]:
     return host, port if _ else None
 
 
-def normalise(raw: str, where: str = "server") -> Server:
-    """Turn a user's server value into a :class:`Server`.
-
-    ``where`` names the source (a variable name) in messages. Fixable mistakes
-    (whitespace, scheme, path, trailing slash, upper case) are recorded in
-    ``Server.fixes``; anything else raises :class:`ServerError`.
-    """
-    fixes: list[str] = []
+def _checked_value(raw: str, where: str, fixes: list[str]) -> str:
+    """The stripped value, refused when empty, huge, or holding whitespace or controls."""
     value = raw.strip()
     if value != raw:
         fixes.append("removed surrounding whitespace")
@@ -232,6 +237,11 @@ def normalise(raw: str, where: str = "server") -> Server:
         )
     if any(ch.isspace() or ord(ch) < 0x20 or ch == "\x7f" for ch in value):
         raise ServerError(f"{where} contains whitespace or control characters inside the value")
+    return value
+
+
+def _strip_scheme_and_path(value: str, where: str, fixes: list[str]) -> str:
+    """The host[:port] part of a URL-ish value; Docker Hub's canonical key is kept silently."""
     docker_hub_canonical = value.rstrip("/") == DOCKER_HUB_KEY.rstrip("/")
     scheme = re.match(_SCHEME, value) if "://" in value else None
     if scheme:
@@ -245,6 +255,11 @@ def normalise(raw: str, where: str = "server") -> Server:
         fixes.append(
             f"removed path {'/' + path!r}" if path.strip("/") else "removed trailing slash"
         )
+    return hostport
+
+
+def _check_hostport(hostport: str, where: str) -> None:
+    """Refuse a host[:port] with characters no registry host has."""
     if not hostport:
         raise ServerError(f"{where} names no host after the scheme; set it to e.g. ghcr.io")
     if "@" in hostport:
@@ -253,11 +268,17 @@ def normalise(raw: str, where: str = "server") -> Server:
         raise ServerError(f"{where}: {hostport!r} is not a host[:port]")
     if not hostport.isascii():
         raise ServerError(f"{where}: {hostport!r} has non-ASCII characters; use the punycode name")
-    host, port = _split_host_port(hostport, where)
+
+
+def _check_port(port: str | None, where: str) -> None:
     # [0-9]{1,5}: ASCII digits only, so a non-ASCII digit never becomes a port
     digits = port is not None and port.isascii() and port.isdigit() and len(port) <= 5
     if port is not None and not (digits and 0 < int(port) <= 65535):
         raise ServerError(f"{where}: port {port!r} is not a number from 1 to 65535")
+
+
+def _canonical_host(host: str, where: str, fixes: list[str]) -> str:
+    """The lower-cased host without a trailing dot, refused unless a valid name or address."""
     lowered = host.lower()
     if lowered != host:
         fixes.append("lower-cased the host")
@@ -269,6 +290,23 @@ def normalise(raw: str, where: str = "server") -> Server:
         if not _valid_hostname(host):
             what = "IPv4 address" if host.rsplit(".", 1)[-1].isdigit() else "host name"
             raise ServerError(f"{where}: {host!r} is not a valid {what}")
+    return host
+
+
+def normalise(raw: str, where: str = "server") -> Server:
+    """Turn a user's server value into a :class:`Server`.
+
+    ``where`` names the source (a variable name) in messages. Fixable mistakes
+    (whitespace, scheme, path, trailing slash, upper case) are recorded in
+    ``Server.fixes``; anything else raises :class:`ServerError`.
+    """
+    fixes: list[str] = []
+    value = _checked_value(raw, where, fixes)
+    hostport = _strip_scheme_and_path(value, where, fixes)
+    _check_hostport(hostport, where)
+    host, port = _split_host_port(hostport, where)
+    _check_port(port, where)
+    host = _canonical_host(host, where, fixes)
     hostport = f"{host}:{port}" if port is not None else host
     kind = classify(host)
     if kind is Kind.DOCKER_HUB and port is None:

@@ -15,7 +15,7 @@ naming it and its owner: a settings file may name which secrets go to which serv
 Files are read through :mod:`cs_registry.files` (a FIFO or device is refused).
 
 ``login`` runs in every lifecycle hook, so this module stays cheap: it only stats
-the candidate files, and pyyaml is imported (by :mod:`cs_registry.configfile`)
+the candidate files, and pyyaml is imported (by :mod:`cs_registry.settings_file`)
 only when one of them exists.
 """
 
@@ -25,19 +25,20 @@ import os
 import re
 from collections.abc import Mapping
 
-from cs_registry import files, paths, secrets, workspace
+from cs_registry import files, paths, triplets, workspace
 from cs_registry.context import Context
 from cs_registry.diagnosis import Code
 from cs_registry.errors import CsRegistryError, UsageError
 from cs_registry.record import Record
-from cs_registry.secrets import PASSWORD, SERVER, USER, Discovery, Extra, Finding, Severity
+from cs_registry.status import Severity
+from cs_registry.triplets import PASSWORD, SERVER, USER, Discovery, Extra, Finding
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
-    from cs_registry.configfile import RegistryEntry
+    from cs_registry.settings_file import RegistryEntry
 
 # paths as text: the login hot path does without pathlib (~4 ms, see cs_registry.paths)
 REPOSITORY_FILE = ".devcontainer/cs-registry.yaml"
@@ -221,7 +222,7 @@ def load(
     """Resolve every setting; ``flags`` holds command-line values (``None`` = not given).
 
     Raises :class:`~cs_registry.errors.UsageError` (a bad variable) or
-    :class:`~cs_registry.configfile.ConfigError` (a bad file, naming ``file:line``).
+    :class:`~cs_registry.settings_file.ConfigError` (a bad file, naming ``file:line``).
     """
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
@@ -233,9 +234,9 @@ def load(
             continue
         from pathlib import Path
 
-        from cs_registry import configfile  # pyyaml only when a file exists
+        from cs_registry import settings_file  # pyyaml only when a file exists
 
-        found = configfile.parse_bytes(content, Path(path))
+        found = settings_file.parse_bytes(content, Path(path))
         values.update(found.values)
         origins.update({name: f"{layer} {where}" for name, where in found.lines.items()})
     for name, variable in ENV.items():
@@ -298,7 +299,7 @@ def in_play(
 
 def _discover(settings: Settings, environ: Mapping[str, str]) -> Discovery:
     extra = [_extra(entry, environ) for entry in settings.registries]
-    found = secrets.discover(environ, ignore=settings.ignore, extra=extra)
+    found = triplets.discover(environ, ignore=settings.ignore, extra=extra)
     if not settings.ghcr_from_github_token or not environ.get("GITHUB_TOKEN"):
         return found
     if _covers_ghcr(found):
@@ -308,4 +309,4 @@ def _discover(settings: Settings, environ: Mapping[str, str]) -> Discovery:
         values[USER] = environ["GITHUB_USER"]
     names = {SERVER: "ghcr_from_github_token", USER: "GITHUB_USER", PASSWORD: "GITHUB_TOKEN"}
     ghcr = Extra("GITHUB_TOKEN", values, names)
-    return secrets.discover(environ, ignore=settings.ignore, extra=[*extra, ghcr])
+    return triplets.discover(environ, ignore=settings.ignore, extra=[*extra, ghcr])

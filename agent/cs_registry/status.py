@@ -37,3 +37,20 @@ class Status(str, enum.Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+class Severity(str, enum.Enum):
+    """How bad one finding is (a triplet's, a devcontainer.json lint's): a warning leaves
+    the exit status alone, an error makes the command fail. The one severity vocabulary;
+    a doctor check or a debug-login step reports its outcome as a :class:`Status`."""
+
+    WARNING = "warning"
+    ERROR = "error"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def status(self) -> Status:
+        """The check outcome a finding of this severity makes."""
+        return Status.FAIL if self is Severity.ERROR else Status.WARN

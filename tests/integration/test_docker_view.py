@@ -297,7 +297,8 @@ def _command(argv: list[str], env: dict[str, str], stdin: str = "") -> dict[str,
         check=False,
     )
     assert "Traceback" not in done.stderr, done.stderr
-    return json.loads(done.stdout)  # type: ignore[no-any-return]
+    document: dict[str, Any] = json.loads(done.stdout)
+    return document
 
 
 def test_login_doctor_and_debug_login_give_the_same_code_for_every_shape(

@@ -38,7 +38,8 @@ class Doctor:
     elapsed: float
 
     def check(self, check_id: str) -> dict[str, Any]:
-        [found] = [c for c in self.document["checks"] if c["id"] == check_id]
+        matches: list[dict[str, Any]] = [c for c in self.document["checks"] if c["id"] == check_id]
+        [found] = matches
         return found
 
     def failed(self) -> dict[str, str]:
@@ -133,6 +134,7 @@ def test_healthy_setup_is_all_ok_and_docker_really_uses_the_entry(
     assert set(statuses.values()) == {"ok"}, statuses
     assert {"triplet:TINY", f"entry:{registry_plain.host}", "docker-daemon"} <= set(statuses)
     assert "API 1." in result.check("docker-daemon")["message"]
+    assert registry_plain.password is not None
     assert registry_plain.password not in result.stdout
     reference = f"{registry_plain.host}/{TEST_REPOSITORY}:{TEST_TAG}"
     remove_image(reference)

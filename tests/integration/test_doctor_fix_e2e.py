@@ -13,23 +13,21 @@ import json
 import os
 import stat
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cs_registry.context import Context
 from cs_registry.main import main
 from cs_registry.servers import DOCKER_HUB_KEY
 from tests.integration.conftest import TEST_REPOSITORY, TEST_TAG
 from tests.integration.test_docker_view import _recording_daemon, _sent_credentials
+from tests.support.captured import MakeCtx
 from tests.support.images import remove_image
 from tests.support.registry import Registry
 
 pytestmark = pytest.mark.integration
 
-MakeCtx = Callable[..., Context]
 DOCKER = "/usr/local/bin/docker" if os.access("/usr/local/bin/docker", os.X_OK) else "docker"
 FOREIGN = {"proxies": {"default": {"httpProxy": "http://127.0.0.1:3128"}}, "detachKeys": "ctrl-x"}
 
@@ -68,7 +66,7 @@ def _good(registry: Registry) -> str:
 def _fix(make_ctx: MakeCtx, env: dict[str, str], config_dir: Path, *extra: str) -> dict[str, Any]:
     ctx = make_ctx(env)
     main(["doctor", "--fix", "--json", "--wait", "0.5", "--config", str(config_dir), *extra], ctx)
-    document: dict[str, Any] = json.loads(ctx.stdout.getvalue())  # type: ignore[attr-defined]
+    document: dict[str, Any] = json.loads(ctx.stdout.getvalue())
     return document
 
 
@@ -245,7 +243,7 @@ def test_post_start_login_removes_the_entry_of_a_deleted_secret(
     assert _pull(config_dir, registry_plain, env).returncode == 0
     ctx = make_ctx(env)  # the next start: the secret was deleted
     assert main(["login", "--hook", "--config", str(config_dir)], ctx) == 0
-    assert "removed" in ctx.stdout.getvalue()  # type: ignore[attr-defined]
+    assert "removed" in ctx.stdout.getvalue()
     assert _pull(config_dir, registry_plain, env).returncode != 0
 
 

@@ -58,8 +58,9 @@ def _cs(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.Complete
 
 def _daemon_check(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     document = json.loads(done.stdout)
-    [check] = [c for c in document["checks"] if c["id"] == "docker-daemon"]
-    return check  # type: ignore[no-any-return]
+    checks: list[dict[str, Any]] = document["checks"]
+    [check] = [c for c in checks if c["id"] == "docker-daemon"]
+    return check
 
 
 def test_doctor_reaches_the_tls_daemon_through_the_environment(

@@ -75,6 +75,8 @@ class Moto:
     def iam_user(self, name: str, actions: tuple[str, ...] = ()) -> tuple[str, str]:
         """Create a user allowed ``actions`` (none: no policy); returns (key ID, secret)."""
         iam = self.client("iam")
+        # the ignores below: botocore builds service operations at runtime and its stubs
+        # (botocore-stubs) leave them out of BaseClient; create_client() gives an object here
         iam.create_user(UserName=name)  # type: ignore[attr-defined]
         if actions:
             policy = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -97,7 +98,7 @@ def test_helper_for_follows_docker_precedence(
     assert helper_for(data, key) == helper
 
 
-def test_helper_binary_searches_the_given_path(tmp_path: Any) -> None:
+def test_helper_binary_searches_the_given_path(tmp_path: Path) -> None:
     program = tmp_path / "docker-credential-fake"
     program.write_text("#!/bin/sh\n")
     program.chmod(0o755)
@@ -165,7 +166,7 @@ def test_legacy_keys_for_the_same_host_are_replaced(legacy: str, key: str) -> No
 
 
 def test_other_entries_and_keys_are_untouched() -> None:
-    foreign = {
+    foreign: dict[str, Any] = {
         "auths": {
             "quay.io": {"auth": auth("q", "q")},
             "ghcr.io:5000": {"auth": auth("p", "p")},
@@ -183,7 +184,7 @@ def test_other_entries_and_keys_are_untouched() -> None:
     for key, value in foreign.items():
         if key != "auths":
             assert data[key] == value
-    for key, value in foreign["auths"].items():  # type: ignore[attr-defined]
+    for key, value in foreign["auths"].items():
         assert data["auths"][key] == value
     assert data["auths"]["ghcr.io"] == {"auth": auth("octo", "s3cret")}
     assert data["auths"][DOCKER_HUB_KEY] == {"auth": auth("hubber", "s3cret")}

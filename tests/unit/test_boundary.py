@@ -7,7 +7,7 @@ import importlib
 import io
 import json
 import pkgutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from cs_registry.main import main
 from cs_registry.record import Record
 from cs_registry.secret import Secret, redact
 from cs_registry.servers import ServerError, normalise
+from tests.support.captured import MakeCtx
 
 # -- numeric flags -----------------------------------------------------------------
 
@@ -32,7 +33,7 @@ BAD_NUMBERS = ["nan", "NaN", "inf", "-inf", "-1", "0", "1e-300", "0.0001", "1e40
     "argv", [["doctor", "--wait"], ["debug-login", "127.0.0.1:1", "--timeout"]]
 )
 def test_numeric_flags_must_be_finite_and_at_least_the_minimum(
-    make_ctx: Callable[..., Context], argv: list[str], value: str
+    make_ctx: MakeCtx, argv: list[str], value: str
 ) -> None:
     ctx = make_ctx()
     assert main([*argv, value], ctx) == 2
@@ -41,9 +42,7 @@ def test_numeric_flags_must_be_finite_and_at_least_the_minimum(
 
 
 @pytest.mark.parametrize("value", BAD_NUMBERS)
-def test_a_bad_number_with_json_prints_one_usage_document(
-    make_ctx: Callable[..., Context], value: str
-) -> None:
+def test_a_bad_number_with_json_prints_one_usage_document(make_ctx: MakeCtx, value: str) -> None:
     ctx = make_ctx()
     assert main(["doctor", "--json", "--wait", value], ctx) == 2
     assert isinstance(ctx.stdout, io.StringIO)
@@ -64,7 +63,7 @@ def test_a_bad_number_with_json_prints_one_usage_document(
     ],
 )
 def test_every_usage_error_with_json_prints_exactly_one_document(
-    make_ctx: Callable[..., Context], argv: list[str]
+    make_ctx: MakeCtx, argv: list[str]
 ) -> None:
     ctx = make_ctx()
     assert main(argv, ctx) == 2
@@ -80,7 +79,7 @@ def test_usage_errors_carry_a_real_code() -> None:
 
 
 def test_ctrl_c_with_json_prints_an_interrupted_document(
-    make_ctx: Callable[..., Context], monkeypatch: pytest.MonkeyPatch
+    make_ctx: MakeCtx, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from cs_registry.commands import doctor
 
@@ -101,7 +100,7 @@ def test_ctrl_c_with_json_prints_an_interrupted_document(
 # -- debug-login refuses what login refuses ----------------------------------------
 
 
-def test_debug_login_refuses_a_user_with_a_colon(make_ctx: Callable[..., Context]) -> None:
+def test_debug_login_refuses_a_user_with_a_colon(make_ctx: MakeCtx) -> None:
     ctx = make_ctx(stdin="password")
     assert main(["debug-login", "127.0.0.1:1", "-u", "a:b", "--password-stdin"], ctx) == 2
     assert isinstance(ctx.stderr, io.StringIO)
@@ -141,7 +140,7 @@ def test_short_registered_secrets_are_masked(secret: str) -> None:
 
 @pytest.mark.parametrize("secret", ["pw1", "Q7z4x2"])
 def test_short_secrets_are_masked_in_the_free_text_of_json_output(
-    make_ctx: Callable[..., Context], secret: str
+    make_ctx: MakeCtx, secret: str
 ) -> None:
     log.register_secret(secret)
     ctx = make_ctx()
@@ -238,7 +237,7 @@ def test_the_walk_finds_the_classes_that_hold_environments_and_config() -> None:
         "cs_registry.context.Context",
         "cs_registry.dockerconfig.LoadedConfig",
         "cs_registry.probe.state.State",
-        "cs_registry.secrets.Triplet",
+        "cs_registry.triplets.Triplet",
     } <= names
 
 

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from cs_registry.context import Context
 from cs_registry.credhelper import fast
 from cs_registry.credhelper.entry import main
 from cs_registry.ecr.cache import CachedToken, TokenCache
+from tests.support.captured import CapturedContext, MakeCtx
 
 ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 NOT_FOUND = "credentials not found in native keychain\n"
@@ -31,9 +31,9 @@ PLAIN = {
 }
 
 
-def helper(ctx: Context, *args: str) -> tuple[int, str, str]:
+def helper(ctx: CapturedContext, *args: str) -> tuple[int, str, str]:
     status = main(list(args), ctx)
-    return status, ctx.stdout.getvalue(), ctx.stderr.getvalue()  # type: ignore[attr-defined]
+    return status, ctx.stdout.getvalue(), ctx.stderr.getvalue()
 
 
 def seed(ctx: Context, password: str = "cached-token", expires_in: float = 12 * 3600) -> None:
@@ -44,7 +44,7 @@ def seed(ctx: Context, password: str = "cached-token", expires_in: float = 12 * 
     cache.put(ECR, digest, CachedToken(password, now + expires_in, now))
 
 
-def test_get_plain_triplet_is_go_json_with_newline(make_ctx: Callable[..., Context]) -> None:
+def test_get_plain_triplet_is_go_json_with_newline(make_ctx: MakeCtx) -> None:
     ctx = make_ctx(PLAIN, stdin="ghcr.io")
 
     assert helper(ctx, "get") == (
@@ -55,9 +55,7 @@ def test_get_plain_triplet_is_go_json_with_newline(make_ctx: Callable[..., Conte
 
 
 @pytest.mark.parametrize("asked", ["https://ghcr.io", "ghcr.io\n", "  https://GHCR.io/v2/ \n"])
-def test_get_accepts_scheme_path_case_and_newline(
-    make_ctx: Callable[..., Context], asked: str
-) -> None:
+def test_get_accepts_scheme_path_case_and_newline(make_ctx: MakeCtx, asked: str) -> None:
     ctx = make_ctx(PLAIN, stdin=asked)
 
     status, out, _err = helper(ctx, "get")
@@ -66,19 +64,19 @@ def test_get_accepts_scheme_path_case_and_newline(
     assert json.loads(out) == {"ServerURL": asked.strip(), "Username": "octo", "Secret": "ghp_<&>"}
 
 
-def test_miss_is_the_exact_not_found_text(make_ctx: Callable[..., Context]) -> None:
+def test_miss_is_the_exact_not_found_text(make_ctx: MakeCtx) -> None:
     ctx = make_ctx(PLAIN, stdin="registry.example.com")
 
     assert helper(ctx, "get") == (1, NOT_FOUND, "")
 
 
-def test_unparseable_server_is_a_miss(make_ctx: Callable[..., Context]) -> None:
+def test_unparseable_server_is_a_miss(make_ctx: MakeCtx) -> None:
     ctx = make_ctx(PLAIN, stdin="ftp://what ever")
 
     assert helper(ctx, "get")[:2] == (1, NOT_FOUND)
 
 
-def test_empty_stdin(make_ctx: Callable[..., Context]) -> None:
+def test_empty_stdin(make_ctx: MakeCtx) -> None:
     ctx = make_ctx(PLAIN, stdin="")
 
     status, out, err = helper(ctx, "get")
@@ -95,11 +93,11 @@ def test_empty_stdin(make_ctx: Callable[..., Context]) -> None:
         (["get", "extra"], "Usage: docker-credential-cs-registry <store|get|erase|list|version>\n"),
     ],
 )
-def test_bad_invocations(make_ctx: Callable[..., Context], args: list[str], expected: str) -> None:
+def test_bad_invocations(make_ctx: MakeCtx, args: list[str], expected: str) -> None:
     assert helper(make_ctx(), *args)[:2] == (1, expected)
 
 
-def test_version(make_ctx: Callable[..., Context]) -> None:
+def test_version(make_ctx: MakeCtx) -> None:
     from cs_registry import __version__
 
     assert helper(make_ctx(), "version") == (
@@ -109,7 +107,7 @@ def test_version(make_ctx: Callable[..., Context]) -> None:
     )
 
 
-def test_list_maps_hosts_to_users_sorted(make_ctx: Callable[..., Context]) -> None:
+def test_list_maps_hosts_to_users_sorted(make_ctx: MakeCtx) -> None:
     ctx = make_ctx({**PLAIN, **KEYS})
 
     assert helper(ctx, "list") == (
@@ -119,7 +117,7 @@ def test_list_maps_hosts_to_users_sorted(make_ctx: Callable[..., Context]) -> No
     )
 
 
-def test_store_is_refused_with_the_reason(make_ctx: Callable[..., Context]) -> None:
+def test_store_is_refused_with_the_reason(make_ctx: MakeCtx) -> None:
     body = json.dumps({"ServerURL": "ghcr.io", "Username": "u", "Secret": "hunter2-secret"})
     ctx = make_ctx(PLAIN, stdin=body)
 
@@ -134,16 +132,16 @@ def test_store_is_refused_with_the_reason(make_ctx: Callable[..., Context]) -> N
     assert oct((ctx.cache_dir / "credhelper.log").stat().st_mode & 0o777) == "0o600"
 
 
-def test_store_with_bad_json(make_ctx: Callable[..., Context]) -> None:
+def test_store_with_bad_json(make_ctx: MakeCtx) -> None:
     assert helper(make_ctx(stdin="{"), "store")[:2] == (1, "invalid credentials JSON on stdin\n")
 
 
-def test_store_without_username(make_ctx: Callable[..., Context]) -> None:
+def test_store_without_username(make_ctx: MakeCtx) -> None:
     body = json.dumps({"ServerURL": "ghcr.io", "Username": "", "Secret": "x"})
     assert helper(make_ctx(stdin=body), "store")[:2] == (1, "no credentials username\n")
 
 
-def test_get_ecr_from_cache(make_ctx: Callable[..., Context]) -> None:
+def test_get_ecr_from_cache(make_ctx: MakeCtx) -> None:
     ctx = make_ctx(KEYS, stdin=f"https://{ECR}")
     seed(ctx)
 
@@ -154,21 +152,21 @@ def test_get_ecr_from_cache(make_ctx: Callable[..., Context]) -> None:
     )
 
 
-def test_fast_path_agrees_with_the_full_path(make_ctx: Callable[..., Context]) -> None:
+def test_fast_path_agrees_with_the_full_path(make_ctx: MakeCtx) -> None:
     ctx = make_ctx(KEYS, stdin=ECR)
     seed(ctx)
 
     assert fast.cached_get(ECR, ctx.environ, time.time()) == helper(ctx, "get")[1]
 
 
-def test_fast_path_leaves_refresh_window_to_the_full_path(make_ctx: Callable[..., Context]) -> None:
+def test_fast_path_leaves_refresh_window_to_the_full_path(make_ctx: MakeCtx) -> None:
     ctx = make_ctx(KEYS)
     seed(ctx, expires_in=1800)  # under an hour left
 
     assert fast.cached_get(ECR, ctx.environ, time.time()) is None
 
 
-def test_expired_cache_and_failing_swap_tell_docker_why(make_ctx: Callable[..., Context]) -> None:
+def test_expired_cache_and_failing_swap_tell_docker_why(make_ctx: MakeCtx) -> None:
     # nothing listens on port 9: the swap fails; the expired token must not be served
     ctx = make_ctx(
         {
@@ -191,7 +189,7 @@ def test_expired_cache_and_failing_swap_tell_docker_why(make_ctx: Callable[..., 
     assert "[ecr_unreachable]" in (ctx.cache_dir / "credhelper.log").read_text()
 
 
-def test_session_token_required_reaches_docker(make_ctx: Callable[..., Context]) -> None:
+def test_session_token_required_reaches_docker(make_ctx: MakeCtx) -> None:
     env = {**KEYS, "ECR_CONTAINER_REGISTRY_USER": "ASIAIOSFODNN7EXAMPLE"}
     ctx = make_ctx(env, stdin=ECR)
 
@@ -202,7 +200,7 @@ def test_session_token_required_reaches_docker(make_ctx: Callable[..., Context])
     assert out.endswith("[ecr_session_token_required]\n")
 
 
-def test_erase_forgets_cached_tokens(make_ctx: Callable[..., Context]) -> None:
+def test_erase_forgets_cached_tokens(make_ctx: MakeCtx) -> None:
     ctx = make_ctx(KEYS, stdin=ECR)
     seed(ctx)
 
@@ -224,7 +222,7 @@ def test_cached_get_imports_nothing_heavy(tmp_path: Path) -> None:
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'botocore', 'docker', 'structlog', 'rich', 'argparse', 'tenacity', 'typing', "
         "'dataclasses', 'json', 're', 'hashlib', '_hashlib', 'collections'} "
-        "or m in {'cs_registry.secrets', 'cs_registry.main', "
+        "or m in {'cs_registry.triplets', 'cs_registry.main', "
         "'cs_registry.context'})\n"
         "print(status, heavy, file=sys.stderr)\n"
     )
@@ -264,7 +262,7 @@ def test_hot_path_encoder_is_valid_json_escaped_like_go(value: str) -> None:
     assert not set("<>&\u2028\u2029") & set(text)
 
 
-def test_failure_log_is_rotated_at_a_megabyte(make_ctx: Callable[..., Context]) -> None:
+def test_failure_log_is_rotated_at_a_megabyte(make_ctx: MakeCtx) -> None:
     ctx = make_ctx(PLAIN, stdin="")
     ctx.cache_dir.mkdir(parents=True)
     log = ctx.cache_dir / "credhelper.log"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from cs_registry.devcontainer import LintOptions, Pos, Severity, find_configs, lint_text, parse
+from cs_registry.devcontainer import LintOptions, Pos, find_configs, lint_text, parse
 from cs_registry.devcontainer.jsonc import JsoncError
 from cs_registry.devcontainer.locate import repository_from_remote
 from cs_registry.diagnosis import Code
+from cs_registry.status import Severity
 
 WIRED = '"postCreateCommand": "hooks/post-create"'
 ACME = LintOptions(owner="acme", repository="acme/app")
@@ -90,9 +92,9 @@ def test_different_owner_compares_case_insensitively_and_needs_a_known_owner() -
 
 def test_wildcard_is_a_warning_unless_prebuilding() -> None:
     body = repos('"acme/*": {"permissions": "read-all"}')
-    assert [(c, s) for c, s, _ in lint(body)] == [("wildcard_in_prebuild", "warn")]
+    assert [(c, s) for c, s, _ in lint(body)] == [("wildcard_in_prebuild", "warning")]
     prebuild = LintOptions(owner="acme", repository="acme/app", prebuild=True)
-    assert [(c, s) for c, s, _ in lint(body, prebuild)] == [("wildcard_in_prebuild", "fail")]
+    assert [(c, s) for c, s, _ in lint(body, prebuild)] == [("wildcard_in_prebuild", "error")]
 
 
 def test_prebuild_token_is_reported_once_and_only_while_prebuilding() -> None:
@@ -105,7 +107,7 @@ def test_prebuild_token_is_reported_once_and_only_while_prebuilding() -> None:
     assert lint(body) == []
     prebuild = LintOptions(owner="acme", repository="acme/app", prebuild=True)
     [(code, severity, message)] = lint(body, prebuild)
-    assert (code, severity) == ("prebuild_write_needs_token", "warn")
+    assert (code, severity) == ("prebuild_write_needs_token", "warning")
     assert "acme/a (write access), acme/b (write access)" in message
     assert "acme/app" not in message
     assert "acme/c" not in message
@@ -153,7 +155,7 @@ def test_any_wiring_counts(wiring: str) -> None:
 
 def test_unwired_config_is_a_warning() -> None:
     [finding] = lint_text('{"image": "x"}', Path("d.json"), ACME)
-    assert (finding.code, finding.severity) == (Code.HOOK_NOT_WIRED, Severity.WARN)
+    assert (finding.code, finding.severity) == (Code.HOOK_NOT_WIRED, Severity.WARNING)
 
 
 def test_find_configs_in_documented_locations_only(tmp_path: Path) -> None:
@@ -195,13 +197,13 @@ def test_repository_from_remote(url: str, repository: str | None) -> None:
     ],
 )
 def test_lint_file_refuses_what_is_not_a_small_regular_file(
-    tmp_path: Path, make: object, words: str
+    tmp_path: Path, make: Callable[[Path], object], words: str
 ) -> None:
     from cs_registry.devcontainer.lint import lint_file
 
     path = tmp_path / "devcontainer.json"
-    make(path)  # type: ignore[operator]
+    make(path)
     (finding,) = lint_file(path, ACME)  # a FIFO no one writes to: returns at once
     assert finding.code is Code.UNSAFE_FILE
-    assert finding.severity is Severity.FAIL
+    assert finding.severity is Severity.ERROR
     assert f"devcontainer.json {path} {words}" in finding.message

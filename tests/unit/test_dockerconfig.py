@@ -8,7 +8,6 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cs_registry import dockerconfig
-from cs_registry.context import Context
 from cs_registry.dockerconfig import ConfigUnreadable, ConfigUnwritable, config_dir
 from cs_registry.errors import UsageError
 from cs_registry.main import main
+from tests.support.captured import CapturedContext, MakeCtx
 
 GHCR = {
     "GHCR_CONTAINER_REGISTRY_SERVER": "ghcr.io",
@@ -29,16 +28,14 @@ GHCR = {
 }
 GHCR_AUTH = "b2N0bzpzM2NyZXQ="  # base64("octo:s3cret")
 
-MakeCtx = Callable[..., Context]
-
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def run_login(ctx: Context, *args: str) -> tuple[int, dict[str, Any]]:
+def run_login(ctx: CapturedContext, *args: str) -> tuple[int, dict[str, Any]]:
     code = main(["login", "--json", *args], ctx)
-    out = ctx.stdout.getvalue()  # type: ignore[attr-defined]
+    out = ctx.stdout.getvalue()
     return code, json.loads(out) if out else {}
 
 
@@ -290,12 +287,12 @@ def test_malformed_config_is_reported_and_left_byte_for_byte(
     for args in ([], ["--dry-run"]):
         ctx = make_ctx(GHCR)
         assert main(["login", *args], ctx) == 2
-        err = ctx.stderr.getvalue()  # type: ignore[attr-defined]
+        err = ctx.stderr.getvalue()
         assert f"{path}{where}" in err
         assert words in err
         assert "[config_unreadable]" in err
         assert "Traceback" not in err
-        assert ctx.stdout.getvalue() == ""  # type: ignore[attr-defined]
+        assert ctx.stdout.getvalue() == ""
     assert path.read_bytes() == raw
     assert (path.stat().st_mtime_ns, mode(path)) == (before.st_mtime_ns, 0o644)
     assert sorted(p.name for p in path.parent.iterdir()) == [".config.json.lock", "config.json"]
@@ -311,7 +308,7 @@ def test_config_that_is_a_directory_is_unreadable(make_ctx: MakeCtx, isolated_ho
     (isolated_home / ".docker" / "config.json").mkdir(parents=True)
     ctx = make_ctx(GHCR)
     assert main(["login"], ctx) == 2
-    err = ctx.stderr.getvalue()  # type: ignore[attr-defined]
+    err = ctx.stderr.getvalue()
     assert "config.json is a directory, not a regular file" in err
     assert err.rstrip().endswith("[unsafe_file]")
 
@@ -329,7 +326,7 @@ def test_unwritable_directory_is_a_clear_usage_error(
         directory = Path("/proc/self/cs-registry-test-docker")
     ctx = make_ctx(GHCR)
     assert main(["login", "--config", str(directory)], ctx) == 2
-    err = ctx.stderr.getvalue()  # type: ignore[attr-defined]
+    err = ctx.stderr.getvalue()
     assert err.startswith("cs-registry: ")
     assert str(directory) in err
     assert "pass --config DIR or set DOCKER_CONFIG to a writable directory" in err
@@ -343,7 +340,7 @@ def test_config_dir_is_a_regular_file(make_ctx: MakeCtx, tmp_path: Path) -> None
     blocker.write_text("x")
     ctx = make_ctx(GHCR)
     assert main(["login", "--config", str(blocker)], ctx) == 2
-    assert f"{blocker} exists and is not a directory" in ctx.stderr.getvalue()  # type: ignore[attr-defined]
+    assert f"{blocker} exists and is not a directory" in ctx.stderr.getvalue()
     assert blocker.read_text() == "x"
 
 
@@ -361,7 +358,7 @@ def test_write_goes_through_a_0600_temp_file_in_the_same_directory(
         seen.append((Path(src), mode(Path(src)), Path(src).read_bytes()))
         real_replace(src, dst)
 
-    monkeypatch.setattr(dockerconfig.os, "replace", spy)
+    monkeypatch.setattr(os, "replace", spy)
     dockerconfig.update(path, lambda data: bool(data.setdefault("auths", {"a": {}})))
     ((temp, temp_mode, content),) = seen
     assert temp.parent == tmp_path
@@ -382,7 +379,7 @@ def test_a_failed_replace_leaves_the_old_file_and_no_temp(
     def broken(src: str, dst: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(dockerconfig.os, "replace", broken)
+    monkeypatch.setattr(os, "replace", broken)
     with pytest.raises(ConfigUnwritable) as caught:
         dockerconfig.update(path, lambda data: bool(data.update(new=1)) or True)
     assert "No space left on device" in caught.value.message

@@ -10,16 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from cs_registry.checks import docker
+from cs_registry.checks import daemon
+from cs_registry.checks.check import Check
 from cs_registry.checks.devcontainer import check_devcontainers
 from cs_registry.checks.dockerconfig import check_docker_config
 from cs_registry.checks.ecr_tokens import check_ecr_tokens
 from cs_registry.checks.environment import check_environment
-from cs_registry.checks.record import Check
 from cs_registry.checks.triplets import check_triplets
 from cs_registry.diagnosis import Code
-from cs_registry.secrets import discover
+from cs_registry.engine import Endpoint
 from cs_registry.status import Status
+from cs_registry.triplets import discover
 from tests.support.fake_daemon import fake_daemon
 
 SECRET = "s3cr3t-value-never-shown"
@@ -29,7 +30,9 @@ def by_id(checks: list[Check]) -> dict[str, Check]:
     return {c.id: c for c in checks}
 
 
-def triplet_env(ident: str, server: str, user: str = "bob", password: str = SECRET) -> dict:
+def triplet_env(
+    ident: str, server: str, user: str = "bob", password: str = SECRET
+) -> dict[str, str]:
     return {
         f"{ident}_CONTAINER_REGISTRY_SERVER": server,
         f"{ident}_CONTAINER_REGISTRY_USER": user,
@@ -96,7 +99,7 @@ def test_environment_names_the_tools_each_variable_affects(tmp_path: Path) -> No
         (triplet_env("GHCR", "ghcr.io", password=f'"{SECRET}"'), Status.WARN, Code.SECRET_QUOTED),
     ],
 )
-def test_triplet_status(env: dict, status: Status, code: Code) -> None:
+def test_triplet_status(env: dict[str, str], status: Status, code: Code) -> None:
     [check] = check_triplets(env)
     assert (check.id, check.status, check.code) == ("triplet:GHCR", status, code)
     assert SECRET not in check.message
@@ -120,7 +123,7 @@ def test_no_triplets_is_a_skip() -> None:
 
 
 def test_cli_missing_is_a_warning(tmp_path: Path) -> None:
-    check = docker.check_cli({"PATH": str(tmp_path)})
+    check = daemon.check_cli({"PATH": str(tmp_path)})
     assert (check.status, check.code) == (Status.WARN, Code.DOCKER_CLI_MISSING)
 
 
@@ -128,7 +131,7 @@ def test_cli_version_is_shown(tmp_path: Path) -> None:
     fake = tmp_path / "docker"
     fake.write_text('#!/bin/sh\n[ "$1" = --version ] && echo "Docker version 99.1.2, build abc"\n')
     fake.chmod(0o755)
-    check = docker.check_cli({"PATH": str(tmp_path)})
+    check = daemon.check_cli({"PATH": str(tmp_path)})
     assert check.status is Status.OK
     assert check.message == f"docker CLI 99.1.2 at {fake}"
 
@@ -140,14 +143,14 @@ def daemon_socket(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_daemon_answers(daemon_socket: Path) -> None:
-    check = docker.check_daemon({"DOCKER_HOST": f"unix://{daemon_socket}"}, 1.0)
+    check = daemon.check_daemon({"DOCKER_HOST": f"unix://{daemon_socket}"}, 1.0)
     assert check.status is Status.OK
     assert check.message.endswith("(Docker 27.0.1, API 1.46)")
 
 
 def test_daemon_without_socket_fails_after_the_wait(tmp_path: Path) -> None:
     started = time.monotonic()
-    check = docker.check_daemon({"DOCKER_HOST": f"unix://{tmp_path}/none.sock"}, 0.3)
+    check = daemon.check_daemon({"DOCKER_HOST": f"unix://{tmp_path}/none.sock"}, 0.3)
     elapsed = time.monotonic() - started
     assert (check.status, check.code) == (Status.FAIL, Code.DAEMON_UNREACHABLE)
     assert f"no socket at {tmp_path}/none.sock" in check.message
@@ -159,7 +162,7 @@ def test_daemon_refusing_connections(tmp_path: Path) -> None:
     bound = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     bound.bind(str(path))  # bound, never listening: connect() is refused
     try:
-        check = docker.check_daemon({"DOCKER_HOST": f"unix://{path}"}, 0.0)
+        check = daemon.check_daemon({"DOCKER_HOST": f"unix://{path}"}, 0.0)
     finally:
         bound.close()
     assert check.code is Code.DAEMON_UNREACHABLE
@@ -167,20 +170,20 @@ def test_daemon_refusing_connections(tmp_path: Path) -> None:
 
 
 def test_daemon_permission_reason_names_the_group() -> None:
-    target = docker.Endpoint("unix:///s", unix_path="/s")
-    assert "docker" in docker._reason(PermissionError(13, "denied"), target)
+    target = Endpoint("unix:///s", unix_path="/s")
+    assert "docker" in daemon._reason(PermissionError(13, "denied"), target)
 
 
 def test_daemon_missing_during_a_prebuild_is_only_a_warning(tmp_path: Path) -> None:
     env = {"DOCKER_HOST": f"unix://{tmp_path}/none.sock"}
-    check = docker.check_daemon(env, 0.0, prebuild=True)
+    check = daemon.check_daemon(env, 0.0, prebuild=True)
     assert (check.status, check.code) == (Status.WARN, Code.DAEMON_UNREACHABLE)
     assert "prebuild" in check.message
 
 
 def test_daemon_behind_tls_is_pinged_and_named_when_it_does_not_answer() -> None:
     env = {"DOCKER_HOST": "tcp://127.0.0.1:9", "DOCKER_TLS_VERIFY": "1"}
-    check = docker.check_daemon(env, 0.0)
+    check = daemon.check_daemon(env, 0.0)
     assert (check.status, check.code) == (Status.FAIL, Code.DAEMON_UNREACHABLE)
     assert "tcp://127.0.0.1:9" in check.message
 
@@ -193,7 +196,7 @@ def test_daemon_of_the_current_context(tmp_path: Path, daemon_socket: Path) -> N
     host = f"unix://{daemon_socket}"
     (meta / "meta.json").write_text(json.dumps({"Endpoints": {"docker": {"Host": host}}}))
     write_config(tmp_path / "cfg", {"currentContext": "rootless"})
-    check = docker.check_daemon({}, 0.0, config_dir=tmp_path / "cfg")
+    check = daemon.check_daemon({}, 0.0, config_dir=tmp_path / "cfg")
     assert check.status is Status.OK
     assert host in check.message
 
@@ -209,7 +212,7 @@ def write_config(directory: Path, data: object, mode: int = 0o600) -> Path:
     return path
 
 
-def config_checks(directory: Path, env: dict | None = None) -> dict[str, Check]:
+def config_checks(directory: Path, env: dict[str, str] | None = None) -> dict[str, Check]:
     env = {"PATH": str(directory), **(env or {})}
     triplets = [t for t in discover(env).usable if t.server]
     _, checks = check_docker_config(env, str(directory), triplets)
@@ -260,7 +263,9 @@ def test_installed_helper_is_ok(tmp_path: Path) -> None:
     ("extra", "status"),
     [({}, Status.FAIL), ({"https://index.docker.io/v1/": {"auth": "dTpw"}}, Status.WARN)],
 )
-def test_docker_hub_alias_key(tmp_path: Path, extra: dict, status: Status) -> None:
+def test_docker_hub_alias_key(
+    tmp_path: Path, extra: dict[str, dict[str, str]], status: Status
+) -> None:
     write_config(tmp_path, {"auths": {"docker.io": {"auth": "dTpw"}, **extra}})
     check = config_checks(tmp_path)["dockerhub-alias"]
     assert (check.status, check.code) == (status, Code.DOCKERHUB_ALIAS_KEY)
@@ -300,7 +305,7 @@ def test_empty_cred_helper_name_means_auths_is_used(tmp_path: Path) -> None:
     ],
 )
 def test_triplet_entry_missing_or_stale(
-    tmp_path: Path, auths: dict, status: Status, fragment: str
+    tmp_path: Path, auths: dict[str, dict[str, str]], status: Status, fragment: str
 ) -> None:
     write_config(tmp_path, {"auths": auths})
     check = config_checks(tmp_path, triplet_env("GHCR", "ghcr.io"))["entry:ghcr.io"]

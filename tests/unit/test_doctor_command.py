@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 from cs_registry.context import Context
 from cs_registry.main import main
+from tests.support.captured import MakeCtx
 from tests.support.fake_daemon import fake_daemon
 
 SECRET = "s3cr3t-value-never-shown"
@@ -24,9 +24,7 @@ def doctor(ctx: Context, workspace: Path, *args: str) -> int:
     return main(["doctor", "--workspace", str(workspace), "--owner", "acme", *args], ctx)
 
 
-def test_json_contract_and_exit_0_when_nothing_fails(
-    tmp_path: Path, make_ctx: Callable[..., Context]
-) -> None:
+def test_json_contract_and_exit_0_when_nothing_fails(tmp_path: Path, make_ctx: MakeCtx) -> None:
     workspace = setup(tmp_path)
     with fake_daemon(tmp_path / "d.sock") as sock:
         ctx = make_ctx(
@@ -52,7 +50,7 @@ def test_json_contract_and_exit_0_when_nothing_fails(
 
 
 def test_unreachable_daemon_fails_with_remedy_and_summary(
-    tmp_path: Path, make_ctx: Callable[..., Context]
+    tmp_path: Path, make_ctx: MakeCtx
 ) -> None:
     workspace = setup(tmp_path)
     ctx = make_ctx({"DOCKER_HOST": f"unix://{tmp_path}/none.sock"})
@@ -66,9 +64,7 @@ def test_unreachable_daemon_fails_with_remedy_and_summary(
     assert "1 failed" in lines[-1]
 
 
-def test_clean_devcontainer_prints_no_lint_line(
-    tmp_path: Path, make_ctx: Callable[..., Context]
-) -> None:
+def test_clean_devcontainer_prints_no_lint_line(tmp_path: Path, make_ctx: MakeCtx) -> None:
     workspace = setup(tmp_path)
     with fake_daemon(tmp_path / "d.sock") as sock:
         ctx = make_ctx({"DOCKER_HOST": f"unix://{sock}"})
@@ -78,9 +74,7 @@ def test_clean_devcontainer_prints_no_lint_line(
     assert lint_lines == [["ok", "devcontainer", f"{workspace}/.devcontainer.json: no findings"]]
 
 
-def test_prebuild_flag_turns_a_wildcard_into_a_failure(
-    tmp_path: Path, make_ctx: Callable[..., Context]
-) -> None:
+def test_prebuild_flag_turns_a_wildcard_into_a_failure(tmp_path: Path, make_ctx: MakeCtx) -> None:
     config = (
         '{"postCreateCommand": "hooks/post-create",\n "customizations": {"codespaces": '
         '{"repositories": {\n "acme/*": {"permissions": "read-all"}}}}}'
@@ -99,7 +93,7 @@ def test_prebuild_flag_turns_a_wildcard_into_a_failure(
 
 
 def test_while_a_prebuild_is_made_no_daemon_is_expected_but_wildcards_fail(
-    tmp_path: Path, make_ctx: Callable[..., Context]
+    tmp_path: Path, make_ctx: MakeCtx
 ) -> None:
     workspace = setup(
         tmp_path,

@@ -5,16 +5,13 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cs_registry.context import Context
 from cs_registry.main import main
-
-MakeCtx = Callable[..., Context]
+from tests.support.captured import CapturedContext, MakeCtx
 
 
 @pytest.fixture
@@ -24,15 +21,15 @@ def config(isolated_home: Path) -> Path:
     return path
 
 
-def run(ctx: Context, *args: str) -> tuple[int, dict[str, Any]]:
+def run(ctx: CapturedContext, *args: str) -> tuple[int, dict[str, Any]]:
     code = main(["doctor", "--wait", "0.1", "--json", *args], ctx)
-    return code, json.loads(ctx.stdout.getvalue())  # type: ignore[attr-defined]
+    return code, json.loads(ctx.stdout.getvalue())
 
 
 def test_dry_run_without_fix_is_a_usage_error(make_ctx: MakeCtx) -> None:
     ctx = make_ctx()
     assert main(["doctor", "--dry-run"], ctx) == 2
-    assert "--dry-run goes with --fix" in ctx.stderr.getvalue()  # type: ignore[attr-defined]
+    assert "--dry-run goes with --fix" in ctx.stderr.getvalue()
 
 
 def test_fix_refuses_to_run_as_a_hook(make_ctx: MakeCtx, config: Path) -> None:
@@ -40,7 +37,7 @@ def test_fix_refuses_to_run_as_a_hook(make_ctx: MakeCtx, config: Path) -> None:
     config.chmod(0o600)
     ctx = make_ctx()
     assert main(["doctor", "--fix", "--hook"], ctx) == 0  # hooks never fail the lifecycle
-    said = ctx.stdout.getvalue() + ctx.stderr.getvalue()  # type: ignore[attr-defined]
+    said = ctx.stdout.getvalue() + ctx.stderr.getvalue()
     assert "--fix cannot run as a lifecycle hook" in said
     assert config.read_text() == '{"credsStore": "desktop"}'
 
@@ -67,7 +64,7 @@ def test_human_output_shows_before_and_after(make_ctx: MakeCtx, config: Path) ->
     config.chmod(0o600)
     ctx = make_ctx()
     main(["doctor", "--wait", "0.1", "--fix"], ctx)
-    text = ctx.stdout.getvalue()  # type: ignore[attr-defined]
+    text = ctx.stdout.getvalue()
     assert 'helper:nothere: credHelpers["a.example"]: "nothere" → removed' in text
     assert "backup: " in text
 
@@ -128,5 +125,5 @@ def test_no_config_means_nothing_to_fix_and_nothing_created(
 ) -> None:
     ctx = make_ctx()
     main(["doctor", "--wait", "0.1", "--fix"], ctx)
-    assert "doctor --fix: nothing to fix" in ctx.stdout.getvalue()  # type: ignore[attr-defined]
+    assert "doctor --fix: nothing to fix" in ctx.stdout.getvalue()
     assert not (isolated_home / ".docker").exists()

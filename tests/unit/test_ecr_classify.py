@@ -64,8 +64,8 @@ def test_moto_xml_in_a_403_is_read_like_aws_json() -> None:
         (EndpointConnectionError("no route"), None, Code.ECR_UNREACHABLE),
     ],
 )
-def test_classification(exc: Exception, identity: object, code: Code) -> None:
-    error = classify(TARGET, exc, identity)  # type: ignore[arg-type]
+def test_classification(exc: Exception, identity: str | BaseException | None, code: Code) -> None:
+    error = classify(TARGET, exc, identity)
 
     assert error.code is code
     assert error.message.startswith("ECR (1.dkr.ecr.us-east-1.amazonaws.com): ")

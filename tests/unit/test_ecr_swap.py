@@ -5,18 +5,18 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from cs_registry import retrying
-from cs_registry.context import Context
 from cs_registry.diagnosis import Code
 from cs_registry.ecr.keys import AwsKeys, EcrError, SwapTarget
 from cs_registry.ecr.swap import BotocoreSwapper
 from cs_registry.main import main
 from cs_registry.secret import Secret
 from tests.support import fakeaws
+from tests.support.captured import MakeCtx
 from tests.support.fakeaws import FakeAws
 
 HOST = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
@@ -66,7 +66,7 @@ def test_private_swap_returns_password_and_expiry(fake: FakeAws) -> None:
 
 
 def test_ecr_public_swaps_in_us_east_1_and_login_writes_public_ecr_aws(
-    fake: FakeAws, make_ctx: Callable[..., Context], isolated_home: object
+    fake: FakeAws, make_ctx: MakeCtx, isolated_home: object
 ) -> None:
     fake.answer("ecr-public", fakeaws.token("public-token", LATER, public=True))
     ctx = make_ctx(
@@ -83,7 +83,7 @@ def test_ecr_public_swaps_in_us_east_1_and_login_writes_public_ecr_aws(
     (request,) = fake.calls("ecr-public")
     assert request.target == "SpencerFrontendService.GetAuthorizationToken"
     assert "/us-east-1/ecr-public/aws4_request" in request.headers["Authorization"]
-    row = json.loads(ctx.stdout.getvalue())["registries"][0]  # type: ignore[attr-defined]
+    row = json.loads(ctx.stdout.getvalue())["registries"][0]
     assert (row["kind"], row["status"]) == ("ecr-public", "written")
     config = json.loads((ctx.home / ".docker" / "config.json").read_text())
     assert config["auths"]["public.ecr.aws"] == {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -90,9 +91,11 @@ def test_load_reads_utf8_with_a_bom(tmp_path: Path) -> None:
         (lambda p: p.write_bytes(b"A=\xff\n"), "not UTF-8 text"),
     ],
 )
-def test_load_errors_name_the_file(tmp_path: Path, make: object, words: str) -> None:
+def test_load_errors_name_the_file(
+    tmp_path: Path, make: Callable[[Path], object], words: str
+) -> None:
     path = tmp_path / "reg.env"
-    make(path)  # type: ignore[operator]
+    make(path)
     with pytest.raises(UsageError) as caught:
         envfile.load(str(path))
     assert caught.value.message == f"--env-file {path}: {words}"
@@ -110,10 +113,10 @@ def test_load_errors_name_the_file(tmp_path: Path, make: object, words: str) -> 
     ],
 )
 def test_a_file_that_is_not_a_regular_file_or_too_large_is_refused_unread(
-    tmp_path: Path, make: object, words: str
+    tmp_path: Path, make: Callable[[Path], object], words: str
 ) -> None:
     path = tmp_path / "reg.env"
-    make(path)  # type: ignore[operator]
+    make(path)
     with pytest.raises(UsageError) as caught:
         envfile.load(str(path))  # a FIFO no one writes to: returns at once
     assert caught.value.message == f"--env-file {path} {words}"

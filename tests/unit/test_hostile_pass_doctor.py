@@ -51,7 +51,9 @@ def test_doctor_shows_config_names_inert(
     if terminal:
         ctx.stdout = _Terminal()
     main(argv, ctx)
-    out = str(ctx.stdout.getvalue())
+    stream = ctx.stdout
+    assert isinstance(stream, io.StringIO)
+    out = stream.getvalue()
     assert "a\\x1b[2Jb" in out  # the name is shown, escaped
     own_colours = re.compile(r"\x1b\[[0-9;]*m")  # paint(): SGR colour codes only
     leftover = own_colours.sub("", out)

@@ -8,6 +8,7 @@ AWS credentials file, ``key: value`` in YAML or a ``remoteEnv`` dump).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,4 +72,6 @@ def test_explain_quotes_no_settings_line_secret(
     for flags in ((), ("--json",)):
         ctx = make_ctx({})
         assert main(["explain", *flags, str(log)], ctx) == 1
-        assert "s3cr3t" not in ctx.stdout.getvalue()
+        out = ctx.stdout
+        assert isinstance(out, io.StringIO)
+        assert "s3cr3t" not in out.getvalue()

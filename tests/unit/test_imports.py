@@ -23,12 +23,11 @@ AVOIDED = (
     "threading",
     "ipaddress",
     "glob",
-    "base64",
     "cs_registry.ecr.keys",
     "cs_registry.logins.ecr",
     "cs_registry.helper_client",
     "cs_registry.envfile",
-    "cs_registry.configfile",
+    "cs_registry.settings_file",
 )
 
 # Runs `python -m cs_registry login ...` in this interpreter, then reports what got imported.

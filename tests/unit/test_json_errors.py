@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
 from pathlib import Path
 
-from cs_registry.context import Context
 from cs_registry.main import main
+from tests.support.captured import MakeCtx
 
 
-def test_unreadable_config_gives_an_error_document(
-    make_ctx: Callable[..., Context], isolated_home: Path
-) -> None:
+def test_unreadable_config_gives_an_error_document(make_ctx: MakeCtx, isolated_home: Path) -> None:
     docker = isolated_home / ".docker"
     docker.mkdir()
     (docker / "config.json").write_text('{"auths": {,}}')
@@ -33,9 +30,7 @@ def test_unreadable_config_gives_an_error_document(
     assert "canary-9f8e7d6c5b" not in ctx.stdout.getvalue()
 
 
-def test_without_json_stdout_stays_empty_on_error(
-    make_ctx: Callable[..., Context], isolated_home: Path
-) -> None:
+def test_without_json_stdout_stays_empty_on_error(make_ctx: MakeCtx, isolated_home: Path) -> None:
     ctx = make_ctx(
         {
             "A_CONTAINER_REGISTRY_SERVER": "ghcr.io",

@@ -102,26 +102,29 @@ _GAPS = st.sampled_from(
 )
 
 
-def _write(value: Any, draw: Any) -> str:
+def _write(value: Any, data: st.DataObject) -> str:
+    draw = data.draw
     gap = draw(_GAPS)
     if isinstance(value, dict):
         items = [
-            f"{draw(_GAPS)}{json.dumps(k)}{draw(_GAPS)}:{draw(_GAPS)}{_write(v, draw)}"
+            f"{draw(_GAPS)}{json.dumps(k)}{draw(_GAPS)}:{draw(_GAPS)}{_write(v, data)}"
             for k, v in value.items()
         ]
-        trailing = "," if items and draw(st.booleans()) else ""
+        trailing = "," if bool(items) and draw(st.booleans()) else ""
         return "{" + ",".join(items) + trailing + draw(_GAPS) + "}" + gap
     if isinstance(value, list):
-        items = [f"{draw(_GAPS)}{_write(v, draw)}" for v in value]
-        trailing = "," if items and draw(st.booleans()) else ""
+        items = [f"{draw(_GAPS)}{_write(v, data)}" for v in value]
+        trailing = "," if bool(items) and draw(st.booleans()) else ""
         return "[" + ",".join(items) + trailing + draw(_GAPS) + "]" + gap
     return json.dumps(value, ensure_ascii=draw(st.booleans())) + gap
 
 
 @settings(max_examples=300, deadline=None)
 @given(value=st.dictionaries(st.text(max_size=8), _VALUES, max_size=5), data=st.data())
-def test_commented_json_parses_the_same_both_ways(value: dict[str, Any], data: Any) -> None:
-    text = _write(value, data.draw)
+def test_commented_json_parses_the_same_both_ways(
+    value: dict[str, Any], data: st.DataObject
+) -> None:
+    text = _write(value, data)
     fast = parse_fast(text)
     assert fast is not None, text
     same(fast, parse_json5(text))

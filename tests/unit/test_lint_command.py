@@ -20,7 +20,7 @@ import pytest
 from cs_registry.checks.devcontainer import check_devcontainers
 from cs_registry.context import Context
 from cs_registry.devcontainer import LintOptions
-from cs_registry.devcontainer.model import LINT_CODES
+from cs_registry.devcontainer.findings import LINT_CODES
 from cs_registry.main import main
 from tests.unit.test_devcontainer_corpus import (
     INVALID,
@@ -103,7 +103,7 @@ def test_json_gives_exact_codes_lines_and_columns(path: Path) -> None:
     relative = str(path.relative_to(ROOT))
     assert document["files"] == [relative]
     assert all(f["file"] == relative for f in document["findings"])
-    failed = any(f["severity"] == "fail" for f in document["findings"])
+    failed = any(f["severity"] == "error" for f in document["findings"])
     assert (run.status, document["ok"]) == (1 if failed else 0, not failed)
 
 
@@ -112,7 +112,7 @@ def test_github_commands_parse_back_to_the_findings(path: Path) -> None:
     expected = corpus_run(path, "json").json()["findings"]
     run = corpus_run(path, "github")
     commands = parse_commands(run.stdout)
-    level = {"fail": "error", "warn": "warning"}
+    level = {"error": "error", "warning": "warning"}
     assert [
         (c["command"], c["file"], int(c["line"]), int(c["col"]), c["title"], c["message"])
         for c in commands
@@ -131,7 +131,7 @@ def test_sarif_results_carry_rule_level_and_physical_location(path: Path) -> Non
     rules = run["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == [c.value for c in LINT_CODES]
     assert run["originalUriBaseIds"]["SRCROOT"]["uri"] == ROOT.resolve().as_uri() + "/"
-    level = {"fail": "error", "warn": "warning"}
+    level = {"error": "error", "warning": "warning"}
     got = []
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]

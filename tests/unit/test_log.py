@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +15,15 @@ from structlog.testing import capture_logs
 
 from cs_registry import log
 from cs_registry.context import Context
+from cs_registry.diagnosis import Code
 from cs_registry.error_handler import Exit, boundary
 from cs_registry.errors import CsRegistryError, UsageError
 from cs_registry.main import main
 from cs_registry.secret import Secret
 from cs_registry.status import ExitStatus
+from tests.support.captured import MakeCtx
 
 CANARY = "canary-Secr3t-value-8f2a"
-MakeCtx = Callable[..., Context]
 
 
 @pytest.fixture(autouse=True)
@@ -167,28 +168,30 @@ def run_boundary(ctx: Context, exc: BaseException) -> ExitStatus:
 
 def test_expected_error_is_one_line_with_its_code(make_ctx: MakeCtx) -> None:
     ctx = make_ctx()
-    status = run_boundary(ctx, UsageError("--env-file x: no such file", code="config_unreadable"))
+    status = run_boundary(
+        ctx, UsageError("--env-file x: no such file", code=Code.CONFIG_UNREADABLE)
+    )
     assert status is ExitStatus.USAGE
-    assert ctx.stderr.getvalue() == "cs-registry: --env-file x: no such file [config_unreadable]\n"  # type: ignore[attr-defined]
+    assert ctx.stderr.getvalue() == "cs-registry: --env-file x: no such file [config_unreadable]\n"
 
 
 def test_expected_error_without_a_code(make_ctx: MakeCtx) -> None:
     ctx = make_ctx()
     assert run_boundary(ctx, CsRegistryError("it failed")) is ExitStatus.FAILED
-    assert ctx.stderr.getvalue() == "cs-registry: it failed\n"  # type: ignore[attr-defined]
+    assert ctx.stderr.getvalue() == "cs-registry: it failed\n"
 
 
 def test_expected_error_messages_are_scrubbed_too(make_ctx: MakeCtx) -> None:
     ctx = make_ctx()
     log.register_secret(CANARY)
     assert run_boundary(ctx, CsRegistryError(f"helper said {CANARY}")) is ExitStatus.FAILED
-    assert ctx.stderr.getvalue() == "cs-registry: helper said ca…(24 chars)\n"  # type: ignore[attr-defined]
+    assert ctx.stderr.getvalue() == "cs-registry: helper said ca…(24 chars)\n"
 
 
 def test_interrupt_is_130(make_ctx: MakeCtx) -> None:
     ctx = make_ctx()
     assert run_boundary(ctx, KeyboardInterrupt()) is ExitStatus.INTERRUPTED
-    assert ctx.stderr.getvalue() == "cs-registry: interrupted\n"  # type: ignore[attr-defined]
+    assert ctx.stderr.getvalue() == "cs-registry: interrupted\n"
 
 
 def test_a_bug_is_exit_3_with_a_pointer_to_the_log_and_no_traceback(
@@ -197,7 +200,7 @@ def test_a_bug_is_exit_3_with_a_pointer_to_the_log_and_no_traceback(
     ctx = make_ctx({"XDG_CACHE_HOME": str(isolated_home / "xdg-cache")})
     log.register_secret(CANARY)
     assert run_boundary(ctx, ZeroDivisionError(f"oops {CANARY}")) is ExitStatus.INTERNAL
-    text = ctx.stderr.getvalue()  # type: ignore[attr-defined]
+    text = ctx.stderr.getvalue()
     path = isolated_home / "xdg-cache" / "cs-registry" / "cs-registry.log"
     assert text == (
         f"cs-registry: internal error (ZeroDivisionError); the traceback is in {path}. "
@@ -245,7 +248,7 @@ def test_canary_never_in_stdout_stderr_or_log(
 ) -> None:
     ctx = make_ctx({**_canary_env(), **extra})
     assert main(argv, ctx) == expected
-    shown = ctx.stdout.getvalue() + ctx.stderr.getvalue()  # type: ignore[attr-defined]
+    shown = ctx.stdout.getvalue() + ctx.stderr.getvalue()
     assert CANARY not in shown
     for path in isolated_home.rglob("*"):
         if path.is_file() and path.name != "config.json":
@@ -263,7 +266,7 @@ def test_canary_never_in_output_or_log_of_a_crash(
     monkeypatch.setattr(dockerconfig, "write_atomic", crash)
     ctx = make_ctx(_canary_env())
     assert main(["login", "-v"], ctx) == 3
-    shown = ctx.stdout.getvalue() + ctx.stderr.getvalue()  # type: ignore[attr-defined]
+    shown = ctx.stdout.getvalue() + ctx.stderr.getvalue()
     assert "internal error (RuntimeError)" in shown
     assert "Traceback" not in shown
     assert CANARY not in shown

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from cs_registry import log
-from cs_registry.context import Context
 from cs_registry.credhelper import cli
 from cs_registry.credhelper.entry import main as helper_main
+from cs_registry.credhelper.store import EnvironmentStore
 from cs_registry.error_handler import Exit, boundary
 from cs_registry.status import ExitStatus
-
-MakeCtx = Callable[..., Context]
+from tests.support.captured import MakeCtx
 
 
 def _victim(tmp_path: Path) -> Path:
@@ -96,7 +94,7 @@ def test_boundary_says_why_when_the_log_cannot_be_written(
         raise ZeroDivisionError("oops")
 
     assert caught.value.status is ExitStatus.INTERNAL
-    text = ctx.stderr.getvalue()  # type: ignore[attr-defined]
+    text = ctx.stderr.getvalue()
     assert text.count("\n") == 1
     assert "None" not in text
     assert "with that file" not in text
@@ -107,7 +105,7 @@ def test_boundary_says_why_when_the_log_cannot_be_written(
 def test_helper_bug_with_an_unwritable_log_never_says_none(
     make_ctx: MakeCtx, tmp_path: Path
 ) -> None:
-    class Broken:
+    class Broken(EnvironmentStore):
         def get(self, server_url: str) -> tuple[str, str]:
             raise RuntimeError("a bug")
 
@@ -116,10 +114,10 @@ def test_helper_bug_with_an_unwritable_log_never_says_none(
     cache.chmod(0o777)
     ctx = make_ctx({"XDG_CACHE_HOME": str(cache)}, stdin="ghcr.io")
 
-    status = cli.run(["get"], ctx, store=Broken())  # type: ignore[arg-type]
+    status = cli.run(["get"], ctx, store=Broken(ctx))
 
     assert status == 1
-    out, err = ctx.stdout.getvalue(), ctx.stderr.getvalue()  # type: ignore[attr-defined]
+    out, err = ctx.stdout.getvalue(), ctx.stderr.getvalue()
     assert out.count("\n") == 1
     assert "None" not in out + err
     assert "Traceback" not in out + err
@@ -135,7 +133,7 @@ def test_helper_failure_logs_only_in_a_private_directory(make_ctx: MakeCtx, tmp_
     status = helper_main(["store"], ctx)
 
     assert status == 1
-    err = ctx.stderr.getvalue()  # type: ignore[attr-defined]
+    err = ctx.stderr.getvalue()
     assert "logged in" not in err
     assert list(cache.iterdir()) == []
 

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cs_registry.context import Context
 from cs_registry.main import main
+from tests.support.captured import CapturedContext, MakeCtx
 
 CANARY = "canary-Secr3t-value-8f2a"
-MakeCtx = Callable[..., Context]
 
 
 def triplet(ident: str, server: str, user: str = "octo", password: str = CANARY) -> dict[str, str]:
@@ -25,15 +23,15 @@ def triplet(ident: str, server: str, user: str = "octo", password: str = CANARY)
     }
 
 
-def out(ctx: Context) -> str:
-    return ctx.stdout.getvalue()  # type: ignore[attr-defined,no-any-return]
+def out(ctx: CapturedContext) -> str:
+    return ctx.stdout.getvalue()
 
 
-def err(ctx: Context) -> str:
-    return ctx.stderr.getvalue()  # type: ignore[attr-defined,no-any-return]
+def err(ctx: CapturedContext) -> str:
+    return ctx.stderr.getvalue()
 
 
-def login_json(ctx: Context, *args: str) -> tuple[int, dict[str, Any]]:
+def login_json(ctx: CapturedContext, *args: str) -> tuple[int, dict[str, Any]]:
     code = main(["login", "--json", *args], ctx)
     return code, json.loads(out(ctx))
 

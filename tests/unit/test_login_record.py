@@ -5,17 +5,15 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cs_registry.context import Context
 from cs_registry.main import main
+from tests.support.captured import MakeCtx
 
 CANARY = "canary-Secr3t-value-8f2a"
-MakeCtx = Callable[..., Context]
 
 
 def triplet(ident: str, server: str, password: str = CANARY) -> dict[str, str]:
@@ -29,7 +27,8 @@ def triplet(ident: str, server: str, password: str = CANARY) -> dict[str, str]:
 def login(make_ctx: MakeCtx, environ: dict[str, str], *args: str) -> dict[str, Any]:
     ctx = make_ctx(environ)
     assert main(["login", "--json", *args], ctx) == 0
-    return json.loads(ctx.stdout.getvalue())  # type: ignore[attr-defined,no-any-return]
+    document: dict[str, Any] = json.loads(ctx.stdout.getvalue())
+    return document
 
 
 def rows(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -87,7 +86,7 @@ def test_human_output_says_removed(make_ctx: MakeCtx, config: Path) -> None:
     login(make_ctx, BOTH)
     ctx = make_ctx(ONLY_TWO)
     assert main(["login"], ctx) == 0
-    text = ctx.stdout.getvalue()  # type: ignore[attr-defined]
+    text = ctx.stdout.getvalue()
     assert "removed" in text
     assert "one.example:5000" in text
     assert "secret_gone" in text

@@ -7,9 +7,10 @@ import pytest
 from cs_registry.context import Context
 from cs_registry.diagnosis import Code
 from cs_registry.secret import Secret
-from cs_registry.secrets import Finding, Severity, Triplet
 from cs_registry.servers import Kind, Server, normalise
 from cs_registry.settings import Settings
+from cs_registry.status import Severity
+from cs_registry.triplets import Finding, Triplet
 
 
 def test_equal_fields_make_equal_and_equally_hashed_records() -> None:

@@ -10,16 +10,14 @@ environment, so ``CS_REGISTRY_IGNORE=BAD`` with a malformed ``BAD_`` triplet mad
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 from cs_registry.commands.doctor import DoctorOptions, collect
-from cs_registry.context import Context
 from cs_registry.credhelper.entry import main as helper_main
 from cs_registry.probe.credentials import CredentialRequest, resolve
 from cs_registry.servers import normalise
+from tests.support.captured import CapturedContext, MakeCtx
 
-MakeCtx = Callable[..., Context]
 NEXUS = {"NEXUS_USER": "builder", "NEXUS_TOKEN": "nexus-secret-1234"}
 BAD = {"BAD_CONTAINER_REGISTRY_SERVER": "https://", "BAD_CONTAINER_REGISTRY_USER": "x"}
 
@@ -40,9 +38,9 @@ def _nexus_settings(home: Path) -> None:
     )
 
 
-def _helper(ctx: Context, *args: str) -> tuple[int, str]:
+def _helper(ctx: CapturedContext, *args: str) -> tuple[int, str]:
     status = helper_main(list(args), ctx)
-    return status, ctx.stdout.getvalue()  # type: ignore[attr-defined]
+    return status, ctx.stdout.getvalue()
 
 
 def test_doctor_ignores_what_login_ignores(make_ctx: MakeCtx, tmp_path: Path) -> None:

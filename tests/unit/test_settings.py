@@ -9,19 +9,17 @@ import json
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cs_registry import settings
-from cs_registry.configfile import ConfigError, RegistryEntry
 from cs_registry.context import Context
 from cs_registry.errors import UsageError
 from cs_registry.main import main
-
-Make = Callable[..., Context]
+from cs_registry.settings_file import ConfigError, RegistryEntry
+from tests.support.captured import CapturedContext, MakeCtx
 
 
 @pytest.fixture
@@ -39,9 +37,9 @@ def system(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def ctx_for(make_ctx: Make, system: Path) -> Callable[..., Context]:
-    def build(environ: dict[str, str] | None = None) -> Context:
-        return make_ctx({settings.SYSTEM_FILE_ENV: str(system), **(environ or {})})
+def ctx_for(make_ctx: MakeCtx, system: Path) -> MakeCtx:
+    def build(environ: dict[str, str] | None = None, stdin: str = "") -> CapturedContext:
+        return make_ctx({settings.SYSTEM_FILE_ENV: str(system), **(environ or {})}, stdin)
 
     return build
 
@@ -60,7 +58,7 @@ def user_file(ctx: Context, text: str) -> Path:
     return write(ctx.config_home / "config.yaml", text)
 
 
-def test_defaults_without_any_file_or_variable(ctx_for: Callable[..., Context], repo: Path) -> None:
+def test_defaults_without_any_file_or_variable(ctx_for: MakeCtx, repo: Path) -> None:
     resolved = settings.load(ctx_for(), cwd=repo)
     assert resolved == settings.Settings()
     assert (resolved.verify, resolved.ecr_helper, resolved.timeout) == (False, False, 10.0)
@@ -95,7 +93,7 @@ def test_login_without_config_files_never_imports_yaml(tmp_path: Path) -> None:
     assert done.stdout == "0 False\n", done.stderr
 
 
-def test_every_setting_from_a_file(ctx_for: Callable[..., Context], repo: Path) -> None:
+def test_every_setting_from_a_file(ctx_for: MakeCtx, repo: Path) -> None:
     path = repo_file(
         repo,
         "# team settings\n"
@@ -132,7 +130,7 @@ def test_every_setting_from_a_file(ctx_for: Callable[..., Context], repo: Path) 
     assert resolved.origins["timeout"] == f"repository file {path}:4"
 
 
-def test_an_empty_file_sets_nothing(ctx_for: Callable[..., Context], repo: Path) -> None:
+def test_an_empty_file_sets_nothing(ctx_for: MakeCtx, repo: Path) -> None:
     repo_file(repo, "# nothing yet\n")
     assert settings.load(ctx_for(), cwd=repo) == settings.Settings()
 
@@ -149,7 +147,7 @@ def test_an_empty_file_sets_nothing(ctx_for: Callable[..., Context], repo: Path)
     ],
 )
 def test_every_environment_variable(
-    ctx_for: Callable[..., Context],
+    ctx_for: MakeCtx,
     repo: Path,
     name: str,
     variable: str,
@@ -172,7 +170,7 @@ def test_every_environment_variable(
     ],
 )
 def test_bad_environment_values_name_the_variable(
-    ctx_for: Callable[..., Context], repo: Path, variable: str, raw: str, message: str
+    ctx_for: MakeCtx, repo: Path, variable: str, raw: str, message: str
 ) -> None:
     with pytest.raises(UsageError) as caught:
         settings.load(ctx_for({variable: raw}), cwd=repo)
@@ -180,7 +178,7 @@ def test_bad_environment_values_name_the_variable(
 
 
 def test_precedence_flag_env_user_repo_system_default(
-    ctx_for: Callable[..., Context], repo: Path, system: Path
+    ctx_for: MakeCtx, repo: Path, system: Path
 ) -> None:
     ctx = ctx_for({"CS_REGISTRY_TIMEOUT": "4"})
     write(system, "timeout: 1\nverify: true\necr_helper: true\nghcr_from_github_token: true\n")
@@ -201,9 +199,7 @@ def test_precedence_flag_env_user_repo_system_default(
     assert without_flag.timeout == 4.0  # environment beats the user file
 
 
-def test_lists_replace_across_layers_and_ignore_flags_add(
-    ctx_for: Callable[..., Context], repo: Path
-) -> None:
+def test_lists_replace_across_layers_and_ignore_flags_add(ctx_for: MakeCtx, repo: Path) -> None:
     ctx = ctx_for()
     repo_file(repo, "ignore: [A, B]\n")
     user_file(ctx, "ignore: [C]\n")
@@ -213,7 +209,7 @@ def test_lists_replace_across_layers_and_ignore_flags_add(
 
 
 def test_the_repository_file_is_found_from_the_git_top_level(
-    ctx_for: Callable[..., Context], repo: Path, tmp_path: Path
+    ctx_for: MakeCtx, repo: Path, tmp_path: Path
 ) -> None:
     repo_file(repo, "verify: true\n")
     nested = repo / "src" / "pkg"
@@ -266,7 +262,7 @@ def test_the_repository_file_is_found_from_the_git_top_level(
     ],
 )
 def test_file_errors_name_file_and_line(
-    ctx_for: Callable[..., Context], repo: Path, text: str, line: int, message: str
+    ctx_for: MakeCtx, repo: Path, text: str, line: int, message: str
 ) -> None:
     path = repo_file(repo, text)
     with pytest.raises(ConfigError) as caught:
@@ -275,7 +271,7 @@ def test_file_errors_name_file_and_line(
     assert message in caught.value.message
 
 
-def test_an_undecodable_file_is_named(ctx_for: Callable[..., Context], repo: Path) -> None:
+def test_an_undecodable_file_is_named(ctx_for: MakeCtx, repo: Path) -> None:
     path = repo / ".devcontainer" / "cs-registry.yaml"
     path.write_bytes(b"verify: true\ntimeout: \xff\n")
     with pytest.raises(ConfigError) as caught:
@@ -305,7 +301,7 @@ def docker_config(ctx: Context) -> Any:
 
 
 def test_login_writes_registries_from_differently_named_variables(
-    ctx_for: Callable[..., Context], repo: Path, monkeypatch: pytest.MonkeyPatch
+    ctx_for: MakeCtx, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo_file(
         repo,
@@ -324,7 +320,7 @@ def test_login_writes_registries_from_differently_named_variables(
 
 
 def test_a_missing_variable_of_a_configured_registry_names_it(
-    ctx_for: Callable[..., Context], repo: Path, monkeypatch: pytest.MonkeyPatch
+    ctx_for: MakeCtx, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo_file(repo, "registries:\n  - {server: r.example, user_env: R_USER, password_env: R_PW}\n")
     monkeypatch.chdir(repo)
@@ -336,7 +332,7 @@ def test_a_missing_variable_of_a_configured_registry_names_it(
 
 
 def test_ignore_from_a_file_and_from_flags(
-    ctx_for: Callable[..., Context], repo: Path, monkeypatch: pytest.MonkeyPatch
+    ctx_for: MakeCtx, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo_file(repo, "ignore: [A]\n")
     monkeypatch.chdir(repo)
@@ -355,7 +351,7 @@ def test_ignore_from_a_file_and_from_flags(
 GITHUB = {"GITHUB_USER": "octocat", "GITHUB_TOKEN": "ghu_token"}
 
 
-def test_ghcr_from_github_token_when_opted_in(ctx_for: Callable[..., Context]) -> None:
+def test_ghcr_from_github_token_when_opted_in(ctx_for: MakeCtx) -> None:
     ctx = ctx_for({**GITHUB, "CS_REGISTRY_GHCR_FROM_GITHUB_TOKEN": "1"})
     assert main(["login", "--json"], ctx) == 0
     row = json.loads(out(ctx))["registries"][0]
@@ -363,13 +359,13 @@ def test_ghcr_from_github_token_when_opted_in(ctx_for: Callable[..., Context]) -
     assert docker_config(ctx) == {"auths": {"ghcr.io": auth("octocat", "ghu_token")}}
 
 
-def test_no_ghcr_login_from_github_token_unless_opted_in(ctx_for: Callable[..., Context]) -> None:
+def test_no_ghcr_login_from_github_token_unless_opted_in(ctx_for: MakeCtx) -> None:
     ctx = ctx_for(GITHUB)
     assert main(["login"], ctx) == 0
     assert not (ctx.home / ".docker" / "config.json").exists()
 
 
-def test_a_ghcr_triplet_wins_over_github_token(ctx_for: Callable[..., Context]) -> None:
+def test_a_ghcr_triplet_wins_over_github_token(ctx_for: MakeCtx) -> None:
     ctx = ctx_for(
         {
             **GITHUB,
@@ -385,7 +381,7 @@ def test_a_ghcr_triplet_wins_over_github_token(ctx_for: Callable[..., Context]) 
     assert docker_config(ctx) == {"auths": {"ghcr.io": auth("robot", "pat")}}
 
 
-def test_ghcr_opt_in_without_github_user_names_it(ctx_for: Callable[..., Context]) -> None:
+def test_ghcr_opt_in_without_github_user_names_it(ctx_for: MakeCtx) -> None:
     ctx = ctx_for({"GITHUB_TOKEN": "ghu_token", "CS_REGISTRY_GHCR_FROM_GITHUB_TOKEN": "1"})
     assert main(["login", "--json"], ctx) == 1
     row = json.loads(out(ctx))["registries"][0]
@@ -396,7 +392,7 @@ def test_ghcr_opt_in_without_github_user_names_it(ctx_for: Callable[..., Context
 
 
 def test_a_bad_config_file_is_a_usage_error_naming_file_and_line(
-    ctx_for: Callable[..., Context], repo: Path, monkeypatch: pytest.MonkeyPatch
+    ctx_for: MakeCtx, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = repo_file(repo, "timeout: -3\n")
     monkeypatch.chdir(repo)
@@ -421,7 +417,7 @@ def local_triplet() -> dict[str, str]:
 
 @pytest.mark.parametrize("source", ["environment", "repository file", "flag"])
 def test_verify_reaches_login_from_every_layer(
-    ctx_for: Callable[..., Context], repo: Path, monkeypatch: pytest.MonkeyPatch, source: str
+    ctx_for: MakeCtx, repo: Path, monkeypatch: pytest.MonkeyPatch, source: str
 ) -> None:
     monkeypatch.chdir(repo)
     environ = {**local_triplet(), "CS_REGISTRY_TIMEOUT": "2"}
@@ -442,14 +438,14 @@ def test_verify_reaches_login_from_every_layer(
     )
 
 
-def test_without_verify_login_does_not_touch_the_network(ctx_for: Callable[..., Context]) -> None:
+def test_without_verify_login_does_not_touch_the_network(ctx_for: MakeCtx) -> None:
     ctx = ctx_for(local_triplet())
     assert main(["login", "--json"], ctx) == 0
     assert json.loads(out(ctx))["registries"][0]["verified"] is None
 
 
 def test_an_environment_false_beats_a_file_true(
-    ctx_for: Callable[..., Context], repo: Path, monkeypatch: pytest.MonkeyPatch
+    ctx_for: MakeCtx, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(repo)
     repo_file(repo, "verify: true\n")

@@ -14,18 +14,17 @@ import io
 import json
 import os
 import stat
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from cs_registry import settings, workspace
-from cs_registry.configfile import ConfigError
-from cs_registry.context import Context
 from cs_registry.devcontainer import default_workspace
 from cs_registry.diagnosis import Code
 from cs_registry.files import UnsafeFile
 from cs_registry.main import main
+from cs_registry.settings_file import ConfigError
+from tests.support.captured import CapturedContext, MakeCtx
 
 #: a uid nobody on the test machine has: "another user"
 STRANGER = 54321
@@ -42,12 +41,12 @@ def repo(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def ctx_for(make_ctx: Callable[..., Context], tmp_path: Path) -> Callable[..., Context]:
-    def build(environ: dict[str, str] | None = None) -> Context:
+def ctx_for(make_ctx: MakeCtx, tmp_path: Path) -> MakeCtx:
+    def build(environ: dict[str, str] | None = None, stdin: str = "") -> CapturedContext:
         system = str(tmp_path / "etc" / "config.yaml")
         # this machine's /etc/gitconfig may list safe.directory (some CI images: '*')
         hermetic = {settings.SYSTEM_FILE_ENV: system, "GIT_CONFIG_NOSYSTEM": "1"}
-        return make_ctx({**hermetic, **(environ or {})})
+        return make_ctx({**hermetic, **(environ or {})}, stdin)
 
     return build
 
@@ -72,7 +71,7 @@ def messages(found: settings.Settings) -> list[str]:
 
 
 def test_a_repository_file_of_another_user_is_ignored_with_a_warning(
-    ctx_for: Callable[..., Context], repo: Path
+    ctx_for: MakeCtx, repo: Path
 ) -> None:
     path = repo_file(repo, "verify: true\n", uid=STRANGER)
     found = settings.load(ctx_for(), cwd=repo)
@@ -86,7 +85,7 @@ def test_a_repository_file_of_another_user_is_ignored_with_a_warning(
 
 @pytest.mark.parametrize("owned", ["top", ".devcontainer"])
 def test_a_repository_file_in_a_folder_another_user_owns_is_ignored(
-    ctx_for: Callable[..., Context], repo: Path, owned: str
+    ctx_for: MakeCtx, repo: Path, owned: str
 ) -> None:
     repo_file(repo, "verify: true\n")
     folder = repo if owned == "top" else repo / ".devcontainer"
@@ -98,7 +97,7 @@ def test_a_repository_file_in_a_folder_another_user_owns_is_ignored(
 
 
 def test_a_planted_top_level_above_the_work_folder_is_not_trusted(
-    ctx_for: Callable[..., Context], tmp_path: Path
+    ctx_for: MakeCtx, tmp_path: Path
 ) -> None:
     """The attack of the issue: another user's ``.git`` and settings in a shared 1777
     folder above the folder where ``login`` runs."""
@@ -121,9 +120,7 @@ def test_a_planted_top_level_above_the_work_folder_is_not_trusted(
     assert str(planted.parent) in message
 
 
-def test_the_same_files_owned_by_this_user_are_read(
-    ctx_for: Callable[..., Context], repo: Path
-) -> None:
+def test_the_same_files_owned_by_this_user_are_read(ctx_for: MakeCtx, repo: Path) -> None:
     repo_file(repo, "verify: true\n")
     (repo / "sub").mkdir()
     found = settings.load(ctx_for(), cwd=repo / "sub")
@@ -131,9 +128,7 @@ def test_the_same_files_owned_by_this_user_are_read(
     assert found.warnings == ()
 
 
-def test_root_trusts_the_files_of_the_user_who_ran_sudo(
-    ctx_for: Callable[..., Context], repo: Path
-) -> None:
+def test_root_trusts_the_files_of_the_user_who_ran_sudo(ctx_for: MakeCtx, repo: Path) -> None:
     """As git does (``SUDO_UID``): ``sudo cs-registry login`` in one's own repository."""
     repo_file(repo, "verify: true\n", uid=STRANGER)
     os.chown(repo, STRANGER, -1)
@@ -162,7 +157,7 @@ def test_settings_and_devcontainer_json_share_one_top_level(tmp_path: Path) -> N
 
 
 def test_a_user_file_in_a_folder_another_user_controls_is_ignored(
-    ctx_for: Callable[..., Context], repo: Path, tmp_path: Path
+    ctx_for: MakeCtx, repo: Path, tmp_path: Path
 ) -> None:
     shared = tmp_path / "shared-config"
     path = write(shared / "cs-registry" / "config.yaml", "verify: true\n")
@@ -179,7 +174,7 @@ def test_a_user_file_in_a_folder_another_user_controls_is_ignored(
     assert settings.load(ctx_for({"XDG_CONFIG_HOME": str(shared)}), cwd=repo).verify is True
 
 
-def test_the_system_file_must_be_roots(ctx_for: Callable[..., Context], repo: Path) -> None:
+def test_the_system_file_must_be_roots(ctx_for: MakeCtx, repo: Path) -> None:
     ctx = ctx_for()
     system = write(Path(ctx.environ[settings.SYSTEM_FILE_ENV]), "verify: true\n")
     assert settings.load(ctx, cwd=repo).verify is True
@@ -194,7 +189,7 @@ def test_the_system_file_must_be_roots(ctx_for: Callable[..., Context], repo: Pa
 
 
 def test_a_fifo_as_the_repository_file_is_refused_not_waited_on(
-    ctx_for: Callable[..., Context], repo: Path
+    ctx_for: MakeCtx, repo: Path
 ) -> None:
     path = repo / ".devcontainer" / "cs-registry.yaml"
     os.mkfifo(path)
@@ -203,7 +198,7 @@ def test_a_fifo_as_the_repository_file_is_refused_not_waited_on(
     assert f"{path} is a FIFO" in caught.value.message
 
 
-def test_a_device_as_the_user_file_is_refused(ctx_for: Callable[..., Context], repo: Path) -> None:
+def test_a_device_as_the_user_file_is_refused(ctx_for: MakeCtx, repo: Path) -> None:
     ctx = ctx_for()
     path = ctx.config_home / "config.yaml"
     path.parent.mkdir(parents=True)
@@ -227,7 +222,7 @@ def test_a_device_as_the_user_file_is_refused(ctx_for: Callable[..., Context], r
     ],
 )
 def test_every_yaml_fault_names_file_and_line(
-    ctx_for: Callable[..., Context], repo: Path, text: str, line: int, message: str
+    ctx_for: MakeCtx, repo: Path, text: str, line: int, message: str
 ) -> None:
     path = repo_file(repo, text)
     with pytest.raises(ConfigError) as caught:
@@ -238,7 +233,7 @@ def test_every_yaml_fault_names_file_and_line(
 
 
 def test_login_ends_a_yaml_fault_with_exit_2(
-    make_ctx: Callable[..., Context], repo: Path, monkeypatch: pytest.MonkeyPatch
+    make_ctx: MakeCtx, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo_file(repo, "verify: " + "[" * 5000 + "]" * 5000 + "\n")
     monkeypatch.chdir(repo)
@@ -250,7 +245,7 @@ def test_login_ends_a_yaml_fault_with_exit_2(
 
 
 def test_login_shows_the_warning_for_an_ignored_file(
-    make_ctx: Callable[..., Context], repo: Path, monkeypatch: pytest.MonkeyPatch
+    make_ctx: MakeCtx, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = repo_file(repo, "verify: true\n", uid=STRANGER)
     monkeypatch.chdir(repo)
@@ -264,7 +259,7 @@ def test_login_shows_the_warning_for_an_ignored_file(
 
 
 def test_doctor_names_an_ignored_settings_file(
-    make_ctx: Callable[..., Context], repo: Path, tmp_path: Path
+    make_ctx: MakeCtx, repo: Path, tmp_path: Path
 ) -> None:
     path = repo_file(repo, "verify: true\n", uid=STRANGER)
     ctx = make_ctx({"DOCKER_HOST": f"unix://{tmp_path}/none.sock", "GIT_CONFIG_NOSYSTEM": "1"})
@@ -277,7 +272,7 @@ def test_doctor_names_an_ignored_settings_file(
 
 
 def test_doctor_names_the_settings_files_it_would_use_and_a_broken_one(
-    make_ctx: Callable[..., Context], repo: Path, tmp_path: Path
+    make_ctx: MakeCtx, repo: Path, tmp_path: Path
 ) -> None:
     path = repo_file(repo, "verify: true\n")
     ctx = make_ctx({"DOCKER_HOST": f"unix://{tmp_path}/none.sock"})
@@ -315,7 +310,7 @@ def git_config(home: Path, *values: str) -> None:
     ],
 )
 def test_git_safe_directory_lets_the_user_trust_a_repository_of_another_owner(
-    ctx_for: Callable[..., Context], repo: Path, values: tuple[str, ...], read: bool
+    ctx_for: MakeCtx, repo: Path, values: tuple[str, ...], read: bool
 ) -> None:
     """A workspace mounted from the host into a root container belongs to the host's
     uid: ``git config --global --add safe.directory DIR`` is the opt-in git offers."""
@@ -331,7 +326,7 @@ def test_git_safe_directory_lets_the_user_trust_a_repository_of_another_owner(
 
 
 def test_the_repositorys_own_git_config_cannot_declare_itself_safe(
-    ctx_for: Callable[..., Context], repo: Path
+    ctx_for: MakeCtx, repo: Path
 ) -> None:
     repo_file(repo, "verify: true\n", uid=STRANGER)
     (repo / ".git" / "config").write_text("[safe]\n\tdirectory = *\n")
@@ -339,7 +334,7 @@ def test_the_repositorys_own_git_config_cannot_declare_itself_safe(
 
 
 def test_safe_directory_does_not_open_the_user_file(
-    ctx_for: Callable[..., Context], repo: Path, tmp_path: Path
+    ctx_for: MakeCtx, repo: Path, tmp_path: Path
 ) -> None:
     shared = tmp_path / "shared-config"
     write(shared / "cs-registry" / "config.yaml", "verify: true\n", uid=STRANGER)
@@ -352,7 +347,7 @@ def test_safe_directory_does_not_open_the_user_file(
 
 
 def test_another_users_symlinked_folder_or_file_is_not_followed(
-    ctx_for: Callable[..., Context], repo: Path, tmp_path: Path
+    ctx_for: MakeCtx, repo: Path, tmp_path: Path
 ) -> None:
     """Both targets are ours and would be trusted; the links are another user's."""
     mine = write(tmp_path / "mine" / ".devcontainer" / "cs-registry.yaml", "verify: true\n")

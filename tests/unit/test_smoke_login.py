@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
-from cs_registry.context import Context
 from cs_registry.main import main
+from tests.support.captured import MakeCtx
 
 
-def test_login_writes_a_ghcr_entry(make_ctx: Callable[..., Context], isolated_home: Path) -> None:
+def test_login_writes_a_ghcr_entry(make_ctx: MakeCtx, isolated_home: Path) -> None:
     ctx = make_ctx(
         {
             "GHCR_CONTAINER_REGISTRY_SERVER": "ghcr.io",

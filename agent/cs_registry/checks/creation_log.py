@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from cs_registry.checks.record import Check, ok, problem, skip
+from cs_registry.checks.check import Check, ok, problem, skip
 from cs_registry.errors import UsageError
 from cs_registry.explain import analyse
 from cs_registry.explain.source import creation_log, open_log

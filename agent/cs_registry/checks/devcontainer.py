@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from cs_registry.checks.record import Check, ok, problem, skip
-from cs_registry.devcontainer import Finding, Severity, find_configs, identify
+from cs_registry.checks.check import Check, ok, problem, skip
+from cs_registry.devcontainer import Finding, find_configs, identify
 from cs_registry.devcontainer.runner import lint_configs
-from cs_registry.status import Status
 
 
 def check_devcontainers(
@@ -37,7 +36,7 @@ def check_devcontainers(
 
 
 def _check(finding: Finding) -> Check:
-    status = Status.FAIL if finding.severity is Severity.FAIL else Status.WARN
+    status = finding.severity.status
     return problem(
         f"devcontainer:{finding.code.value}",
         status,

@@ -13,13 +13,13 @@ from typing import Any
 
 from cs_registry import docker_verdict, docker_view, dockerconfig, files
 from cs_registry.auths import alias_index, decode_auth, helper_binary, helper_for
-from cs_registry.checks.record import Check, ok, problem, skip
+from cs_registry.checks.check import Check, ok, problem, skip
 from cs_registry.diagnosis import Code
 from cs_registry.helper_client import DEFAULT_TIMEOUT as HELPER_TIMEOUT
 from cs_registry.helper_client import Helper
-from cs_registry.secrets import Triplet
 from cs_registry.servers import DOCKER_HUB_KEY, Kind
 from cs_registry.status import Status
+from cs_registry.triplets import Triplet
 
 
 def check_docker_config(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from cs_registry.checks.record import Check, ok, problem
+from cs_registry.checks.check import Check, ok, problem
 from cs_registry.diagnosis import Code
 from cs_registry.status import Status
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cs_registry import lifecycle
-from cs_registry.checks.record import Check, ok, problem
+from cs_registry.checks.check import Check, ok, problem
 from cs_registry.diagnosis import Code
 from cs_registry.status import Status
 

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from cs_registry import settings
-from cs_registry.checks.record import Check, ok, problem, skip
+from cs_registry.checks.check import Check, ok, problem, skip
 from cs_registry.context import Context
 from cs_registry.devcontainer import find_configs
 from cs_registry.devcontainer.images import NeededImage, needed_images
@@ -26,8 +26,8 @@ from cs_registry.diagnosis import Code
 from cs_registry.probe import ProbeOptions, diagnose
 from cs_registry.probe.credentials import Credentials, from_triplet
 from cs_registry.references import InvalidReference, Reference, parse
-from cs_registry.secrets import Triplet
 from cs_registry.status import Status
+from cs_registry.triplets import Triplet
 
 IMAGE_TIMEOUT = 10.0
 _WORKERS = 4

@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from cs_registry import dockerconfig
-from cs_registry.checks.record import Check, problem
+from cs_registry.checks.check import Check, problem
 from cs_registry.diagnosis import Code
 from cs_registry.logins import record as login_record
-from cs_registry.secrets import Triplet
 from cs_registry.servers import config_key_for
 from cs_registry.status import Status
+from cs_registry.triplets import Triplet
 
 
 def check_login_record(

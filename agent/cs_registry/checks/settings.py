@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cs_registry import settings
-from cs_registry.checks.record import Check, ok, problem
+from cs_registry.checks.check import Check, ok, problem
 from cs_registry.context import Context
 from cs_registry.diagnosis import Code
 from cs_registry.errors import CsRegistryError

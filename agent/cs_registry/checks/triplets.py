@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from cs_registry.checks.record import Check, ok, problem, skip
-from cs_registry.secrets import Discovery, Severity, Triplet, discover
+from cs_registry.checks.check import Check, ok, problem, skip
 from cs_registry.status import Status
+from cs_registry.triplets import Discovery, Triplet, discover
 
 
 def check_triplets(environ: Mapping[str, str], discovery: Discovery | None = None) -> list[Check]:
@@ -33,7 +33,7 @@ def _triplet(triplet: Triplet) -> Check:
     target = triplet.server.key if triplet.server else "?"
     if triplet.findings:
         worst = triplet.errors or triplet.warnings
-        status = Status.FAIL if worst[0].severity is Severity.ERROR else Status.WARN
+        status = worst[0].severity.status
         return problem(check_id, status, worst[0].code, "; ".join(f.message for f in worst))
     if triplet.duplicate_of:
         return ok(check_id, f"complete → {target} (same as {triplet.duplicate_of})")

@@ -20,8 +20,8 @@ from cs_registry.engine import endpoint
 from cs_registry.errors import UsageError
 from cs_registry.probe import ProbeOptions, Report, Status, diagnose, platforms
 from cs_registry.probe.credentials import CredentialRequest
-from cs_registry.secrets import user_problem
 from cs_registry.status import ExitStatus
+from cs_registry.triplets import user_problem
 from cs_registry.ui import inert, mark, paint, print_json
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

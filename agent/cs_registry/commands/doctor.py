@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cs_registry import dockerconfig, lifecycle, log, settings
+from cs_registry.checks.check import Check
 from cs_registry.checks.creation_log import check_creation_log
+from cs_registry.checks.daemon import check_cli, check_daemon
 from cs_registry.checks.devcontainer import check_devcontainers
-from cs_registry.checks.docker import check_cli, check_daemon
 from cs_registry.checks.dockerconfig import check_docker_config
 from cs_registry.checks.ecr_tokens import check_ecr_tokens
 from cs_registry.checks.environment import check_environment
 from cs_registry.checks.login_record import check_login_record
-from cs_registry.checks.record import Check
 from cs_registry.checks.settings import check_settings
 from cs_registry.checks.triplets import check_triplets
 from cs_registry.context import Context

@@ -20,16 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from cs_registry import dockerconfig, files, lifecycle, log, settings
+from cs_registry.checks.check import Check
 from cs_registry.checks.dockerconfig import check_docker_config
 from cs_registry.checks.ecr_tokens import check_ecr_tokens
-from cs_registry.checks.record import Check
 from cs_registry.commands.doctor import DoctorOptions, collect, report_checks
 from cs_registry.context import Context
 from cs_registry.diagnosis import Code
 from cs_registry.fixes.plan import APPLIED, SKIPPED, WOULD_APPLY, Fix, by_id, plan
 from cs_registry.logins import record as login_record
-from cs_registry.secrets import Discovery
 from cs_registry.status import ExitStatus, Status
+from cs_registry.triplets import Discovery
 from cs_registry.ui import inert, mark, print_json
 
 

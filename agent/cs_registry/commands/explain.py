@@ -16,8 +16,8 @@ from cs_registry.explain import analyse
 from cs_registry.explain.render import print_json_document, print_text
 from cs_registry.explain.source import HOW_TO_GET_ONE, binary_stdin, creation_log, open_log
 from cs_registry.lifecycle import creation_log_path
-from cs_registry.secrets import discover
 from cs_registry.status import ExitStatus
+from cs_registry.triplets import discover
 
 
 @dataclass

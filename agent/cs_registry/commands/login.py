@@ -25,12 +25,13 @@ from cs_registry.logins.rows import (
     UNCHANGED,
     WRITTEN,
     Row,
+    RowKind,
     apply,
     row_for,
     store_via_helpers,
 )
-from cs_registry.secrets import Finding, Severity
-from cs_registry.status import ExitStatus
+from cs_registry.status import ExitStatus, Severity
+from cs_registry.triplets import Finding
 from cs_registry.ui import inert, print_json
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
@@ -151,16 +152,51 @@ def _run(ctx: Context, options: LoginOptions) -> ExitStatus:
         report_prebuild(ctx, options.json, config_path, rows, where)
         return ExitStatus.OK
     # ECR swaps and records only when an ECR row needs them: plain logins never import them
-    has_ecr = any(row.kind != "basic" for row in rows)
+    has_ecr = any(row.kind is not RowKind.BASIC for row in rows)
     if has_ecr:
         from cs_registry.logins import ecr
 
         ecr.swap(ctx, rows, resolved.ecr_helper, options.dry_run)
+    triplet_ids = [t.id for t in discovery.triplets]
+    notes.extend(
+        _update(ctx, options, environ, config_path, rows, triplet_ids=triplet_ids, has_ecr=has_ecr)
+    )
+    if resolved.verify and not options.dry_run:
+        _verify(rows, environ, resolved.timeout or 10.0)
+    _report(
+        ctx,
+        config_path,
+        rows,
+        [*discovery.stray, *notes],
+        as_json=options.json,
+        hook=options.hook,
+        dry_run=options.dry_run,
+    )
+    failed = any(r.status == FAILED or r.verified is False for r in rows)
+    return ExitStatus.FAILED if failed else ExitStatus.OK
+
+
+def _update(
+    ctx: Context,
+    options: LoginOptions,
+    environ: Mapping[str, str],
+    config_path: str,
+    rows: list[Row],
+    *,
+    triplet_ids: list[str],
+    has_ecr: bool,
+) -> list[Finding]:
+    """Merge the rows into Docker's config (planned only in a dry run), drop what is gone,
+    store via credential helpers and update our record; the notes it raised.
+
+    Appends the rows for removed logins to ``rows``.
+    """
+    notes: list[Finding] = []
     pending: list[tuple[Row, str]] = []
     record = login_record.load(login_record.default_root(ctx.environ), config_path)
     if record.problem is not None:
         notes.append(Finding(Code.RECORD_UNUSABLE, Severity.WARNING, record.problem))
-    gone = record.gone((t.id for t in discovery.triplets), (row.key for row in rows))
+    gone = record.gone(triplet_ids, (row.key for row in rows))
     stale: tuple[list[Recorded], list[Recorded]] = ([], [])
     final: dict[str, Any] = {}
 
@@ -189,19 +225,7 @@ def _run(ctx: Context, options: LoginOptions) -> ExitStatus:
             problem = login_record.save(record, final, written_in_auths(rows), dropped_keys(*stale))
             if problem is not None and record.problem is None:
                 notes.append(Finding(Code.RECORD_UNUSABLE, Severity.WARNING, problem))
-    if resolved.verify and not options.dry_run:
-        _verify(rows, environ, resolved.timeout or 10.0)
-    _report(
-        ctx,
-        config_path,
-        rows,
-        [*discovery.stray, *notes],
-        as_json=options.json,
-        hook=options.hook,
-        dry_run=options.dry_run,
-    )
-    failed = any(r.status == FAILED or r.verified is False for r in rows)
-    return ExitStatus.FAILED if failed else ExitStatus.OK
+    return notes
 
 
 def _tightened(path: str, old_mode: int) -> Finding:

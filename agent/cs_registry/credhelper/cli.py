@@ -13,11 +13,13 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from cs_registry import __version__, log
 from cs_registry.context import Context
 from cs_registry.credhelper import wire
 from cs_registry.credhelper.store import EnvironmentStore, NotFound, Store
+from cs_registry.diagnosis import Code
 from cs_registry.errors import CsRegistryError
 from cs_registry.ui import inert
 
@@ -29,7 +31,7 @@ class _BadInput(CsRegistryError):
     """The protocol input itself is wrong (empty server URL, bad JSON)."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, code="usage_error")
+        super().__init__(message, code=Code.USAGE_ERROR)
 
 
 def log_path(ctx: Context) -> Path:
@@ -79,6 +81,16 @@ def _dispatch(action: str, text: str, store: Store, ctx: Context) -> str:
     return ""
 
 
+def _oversized(out: TextIO, action: str) -> int:
+    """More on stdin than any Docker call writes. No server URL is that long: get and
+    erase answer as for any server they do not know; store names the size."""
+    if action == "erase":
+        return 0
+    size = f"the input on stdin is larger than {wire.MAX_INPUT >> 10} KiB"
+    out.write(wire.error_line(wire.NOT_FOUND if action == "get" else size))
+    return 1
+
+
 def run(
     args: Sequence[str], ctx: Context, *, stdin_text: str | None = None, store: Store | None = None
 ) -> int:
@@ -100,41 +112,42 @@ def run(
         else ("" if action == "list" else ctx.stdin.read(wire.MAX_INPUT + 1))
     )
     if len(text) > wire.MAX_INPUT:
-        # no server URL is that long: get and erase answer as for any unknown server
-        if action == "erase":
-            return 0
-        if action == "get":
-            out.write(wire.error_line(wire.NOT_FOUND))
-            return 1
-        out.write(wire.error_line(f"the input on stdin is larger than {wire.MAX_INPUT >> 10} KiB"))
-        return 1
+        return _oversized(out, action)
     try:
         answer = _dispatch(action, text, store or EnvironmentStore(ctx), ctx)
     except NotFound:
-        out.write(wire.error_line(wire.NOT_FOUND))
-        return 1
+        message = wire.NOT_FOUND
     except CsRegistryError as exc:
-        # Docker shows this line as the error: one line, inert, the code when it says more
-        # than "bad input" (the protocol's own messages stay byte-exact)
-        code = f" [{exc.code}]" if str(exc.code) not in ("usage_error", "internal_error") else ""
-        message = inert(log.scrub(exc.message)) + code
-        # get/erase read a server URL; store's stdin holds the secret, even when it
-        # is not JSON we could parse (and so not registered for scrubbing)
-        subject = "(credentials on stdin)" if action == "store" else repr(text.strip())
-        where = _record(ctx, f"{action} {subject}: {message}")
-        ctx.stderr.write(
-            f"{wire.NAME}: {message}" + (f" (logged in {where})" if where else "") + "\n"
-        )
-        out.write(wire.error_line(message))
-        return 1
+        message = _refused(ctx, action, text, exc)
     except Exception as exc:  # a bug: Docker gets one line, the log the traceback
-        trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        where = _record(ctx, f"{action}: internal error\n{trace}")
-        message = f"internal error ({type(exc).__name__}); " + (
-            f"the traceback is in {where}" if where else "no log file could be written"
-        )
-        ctx.stderr.write(f"{wire.NAME}: {message}\n")
-        out.write(wire.error_line(message))
-        return 1
-    out.write(answer)
-    return 0
+        message = _crashed(ctx, action, exc)
+    else:
+        out.write(answer)
+        return 0
+    out.write(wire.error_line(message))
+    return 1
+
+
+def _refused(ctx: Context, action: str, text: str, exc: CsRegistryError) -> str:
+    """Log and show on stderr why the call failed; the one line Docker gets."""
+    # Docker shows this line as the error: one line, inert, the code when it says more
+    # than "bad input" (the protocol's own messages stay byte-exact)
+    code = f" [{exc.code}]" if str(exc.code) not in ("usage_error", "internal_error") else ""
+    message = inert(log.scrub(exc.message)) + code
+    # get/erase read a server URL; store's stdin holds the secret, even when it
+    # is not JSON we could parse (and so not registered for scrubbing)
+    subject = "(credentials on stdin)" if action == "store" else repr(text.strip())
+    where = _record(ctx, f"{action} {subject}: {message}")
+    ctx.stderr.write(f"{wire.NAME}: {message}" + (f" (logged in {where})" if where else "") + "\n")
+    return message
+
+
+def _crashed(ctx: Context, action: str, exc: Exception) -> str:
+    """Log the traceback of a bug; the one line Docker gets (it names the log)."""
+    trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    where = _record(ctx, f"{action}: internal error\n{trace}")
+    message = f"internal error ({type(exc).__name__}); " + (
+        f"the traceback is in {where}" if where else "no log file could be written"
+    )
+    ctx.stderr.write(f"{wire.NAME}: {message}\n")
+    return message

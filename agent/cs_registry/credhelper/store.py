@@ -27,8 +27,8 @@ from cs_registry.ecr.keys import TOKEN_USER, EcrError, needs_swap, target_for
 from cs_registry.ecr.provider import TokenProvider, for_context
 from cs_registry.errors import CsRegistryError
 from cs_registry.secret import Secret
-from cs_registry.secrets import Discovery, Triplet
 from cs_registry.servers import ServerError, normalise
+from cs_registry.triplets import Discovery, Triplet
 
 _log = log.get_logger("cs_registry.credhelper")
 

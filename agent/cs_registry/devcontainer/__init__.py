@@ -6,10 +6,10 @@ belong to, ``lint_file`` returns :class:`Finding` records with ``file:line:col``
 
 from __future__ import annotations
 
+from cs_registry.devcontainer.findings import Finding, LintOptions
 from cs_registry.devcontainer.jsonc import Document, JsoncError, Pos, parse
 from cs_registry.devcontainer.lint import CODESPACES_KEYS, lint_file, lint_text
 from cs_registry.devcontainer.locate import Identity, default_workspace, find_configs, identify
-from cs_registry.devcontainer.model import Finding, LintOptions, Severity
 
 __all__ = [
     "CODESPACES_KEYS",
@@ -19,7 +19,6 @@ __all__ = [
     "JsoncError",
     "LintOptions",
     "Pos",
-    "Severity",
     "default_workspace",
     "find_configs",
     "identify",

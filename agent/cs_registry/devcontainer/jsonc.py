@@ -157,15 +157,7 @@ class _Builder:
 
         self.doc.values[path] = _node_pos(node)
         if isinstance(node, model.JSONObject):
-            result: dict[str, Any] = {}
-            for key_node, value_node in zip(node.keys, node.values, strict=True):
-                if not isinstance(key_node, model.DoubleQuotedString):
-                    raise self.fail(key_node, "object keys must be in double quotes")
-                key = self.string(key_node)
-                child = (*path, key)
-                self.doc.keys[child] = _node_pos(key_node)
-                result[key] = self.value(value_node, child)
-            return result
+            return self.object(node, path)
         if isinstance(node, model.JSONArray):
             return [self.value(item, (*path, i)) for i, item in enumerate(node.values)]
         if isinstance(node, model.DoubleQuotedString):
@@ -176,6 +168,26 @@ class _Builder:
             return bool(node.value)
         if isinstance(node, model.NullLiteral):
             return None
+        return self.signed(node)
+
+    def object(self, node: Any, path: JsonPath) -> dict[str, Any]:
+        """An object's members, each key's position recorded; keys must be double-quoted."""
+        from json5 import model
+
+        result: dict[str, Any] = {}
+        for key_node, value_node in zip(node.keys, node.values, strict=True):
+            if not isinstance(key_node, model.DoubleQuotedString):
+                raise self.fail(key_node, "object keys must be in double quotes")
+            key = self.string(key_node)
+            child = (*path, key)
+            self.doc.keys[child] = _node_pos(key_node)
+            result[key] = self.value(value_node, child)
+        return result
+
+    def signed(self, node: Any) -> int | float:
+        """A number with at most one leading minus (JSON has no ``+`` and no ``--``)."""
+        from json5 import model
+
         if isinstance(node, model.UnaryOp):
             if node.op != "-":
                 raise self.fail(node, f"a leading {node.op!r} on a number is not allowed")

@@ -12,10 +12,11 @@ from typing import Any
 
 from cs_registry import files
 from cs_registry.devcontainer import hooks
+from cs_registry.devcontainer.findings import Entry, Finding, LintOptions
 from cs_registry.devcontainer.jsonc import Document, JsoncError, Pos, parse, pos_of_index
-from cs_registry.devcontainer.model import Entry, Finding, LintOptions, Severity
 from cs_registry.devcontainer.repositories import RepositoryRules, valid_name
 from cs_registry.diagnosis import Code
+from cs_registry.status import Severity
 
 #: the keys Codespaces defines under customizations.codespaces (devcontainers/spec,
 #: docs/specs/supporting-tools.md)
@@ -55,7 +56,7 @@ def lint_text(text: str, file: Path, options: LintOptions) -> list[Finding]:
     if not isinstance(doc.value, dict):
         emit(
             Code.JSONC_SYNTAX,
-            Severity.FAIL,
+            Severity.ERROR,
             "the top level must be an object ({ … })",
             Pos(1, 1),
         )
@@ -71,18 +72,18 @@ def lint_file(path: Path, options: LintOptions, *, shown: Path | None = None) ->
         # through the safe file layer: a FIFO or device is refused, never read (no hang)
         raw = files.read_file(path, limit=MAX_FILE_BYTES, what="devcontainer.json")
     except files.UnsafeFile as exc:
-        return [Finding(Code.UNSAFE_FILE, Severity.FAIL, exc.message, name, Pos(1, 1))]
+        return [Finding(Code.UNSAFE_FILE, Severity.ERROR, exc.message, name, Pos(1, 1))]
     except files.FileError as exc:
-        return [Finding(Code.JSONC_SYNTAX, Severity.FAIL, exc.message, name, Pos(1, 1))]
+        return [Finding(Code.JSONC_SYNTAX, Severity.ERROR, exc.message, name, Pos(1, 1))]
     if raw is None:
         message = "cannot read it (No such file or directory)"
-        return [Finding(Code.JSONC_SYNTAX, Severity.FAIL, message, name, Pos(1, 1))]
+        return [Finding(Code.JSONC_SYNTAX, Severity.ERROR, message, name, Pos(1, 1))]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return [
             Finding(
-                Code.JSONC_SYNTAX, Severity.FAIL, f"not UTF-8 (byte {exc.start})", name, Pos(1, 1)
+                Code.JSONC_SYNTAX, Severity.ERROR, f"not UTF-8 (byte {exc.start})", name, Pos(1, 1)
             )
         ]
     return lint_text(text.removeprefix("\ufeff"), name, options)
@@ -93,7 +94,7 @@ def _syntax(text: str, exc: JsoncError, emit: _Collector) -> None:
     if old is not None:
         emit(
             Code.JSONC_SYNTAX,
-            Severity.FAIL,
+            Severity.ERROR,
             f'{old.group(1)} is not valid JSON (an object needs "name": value pairs); '
             f'write "permissions": "{old.group(2)}"',
             pos_of_index(text, old.start(1)),
@@ -101,7 +102,7 @@ def _syntax(text: str, exc: JsoncError, emit: _Collector) -> None:
         return
     emit(
         Code.JSONC_SYNTAX,
-        Severity.FAIL,
+        Severity.ERROR,
         f"{exc.message}; the devcontainers CLI ignores such errors silently, so the settings "
         "after this point are lost",
         exc.pos,
@@ -113,7 +114,7 @@ def _check(doc: Document, options: LintOptions, emit: _Collector) -> None:
     if "codespaces" in config:
         emit(
             Code.DEPRECATED_CODESPACES_KEY,
-            Severity.WARN,
+            Severity.WARNING,
             'the top-level "codespaces" key is deprecated; move its contents to '
             '"customizations": {"codespaces": {…}}',
             doc.where(("codespaces",)),
@@ -138,7 +139,7 @@ def _check_codespaces_keys(doc: Document, codespaces: dict[str, Any], emit: _Col
         if valid_name(key) and key.lower() in already:
             emit(
                 Code.UNKNOWN_CODESPACES_KEY,
-                Severity.FAIL,
+                Severity.ERROR,
                 f'"{key}" is already listed under "repositories"; remove it from here '
                 "(Codespaces reads repository entries only under repositories)",
                 where,
@@ -148,7 +149,7 @@ def _check_codespaces_keys(doc: Document, codespaces: dict[str, Any], emit: _Col
             # a repository entry one level too high: Codespaces grants nothing for it
             emit(
                 Code.UNKNOWN_CODESPACES_KEY,
-                Severity.FAIL,
+                Severity.ERROR,
                 f'"{key}" looks like a repository; move it under "repositories" '
                 f'("customizations": {{"codespaces": {{"repositories": {{"{key}": …}}}}}})',
                 where,
@@ -160,7 +161,7 @@ def _check_codespaces_keys(doc: Document, codespaces: dict[str, Any], emit: _Col
         )
         emit(
             Code.UNKNOWN_CODESPACES_KEY,
-            Severity.WARN,
+            Severity.WARNING,
             f'"{key}" is not a key Codespaces reads under customizations.codespaces; {hint}',
             where,
         )
@@ -175,7 +176,7 @@ def _check_hooks(
                 label = ".".join(str(p) for p in path)
                 emit(
                     Code.DOCKER_IN_PREBUILD_HOOK,
-                    Severity.FAIL if options.prebuild else Severity.WARN,
+                    Severity.ERROR if options.prebuild else Severity.WARNING,
                     f"{label} runs docker, but no Docker daemon runs while a Codespaces prebuild "
                     "is made (the docker command exists, so it fails on the missing daemon); "
                     "move that command to postCreateCommand or postStartCommand",
@@ -185,7 +186,7 @@ def _check_hooks(
         anchor = ("postCreateCommand",) if "postCreateCommand" in config else ()
         emit(
             Code.HOOK_NOT_WIRED,
-            Severity.WARN,
+            Severity.WARNING,
             "no lifecycle command runs cs-registry, so registry logins happen only by hand; "
             'add "features": {"./cs-registry": {}} or "postCreateCommand": "hooks/post-create"',
             doc.where(anchor),

@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from cs_registry.devcontainer.findings import Entry, LintOptions
 from cs_registry.devcontainer.jsonc import Document, JsonPath, Pos
-from cs_registry.devcontainer.model import Entry, LintOptions, Severity
 from cs_registry.devcontainer.permissions import (
     GITHUB_ONLY,
     PERMISSIONS,
@@ -22,6 +22,7 @@ from cs_registry.devcontainer.permissions import (
     suggest_permission,
 )
 from cs_registry.diagnosis import Code
+from cs_registry.status import Severity
 
 PATH: JsonPath = ("customizations", "codespaces", "repositories")
 _OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})", re.ASCII)
@@ -71,7 +72,7 @@ class RepositoryRules:
         if not isinstance(repositories, dict):
             self.report(
                 Code.INVALID_REPOSITORY_NAME,
-                Severity.FAIL,
+                Severity.ERROR,
                 '"repositories" must be an object: {"OWNER/REPO": {"permissions": "read-all"}}',
                 self.value_pos(PATH),
             )
@@ -82,7 +83,7 @@ class RepositoryRules:
             listed = ", ".join(f"{e.name} ({e.reason})" for e in self.needs_token)
             self.emit(
                 Code.PREBUILD_WRITE_NEEDS_TOKEN,
-                Severity.WARN,
+                Severity.WARNING,
                 "a prebuild gets read access to repositories of the same owner only; while "
                 "prebuilding, these are reached only through a CODESPACES_PREBUILD_TOKEN "
                 f"repository secret (a classic PAT): {listed}"
@@ -101,7 +102,7 @@ class RepositoryRules:
         if not valid_name(name):
             self.report(
                 Code.INVALID_REPOSITORY_NAME,
-                Severity.FAIL,
+                Severity.ERROR,
                 f'"{name}" is not OWNER/REPO or OWNER/*{_did_you_mean(_suggest_name(name))}',
                 self.key_pos(path),
             )
@@ -112,7 +113,7 @@ class RepositoryRules:
                 other_owner = True
                 self.report(
                     Code.DIFFERENT_OWNER,
-                    Severity.FAIL,
+                    Severity.ERROR,
                     f'"{name}" belongs to {owner}, but this repository belongs to {own}, and '
                     "devcontainer.json cannot grant another owner's repositories, so the entry "
                     "grants nothing: remove it (a codespace reaches that repository only with a "
@@ -124,7 +125,7 @@ class RepositoryRules:
                 prebuild = self.options.prebuild
                 self.report(
                     Code.WILDCARD_IN_PREBUILD,
-                    Severity.FAIL if prebuild else Severity.WARN,
+                    Severity.ERROR if prebuild else Severity.WARNING,
                     f'"{name}" is not allowed in a configuration used for prebuilds'
                     + ("" if prebuild else " (fine if this config is never prebuilt)")
                     + "; list the repositories by name",
@@ -147,7 +148,7 @@ class RepositoryRules:
                 hint = '; put these names inside "permissions": {…}'
             self.report(
                 Code.INVALID_PERMISSION_VALUE,
-                Severity.FAIL,
+                Severity.ERROR,
                 f'"{path[-1]}" needs {{"permissions": "read-all" | "write-all" | '
                 f'{{"NAME": "read" | "write"}}}}{hint}',
                 self.value_pos(path),
@@ -157,7 +158,7 @@ class RepositoryRules:
             if extra != "permissions":
                 self.report(
                     Code.UNKNOWN_PERMISSION,
-                    Severity.FAIL,
+                    Severity.ERROR,
                     f'"{extra}" is not allowed next to "permissions" in "{path[-1]}"; '
                     'move permission names inside "permissions"',
                     self.key_pos((*path, extra)),
@@ -170,7 +171,7 @@ class RepositoryRules:
             guess = difflib.get_close_matches(permissions.lower(), WHOLE_SET, n=1, cutoff=0.5)
             self.report(
                 Code.INVALID_PERMISSION_VALUE,
-                Severity.FAIL,
+                Severity.ERROR,
                 f'"permissions": "{permissions}" is not "read-all" or "write-all"'
                 + _did_you_mean(guess[0] if guess else None),
                 self.value_pos(path),
@@ -185,7 +186,7 @@ class RepositoryRules:
             )
             self.report(
                 Code.INVALID_PERMISSION_VALUE,
-                Severity.FAIL,
+                Severity.ERROR,
                 f'"permissions" in "{path[-2]}" is not a string or an object; {fix}',
                 self.value_pos(path),
             )
@@ -199,7 +200,7 @@ class RepositoryRules:
             if name in WHOLE_SET:
                 self.report(
                     Code.UNKNOWN_PERMISSION,
-                    Severity.FAIL,
+                    Severity.ERROR,
                     f'"{name}" is not a permission name; to grant the whole set write '
                     f'"permissions": "{name}" (a string, not an object)',
                     self.key_pos(where),
@@ -214,7 +215,7 @@ class RepositoryRules:
                 )
                 self.report(
                     Code.UNKNOWN_PERMISSION,
-                    Severity.FAIL,
+                    Severity.ERROR,
                     f'"{name}" {what}'
                     + (_did_you_mean(guess) if guess else f"; use one of {', '.join(PERMISSIONS)}"),
                     self.key_pos(where),
@@ -234,7 +235,7 @@ class RepositoryRules:
             shown = json.dumps(value, ensure_ascii=False)
             self.report(
                 Code.INVALID_PERMISSION_VALUE,
-                Severity.FAIL,
+                Severity.ERROR,
                 f'"{name}": {shown} is not a permission value; use {allowed}'
                 + _did_you_mean(guess),
                 pos,
@@ -243,7 +244,7 @@ class RepositoryRules:
         if name == "packages" and value == "write":
             self.report(
                 Code.PACKAGES_WRITE_NOT_ALLOWED,
-                Severity.FAIL,
+                Severity.ERROR,
                 'Codespaces grants "packages" read access only; write "packages": "read" and '
                 "push with a token stored as a secret",
                 pos,
@@ -252,7 +253,7 @@ class RepositoryRules:
         if name == "workflows" and value == "read":
             self.report(
                 Code.WORKFLOWS_READ_NOT_ALLOWED,
-                Severity.FAIL,
+                Severity.ERROR,
                 'Codespaces grants "workflows" write access only; write "workflows": "write" '
                 "or remove it",
                 pos,

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from cs_registry.devcontainer.findings import Finding, LintOptions
 from cs_registry.devcontainer.lint import lint_file
 from cs_registry.devcontainer.locate import Identity, find_configs
-from cs_registry.devcontainer.model import Finding, LintOptions, Severity
 from cs_registry.errors import UsageError
+from cs_registry.status import Severity
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class LintReport:
     @property
     def failed(self) -> bool:
         """Whether an error-level finding exists (warnings leave the exit status at 0)."""
-        return any(f.severity is Severity.FAIL for f in self.findings)
+        return any(f.severity is Severity.ERROR for f in self.findings)
 
 
 def shown(path: Path, cwd: Path) -> Path:

@@ -106,7 +106,7 @@ class CachedToken:
 def trim(value: str) -> str:
     """Drop one trailing newline (then one CR), as ``docker login --password-stdin`` does.
 
-    Mirrors :func:`cs_registry.secrets.shape` so the hot path and the full
+    Mirrors :func:`cs_registry.triplets.shape` so the hot path and the full
     discovery compute the same cache key.
     """
     return value.removesuffix("\n").removesuffix("\r") if value.endswith("\n") else value

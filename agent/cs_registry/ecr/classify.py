@@ -121,21 +121,8 @@ def classify(
     caller's ARN, its exception, or ``None`` when it was not asked.
     ``region_known`` is false when botocore knows no such region in any partition.
     """
-    region = target.region
     if _connection_error(exc):
-        if not region_known:
-            return _fail(
-                target,
-                Code.ECR_WRONG_REGION,
-                f"no ECR endpoint answers for region {region!r} ({type(exc).__name__})",
-                "check the region part of the server name (…dkr.ecr.REGION.amazonaws.com)",
-            )
-        return _fail(
-            target,
-            Code.ECR_UNREACHABLE,
-            f"the {target.service} API in {region} could not be reached ({exc})",
-            "check network and proxy access (HTTPS_PROXY) to the AWS API and try again",
-        )
+        return _unreachable(target, exc, region_known=region_known)
     error = aws_error(exc)
     if error is None:
         return _fail(
@@ -153,14 +140,47 @@ def classify(
             f"AWS rejected the request's time ({error.code}: {error.message})",
             "fix this machine's clock (NTP); AWS allows 5 minutes of skew",
         )
+    # STS's verdict on the same keys is more specific than ECR's refusal
+    verdict = _key_verdict(target, identity)
+    if verdict is not None:
+        return verdict
+    return _refused(target, error, identity)
+
+
+def _unreachable(target: SwapTarget, exc: BaseException, *, region_known: bool) -> EcrError:
+    """The API did not answer: a region no partition knows, or the network."""
+    if not region_known:
+        return _fail(
+            target,
+            Code.ECR_WRONG_REGION,
+            f"no ECR endpoint answers for region {target.region!r} ({type(exc).__name__})",
+            "check the region part of the server name (…dkr.ecr.REGION.amazonaws.com)",
+        )
+    return _fail(
+        target,
+        Code.ECR_UNREACHABLE,
+        f"the {target.service} API in {target.region} could not be reached ({exc})",
+        "check network and proxy access (HTTPS_PROXY) to the AWS API and try again",
+    )
+
+
+def _key_verdict(target: SwapTarget, identity: str | BaseException | None) -> EcrError | None:
+    """What ``sts:GetCallerIdentity``'s failure says about the keys, if it failed."""
     sts = aws_error(identity) if isinstance(identity, BaseException) else None
-    if sts is not None:
-        if sts.code in UNKNOWN_KEY:
-            return _unknown_key(target)
-        if sts.code in BAD_SIGNATURE:
-            return _skew_or_secret(target, sts)
-        if sts.code in EXPIRED:
-            return _expired(target)
+    if sts is None:
+        return None
+    if sts.code in UNKNOWN_KEY:
+        return _unknown_key(target)
+    if sts.code in BAD_SIGNATURE:
+        return _skew_or_secret(target, sts)
+    if sts.code in EXPIRED:
+        return _expired(target)
+    return None
+
+
+def _refused(target: SwapTarget, error: AwsError, identity: str | BaseException | None) -> EcrError:
+    """ECR (or ECR Public) answered the swap with an error the keys' identity did not explain."""
+    region = target.region
     if error.code in DENIED:
         who = f" for {identity}" if isinstance(identity, str) else ""
         extra = " and sts:GetServiceBearerToken" if target.public else ""

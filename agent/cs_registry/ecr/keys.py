@@ -8,8 +8,8 @@ from cs_registry.diagnosis import Code
 from cs_registry.ecr.names import HELPER_NAME, TOKEN_USER, needs_swap
 from cs_registry.errors import CsRegistryError
 from cs_registry.secret import Secret
-from cs_registry.secrets import SESSION_TOKEN, Triplet
 from cs_registry.servers import Kind
+from cs_registry.triplets import SESSION_TOKEN, Triplet
 
 __all__ = [
     "HELPER_NAME",

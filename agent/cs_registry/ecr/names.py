@@ -11,7 +11,7 @@ from cs_registry.servers import Kind
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
-    from cs_registry.secrets import Triplet
+    from cs_registry.triplets import Triplet
 
 #: user name of every ECR registry token; as a triplet USER it means "PASSWORD is a token"
 TOKEN_USER = "AWS"

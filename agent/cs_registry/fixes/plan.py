@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cs_registry.auths import alias_index
-from cs_registry.checks.record import Check
+from cs_registry.checks.check import Check
 from cs_registry.diagnosis import Code
 from cs_registry.logins import record as login_record
 from cs_registry.servers import DOCKER_HUB_KEY

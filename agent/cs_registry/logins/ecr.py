@@ -11,9 +11,10 @@ from cs_registry.auths import Credential, helper_binary
 from cs_registry.diagnosis import Code
 from cs_registry.ecr.names import HELPER_NAME, TOKEN_USER
 from cs_registry.errors import CsRegistryError
-from cs_registry.logins.rows import FAILED, UNCHANGED, WRITTEN, Row
+from cs_registry.logins.rows import FAILED, UNCHANGED, WRITTEN, Row, RowKind
 from cs_registry.secret import Secret
-from cs_registry.secrets import Finding, Severity
+from cs_registry.status import Severity
+from cs_registry.triplets import Finding
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
@@ -67,7 +68,9 @@ def remember(ctx: Context, config_path: str, rows: list[Row]) -> None:
     tokens = [
         r
         for r in rows
-        if r.kind == "ecr-token" and r.status in (WRITTEN, UNCHANGED) and r.credential is not None
+        if r.kind is RowKind.ECR_TOKEN
+        and r.status in (WRITTEN, UNCHANGED)
+        and r.credential is not None
     ]
     if static or helped or tokens:
         # imported only now: plain logins never need the ECR records

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cs_registry.diagnosis import Code
-from cs_registry.logins.rows import REMOVED, SKIPPED, WRITTEN, Row
+from cs_registry.logins.rows import REMOVED, SKIPPED, WRITTEN, Row, RowKind
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
@@ -14,7 +14,7 @@ def stale_rows(removed: list[Recorded], changed: list[Recorded], *, dry_run: boo
     """One row per entry whose triplet is gone: ``removed``, or left alone as changed."""
     rows = []
     for entry in removed:
-        row = Row(entry.triplet_id, entry.key, entry.key, "basic")
+        row = Row(entry.triplet_id, entry.key, entry.key, RowKind.BASIC)
         row.status, row.code = REMOVED, Code.SECRET_GONE
         verb = "would remove" if dry_run else "removed"
         row.message = (
@@ -22,7 +22,7 @@ def stale_rows(removed: list[Recorded], changed: list[Recorded], *, dry_run: boo
         )
         rows.append(row)
     for entry in changed:
-        row = Row(entry.triplet_id, entry.key, entry.key, "basic")
+        row = Row(entry.triplet_id, entry.key, entry.key, RowKind.BASIC)
         row.status, row.code = SKIPPED, Code.ENTRY_CHANGED
         row.message = (
             f"the {entry.triplet_id} registry secret is gone, but the entry changed since "

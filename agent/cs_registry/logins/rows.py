@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
+
 from cs_registry.auths import Credential, alias_index, put
 from cs_registry.diagnosis import Code
-from cs_registry.docker_view import DockerView, resolve
+from cs_registry.docker_view import resolve, who_answers
 from cs_registry.ecr.names import HELPER_NAME, needs_swap
 from cs_registry.servers import Kind
 
@@ -14,11 +16,38 @@ if TYPE_CHECKING:
     from typing import Any
 
     from cs_registry.ecr.keys import SwapTarget
-    from cs_registry.secrets import Finding, Triplet
+    from cs_registry.triplets import Finding, Triplet
 
-WRITTEN, UNCHANGED, SKIPPED, FAILED = "written", "unchanged", "skipped", "failed"
-#: an entry login wrote, removed because its triplet is gone (logins.removal)
-REMOVED = "removed"
+
+class RowStatus(str, enum.Enum):
+    """What login did for one registry (the ``status`` of the JSON contract)."""
+
+    WRITTEN = "written"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    #: an entry login wrote, removed because its triplet is gone (logins.removal)
+    REMOVED = "removed"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class RowKind(str, enum.Enum):
+    """How a registry's credential is made (the ``kind`` of the JSON contract)."""
+
+    BASIC = "basic"
+    #: ECR access keys, swapped for a token
+    ECR = "ecr"
+    #: user ``AWS``: the password is a ready ECR token
+    ECR_TOKEN = "ecr-token"
+    ECR_PUBLIC = "ecr-public"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+WRITTEN, UNCHANGED, SKIPPED, FAILED, REMOVED = RowStatus
 DUPLICATE = "same server and credentials as"
 
 
@@ -46,7 +75,7 @@ class Row:
         "warnings",
     )
 
-    def __init__(self, id: str, server: str | None, key: str | None, kind: str) -> None:
+    def __init__(self, id: str, server: str | None, key: str | None, kind: RowKind) -> None:
         self.id = id
         self.server = server
         self.key = key
@@ -91,14 +120,14 @@ def warning_json(finding: Finding) -> dict[str, str]:
     return {"code": finding.code.value, "message": finding.message}
 
 
-def _entry_kind(triplet: Triplet) -> str:
+def _entry_kind(triplet: Triplet) -> RowKind:
     if triplet.server is None:
-        return "basic"
+        return RowKind.BASIC
     if triplet.server.kind is Kind.ECR_PUBLIC:
-        return "ecr-public"
+        return RowKind.ECR_PUBLIC
     if triplet.server.kind is Kind.ECR:
-        return "ecr-token" if triplet.user == "AWS" else "ecr"
-    return "basic"
+        return RowKind.ECR_TOKEN if triplet.user == "AWS" else RowKind.ECR
+    return RowKind.BASIC
 
 
 def row_for(triplet: Triplet) -> Row:
@@ -142,22 +171,24 @@ def apply(
             row.message = f"Docker asks docker-credential-{row.helper} for a fresh token"
             changed = changed or row.status == WRITTEN
             continue
-        view = _view(data, credential.key, path_env)
-        if view.helper == HELPER_NAME and row.swap is not None and _drop_own_helper(data, row):
-            changed, view = True, _view(data, credential.key, path_env)
-        if view.helper is not None and view.helper_path is None:
+        helper, helper_path = _helper(data, credential.key, path_env)
+        if helper == HELPER_NAME and row.swap is not None and _drop_own_helper(data, row):
+            changed = True
+            helper, helper_path = _helper(data, credential.key, path_env)
+        if helper is not None and helper_path is None:
             # the same answer doctor and debug-login give (docker_view)
+            view = resolve(data, credential.key, lambda program: _which(program, path_env))
             row.fail(
                 Code.CREDS_STORE_UNAVAILABLE,
                 f"{view.describe()}; no `auths` entry was written",
             )
             continue
-        if view.helper == HELPER_NAME:
+        if helper == HELPER_NAME:
             # our own helper answers for this key from the environment: nothing to store
-            row.status, row.message = UNCHANGED, f"served by {view.helper_program}"
+            row.status, row.message = UNCHANGED, f"served by docker-credential-{HELPER_NAME}"
             continue
-        if view.helper is not None:
-            via_helper.append((row, view.helper))
+        if helper is not None:
+            via_helper.append((row, helper))
             continue
         row.status = WRITTEN if put(data, credential, index) else UNCHANGED
         row.in_auths = True
@@ -165,9 +196,11 @@ def apply(
     return changed, via_helper
 
 
-def _view(data: dict[str, Any], key: str, path_env: str | None) -> DockerView:
-    """What Docker will do for ``key``; ``PATH`` is searched only when a helper is named."""
-    return resolve(data, key, lambda program: _which(program, path_env))
+def _helper(data: dict[str, Any], key: str, path_env: str | None) -> tuple[str | None, str | None]:
+    """The helper Docker asks for ``key`` and where it is installed (docker_view's first
+    step); ``PATH`` is searched only when a helper is named."""
+    helper, _source, path = who_answers(data, key, lambda program: _which(program, path_env))
+    return helper, path
 
 
 def _which(program: str, path_env: str | None) -> str | None:

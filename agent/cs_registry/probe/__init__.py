@@ -7,7 +7,7 @@ only, for ``cs-registry login --verify``.
 
 from __future__ import annotations
 
-from cs_registry.probe.model import Report, Step
+from cs_registry.probe.report import Report, Step
 from cs_registry.probe.runner import diagnose
 from cs_registry.probe.state import ProbeOptions
 from cs_registry.probe.verify import verify

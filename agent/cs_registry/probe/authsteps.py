@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from cs_registry.diagnosis import Code
 from cs_registry.probe import challenge as challenges
-from cs_registry.probe.dockerside import start_daemon_login
+from cs_registry.probe.docker_steps import start_daemon_login
 from cs_registry.probe.ecrstep import needs_swap, step_auth_ecr
-from cs_registry.probe.model import StepFailed
 from cs_registry.probe.network import skew_note
 from cs_registry.probe.pullerrors import denied
+from cs_registry.probe.report import StepFailed
 from cs_registry.probe.sockets import NetError
 from cs_registry.probe.state import State
-from cs_registry.probe.tokens import basic_header, checked_realm, fetch_token, registry_errors
+from cs_registry.probe.tokens import (
+    TokenAnswer,
+    basic_header,
+    checked_realm,
+    fetch_token,
+    registry_errors,
+)
 from cs_registry.probe.transport import Response, request
 from cs_registry.status import Status
 
@@ -88,19 +94,33 @@ def step_auth(state: State) -> Outcome:
             return swapped
     assert state.ping is not None
     assert state.credentials is not None
-    creds = state.credentials
     if state.ping.status == 200:
         return Status.SKIP, Code.OK, "Docker never sends the credentials here: /v2/ is open"
     assert state.challenge is not None
     if state.challenge.scheme == "basic":
-        if creds.anonymous:
-            raise StepFailed(
-                Code.MISSING_CREDENTIALS, "the registry asks for Basic credentials and we have none"
-            )
-        assert creds.secret is not None
-        start_daemon_login(state)  # the daemon logs in while we do
-        response = _registry_get(state, "/v2/", basic_header(creds.username, creds.secret.reveal()))
-        return _judge(state, response, "Basic")
+        return _basic_auth(state)
+    return _bearer_auth(state)
+
+
+def _basic_auth(state: State) -> Outcome:
+    """Basic credentials on /v2/, as ``docker login`` sends them."""
+    creds = state.credentials
+    assert creds is not None
+    if creds.anonymous:
+        raise StepFailed(
+            Code.MISSING_CREDENTIALS, "the registry asks for Basic credentials and we have none"
+        )
+    assert creds.secret is not None
+    start_daemon_login(state)  # the daemon logs in while we do
+    response = _registry_get(state, "/v2/", basic_header(creds.username, creds.secret.reveal()))
+    return _judge(state, response, "Basic")
+
+
+def _bearer_auth(state: State) -> Outcome:
+    """A token from the challenge's realm, then /v2/ with it."""
+    creds = state.credentials
+    assert creds is not None
+    assert state.challenge is not None
     if not creds.anonymous:
         # refuses (untrusted_realm) before anything, the daemon's login included, is sent
         checked_realm(state, state.challenge.realm or "", sending=True)
@@ -108,20 +128,7 @@ def step_auth(state: State) -> Outcome:
     answer = fetch_token(state, None)
     realm = state.challenge.realm
     if answer.token is None:
-        if answer.status == 200:
-            raise StepFailed(Code.NOT_A_REGISTRY, f"{realm}: {answer.message}")
-        if answer.status == 429:
-            raise StepFailed(Code.RATE_LIMITED, f"the token server answered 429 ({answer.message})")
-        if answer.status >= 500:
-            raise StepFailed(
-                Code.REGISTRY_UNAVAILABLE, f"the token server answered {answer.status}"
-            )
-        if creds.anonymous:
-            raise StepFailed(
-                Code.MISSING_CREDENTIALS,
-                f"no credentials, and {realm} refuses an anonymous token ({answer.status})",
-            )
-        raise _rejected(state, f"the token server {realm}", answer.message or str(answer.status))
+        raise _token_refused(state, answer)
     state.token = answer.token
     if creds.anonymous and state.options.image is not None:
         # a pull needs no login: public images come with an anonymous token
@@ -138,6 +145,25 @@ def step_auth(state: State) -> Outcome:
         )
     response = _registry_get(state, "/v2/", f"Bearer {answer.token}")
     return _judge(state, response, f"Bearer (token from {realm})")
+
+
+def _token_refused(state: State, answer: TokenAnswer) -> StepFailed:
+    """Why the token server gave no token: not a token server, busy, or the credentials."""
+    assert state.challenge is not None
+    assert state.credentials is not None
+    realm = state.challenge.realm
+    if answer.status == 200:
+        return StepFailed(Code.NOT_A_REGISTRY, f"{realm}: {answer.message}")
+    if answer.status == 429:
+        return StepFailed(Code.RATE_LIMITED, f"the token server answered 429 ({answer.message})")
+    if answer.status >= 500:
+        return StepFailed(Code.REGISTRY_UNAVAILABLE, f"the token server answered {answer.status}")
+    if state.credentials.anonymous:
+        return StepFailed(
+            Code.MISSING_CREDENTIALS,
+            f"no credentials, and {realm} refuses an anonymous token ({answer.status})",
+        )
+    return _rejected(state, f"the token server {realm}", answer.message or str(answer.status))
 
 
 def _judge(state: State, response: Response, how: str) -> Outcome:

@@ -20,8 +20,8 @@ from cs_registry.diagnosis import Code
 from cs_registry.errors import UsageError
 from cs_registry.helper_client import DEFAULT_TIMEOUT, Helper, HelperError
 from cs_registry.secret import Secret
-from cs_registry.secrets import Triplet, shape
 from cs_registry.servers import Server
+from cs_registry.triplets import Triplet, shape
 
 #: Docker's marker for "the secret is an identity (refresh) token"
 IDENTITY_USER = "<token>"

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from cs_registry.diagnosis import Code
 from cs_registry.probe.credentials import Credentials
-from cs_registry.probe.model import StepFailed
+from cs_registry.probe.report import StepFailed
 from cs_registry.probe.state import State
 from cs_registry.secret import Secret
 from cs_registry.servers import Kind

@@ -15,8 +15,8 @@ from typing import Any
 from cs_registry import jsontext
 from cs_registry.diagnosis import Code
 from cs_registry.probe import platforms
-from cs_registry.probe.model import StepFailed
 from cs_registry.probe.pullerrors import escape, refused, short
+from cs_registry.probe.report import StepFailed
 from cs_registry.probe.sockets import NetError
 from cs_registry.probe.state import State
 from cs_registry.probe.transport import Response, request

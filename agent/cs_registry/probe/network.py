@@ -1,7 +1,7 @@
 """The network steps: ``input`` → ``dns`` → ``tcp`` → ``tls`` → ``ping``.
 
 Each step returns ``(status, code, detail)`` or raises
-:class:`~cs_registry.probe.model.StepFailed`; the runner times them.
+:class:`~cs_registry.probe.report.StepFailed`; the runner times them.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from cs_registry.diagnosis import Code
 from cs_registry.errors import UsageError
 from cs_registry.helper_client import DEFAULT_TIMEOUT as HELPER_TIMEOUT
 from cs_registry.probe import credentials, tlstrust
-from cs_registry.probe.daemon import DaemonInfo
-from cs_registry.probe.model import StepFailed
+from cs_registry.probe.daemon_api import DaemonInfo
 from cs_registry.probe.proxy import ProxySettings, choose, resolve_proxy, shell_settings, tunnel
+from cs_registry.probe.report import StepFailed
 from cs_registry.probe.sockets import (
     Address,
     NetError,

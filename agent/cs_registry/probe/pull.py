@@ -18,9 +18,9 @@ from urllib.parse import urlencode
 from cs_registry import engine, jsontext
 from cs_registry.diagnosis import Code
 from cs_registry.engine import Endpoint
-from cs_registry.probe import daemon
-from cs_registry.probe.model import StepFailed
+from cs_registry.probe import daemon_api
 from cs_registry.probe.pullerrors import escape
+from cs_registry.probe.report import StepFailed
 from cs_registry.probe.state import State
 from cs_registry.references import Reference
 from cs_registry.status import Status
@@ -48,7 +48,7 @@ _PULL_MESSAGES: tuple[tuple[str, Code], ...] = (
 )
 
 
-class PullTimeout(daemon.DaemonError):
+class PullTimeout(daemon_api.DaemonError):
     """The pull did not finish within what is left of ``--timeout``."""
 
 
@@ -58,7 +58,7 @@ def classify_pull(message: str) -> Code:
     for fragment, code in _PULL_MESSAGES:
         if fragment in lowered:
             return code
-    return daemon.classify_message(message)
+    return daemon_api.classify_message(message)
 
 
 def registry_auth(payload: Mapping[str, str]) -> str:
@@ -117,11 +117,11 @@ def pull(
     except TimeoutError:
         raise PullTimeout(f"no answer to the pull within {timeout:.1f} s") from None
     except OSError as exc:
-        raise daemon.DaemonError(
+        raise daemon_api.DaemonError(
             f"no daemon answers at {target.where} ({exc.strerror or exc})"
         ) from None
     except http.client.HTTPException as exc:
-        raise daemon.DaemonError(f"the daemon's answer was not HTTP ({exc!r})") from None
+        raise daemon_api.DaemonError(f"the daemon's answer was not HTTP ({exc!r})") from None
     return True, last or "pulled"
 
 
@@ -155,7 +155,7 @@ def step_pull(state: State) -> Outcome:
             Code.READ_TIMEOUT,
             f"{exc} (bounded by --timeout; a large image needs a larger one)",
         )
-    except daemon.DaemonError as exc:
+    except daemon_api.DaemonError as exc:
         return Status.WARN, Code.DAEMON_UNREACHABLE, f"the daemon's pull did not finish: {exc}"
     ours = state.verdict
     if worked:

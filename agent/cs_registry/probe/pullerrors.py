@@ -7,7 +7,7 @@ the daemon's pull (its message shown word for word, escaped).
 from __future__ import annotations
 
 from cs_registry.diagnosis import Code
-from cs_registry.probe.model import StepFailed
+from cs_registry.probe.report import StepFailed
 from cs_registry.probe.state import State
 from cs_registry.probe.tokens import registry_errors
 from cs_registry.probe.transport import Response

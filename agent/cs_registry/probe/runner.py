@@ -10,11 +10,10 @@ from cs_registry import dockerconfig, engine
 from cs_registry.diagnosis import Code
 from cs_registry.probe.authsteps import step_auth, step_challenge, step_scope
 from cs_registry.probe.credentials import Credentials
-from cs_registry.probe.daemon import InfoFetch
-from cs_registry.probe.dockerside import step_config, step_docker
+from cs_registry.probe.daemon_api import InfoFetch
+from cs_registry.probe.docker_steps import step_config, step_docker
 from cs_registry.probe.ecrstep import needs_swap
 from cs_registry.probe.image import step_blob, step_manifest, step_platform
-from cs_registry.probe.model import Budget, Report, Step, StepFailed
 from cs_registry.probe.network import (
     skew_note,
     step_dns,
@@ -24,6 +23,7 @@ from cs_registry.probe.network import (
     step_tls,
 )
 from cs_registry.probe.pull import step_pull
+from cs_registry.probe.report import Budget, Report, Step, StepFailed
 from cs_registry.probe.state import ProbeOptions, State
 from cs_registry.status import Status
 

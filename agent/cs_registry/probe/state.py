@@ -11,9 +11,9 @@ from cs_registry.diagnosis import Code
 from cs_registry.engine import Endpoint as EngineEndpoint
 from cs_registry.probe.challenge import Challenge
 from cs_registry.probe.credentials import CredentialRequest, Credentials
-from cs_registry.probe.daemon import InfoFetch, LoginRun
-from cs_registry.probe.model import Budget
+from cs_registry.probe.daemon_api import InfoFetch, LoginRun
 from cs_registry.probe.proxy import Proxy, ProxySettings
+from cs_registry.probe.report import Budget
 from cs_registry.probe.sockets import Address
 from cs_registry.probe.transport import Endpoint, Response
 from cs_registry.references import Reference

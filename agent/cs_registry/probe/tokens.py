@@ -17,9 +17,9 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from cs_registry import jsontext, log
 from cs_registry.diagnosis import Code
 from cs_registry.probe import tlstrust
-from cs_registry.probe.model import StepFailed
 from cs_registry.probe.proxy import ProxySettings, choose, resolve_proxy, tunnel
 from cs_registry.probe.realm import RealmUrl, parse_realm, untrusted_reason
+from cs_registry.probe.report import StepFailed
 from cs_registry.probe.sockets import NetError, connect, handshake
 from cs_registry.probe.sockets import resolve as resolve_host
 from cs_registry.probe.state import State

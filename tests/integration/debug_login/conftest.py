@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from cs_registry.context import Context
 from cs_registry.main import main
+from tests.support.captured import MakeCtx
 from tests.support.registry import Registry
 from tests.support.token_server import TokenServer, start_token_registry, start_token_server
 
@@ -40,7 +40,7 @@ Run = Callable[..., Outcome]
 
 
 @pytest.fixture
-def debug_login(make_ctx: Callable[..., Context], tmp_path: Path) -> Run:
+def debug_login(make_ctx: MakeCtx, tmp_path: Path) -> Run:
     """Run ``cs-registry debug-login ARGS --json`` in process; certs.d is an empty dir."""
     certs_d = tmp_path / "certs.d"
     certs_d.mkdir()
@@ -48,8 +48,8 @@ def debug_login(make_ctx: Callable[..., Context], tmp_path: Path) -> Run:
     def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> Outcome:
         ctx = make_ctx({"CS_REGISTRY_DOCKER_CERTS_D": str(certs_d), **(env or {})}, stdin=stdin)
         status = main(["debug-login", *args, "--json"], ctx)
-        output = ctx.stdout.getvalue()  # type: ignore[attr-defined]
-        stderr = ctx.stderr.getvalue()  # type: ignore[attr-defined]
+        output = ctx.stdout.getvalue()
+        stderr = ctx.stderr.getvalue()
         document = json.loads(output) if output.strip() else {}
         return Outcome(status, document, stderr)
 

@@ -12,15 +12,15 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from cs_registry.context import Context
 from cs_registry.main import main
 from tests.integration.debug_login.conftest import Run
+from tests.support.captured import MakeCtx
 from tests.support.images import docker_pull, remove_image
 from tests.support.oci import Uploader
 from tests.support.registry import Registry, start_registry
@@ -123,12 +123,12 @@ def test_image_json_keeps_the_contract_and_names_the_new_steps(
 
 
 def test_checklist_says_the_login_works_and_the_pull_does_not(
-    make_ctx: Callable[..., Context], images: ImageRegistry
+    make_ctx: MakeCtx, images: ImageRegistry
 ) -> None:
     reference = f"{images.registry.host}/arm/list:1"
     ctx = make_ctx(stdin=images.password)
     status = main(["debug-login", reference, "-u", USER, "--password-stdin"], ctx)
-    out = ctx.stdout.getvalue()  # type: ignore[attr-defined]
+    out = ctx.stdout.getvalue()
     assert status == 1
     assert out.startswith(f"debug-login {reference}\n")
     assert (
@@ -235,17 +235,17 @@ def test_pull_lets_the_daemon_pull_and_shows_its_words(
 
 
 def _doctor_images(
-    make_ctx: Callable[..., Context], workspace: Path, env: dict[str, str], *flags: str
+    make_ctx: MakeCtx, workspace: Path, env: dict[str, str], *flags: str
 ) -> tuple[int, dict[str, dict[str, str]]]:
     ctx = make_ctx(env)
     status = main(["doctor", "--workspace", str(workspace), "--json", *flags], ctx)
-    document = json.loads(ctx.stdout.getvalue())  # type: ignore[attr-defined]
+    document = json.loads(ctx.stdout.getvalue())
     checks = {c["id"]: c for c in document["checks"] if c["id"].startswith("image:")}
     return status, checks
 
 
 def test_doctor_images_checks_what_devcontainer_json_needs(
-    make_ctx: Callable[..., Context], images: ImageRegistry, tmp_path: Path
+    make_ctx: MakeCtx, images: ImageRegistry, tmp_path: Path
 ) -> None:
     host = images.registry.host
     folder = tmp_path / ".devcontainer"

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
-from cs_registry.context import Context
 from cs_registry.main import main
 from tests.integration.debug_login.conftest import TOKEN_PASSWORD, TOKEN_USER
+from tests.support.captured import MakeCtx
 from tests.support.fake_servers import black_hole
 from tests.support.registry import Registry
 
 
-def _login(make_ctx: Callable[..., Context], env: dict[str, str]) -> tuple[int, dict[str, Any]]:
+def _login(make_ctx: MakeCtx, env: dict[str, str]) -> tuple[int, dict[str, Any]]:
     ctx = make_ctx(env)
     status = main(["login", "--verify", "--json"], ctx)
-    return status, json.loads(ctx.stdout.getvalue())  # type: ignore[attr-defined]
+    return status, json.loads(ctx.stdout.getvalue())
 
 
 def _triplet(ident: str, server: str, user: str, password: str) -> dict[str, str]:
@@ -30,7 +29,7 @@ def _triplet(ident: str, server: str, user: str, password: str) -> dict[str, str
 
 
 def test_verify_marks_each_row(
-    make_ctx: Callable[..., Context], registry_plain: Registry, token_registry: Registry
+    make_ctx: MakeCtx, registry_plain: Registry, token_registry: Registry
 ) -> None:
     assert registry_plain.password is not None
     env = {
@@ -48,7 +47,7 @@ def test_verify_marks_each_row(
     assert status == 1
 
 
-def test_verify_runs_in_parallel(make_ctx: Callable[..., Context]) -> None:
+def test_verify_runs_in_parallel(make_ctx: MakeCtx) -> None:
     with ExitStack() as stack:
         hosts = [stack.enter_context(black_hole()) for _ in range(3)]
         env = {"CS_REGISTRY_TIMEOUT": "1.5"}
@@ -65,10 +64,10 @@ def test_verify_runs_in_parallel(make_ctx: Callable[..., Context]) -> None:
 
 
 def test_hook_mode_names_what_failed_verification_and_exits_0(
-    make_ctx: Callable[..., Context], registry_plain: Registry
+    make_ctx: MakeCtx, registry_plain: Registry
 ) -> None:
     ctx = make_ctx(_triplet("BAD", registry_plain.host, "alice", "wrong-password"))
     status = main(["login", "--verify", "--hook"], ctx)
-    out = ctx.stdout.getvalue()  # type: ignore[attr-defined]
+    out = ctx.stdout.getvalue()
     assert "not verified: BAD (bad_credentials)" in out
     assert status == 0

@@ -24,10 +24,10 @@ def _login(run: Run, host: str, *extra: str) -> Outcome:
 
 
 def _tls_registry(
-    directory: Path, names: list[str], **validity: datetime
+    directory: Path, names: list[str], not_after: datetime | None = None
 ) -> tuple[CA, AbstractContextManager[Registry]]:
     ca = make_ca(directory / "ca")
-    cert = ca.issue(directory / "leaf", names, **validity)
+    cert = ca.issue(directory / "leaf", names, not_after=not_after)
     # no ca_path: the daemon is not told about this CA (it treats loopback as insecure)
     return ca, start_registry(directory / "registry", users=USERS, tls_cert=cert)
 

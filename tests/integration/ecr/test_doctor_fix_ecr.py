@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cs_registry.context import Context
 from cs_registry.main import main
 from tests.integration.ecr.test_ecr_login import HOST, MOTO_AUTH, triplet
+from tests.support.captured import CapturedContext, MakeCtx
 from tests.support.moto import MOTO_EXPIRES_AT, Moto
 
 
-def _fix(ctx: Context, *extra: str) -> dict[str, Any]:
+def _fix(ctx: CapturedContext, *extra: str) -> dict[str, Any]:
     main(["doctor", "--fix", "--json", "--wait", "0.2", *extra], ctx)
-    document: dict[str, Any] = json.loads(ctx.stdout.getvalue())  # type: ignore[attr-defined]
+    document: dict[str, Any] = json.loads(ctx.stdout.getvalue())
     return document
 
 
 def test_expired_static_ecr_entry_is_swapped_again(
-    make_ctx: Callable[..., Context], moto: Moto, docker_config: Path
+    make_ctx: MakeCtx, moto: Moto, docker_config: Path
 ) -> None:
     env = {**moto.endpoint_env(), **triplet("ECR", HOST, "AKIAEXAMPLEKEY000001", "k")}
     assert main(["login"], make_ctx(env)) == 0
@@ -50,7 +49,7 @@ def test_expired_static_ecr_entry_is_swapped_again(
 
 
 def test_expired_ecr_entry_without_its_triplet_is_reported_not_fixed(
-    make_ctx: Callable[..., Context], moto: Moto, docker_config: Path
+    make_ctx: MakeCtx, moto: Moto, docker_config: Path
 ) -> None:
     env = {**moto.endpoint_env(), **triplet("ECR", HOST, "AKIAEXAMPLEKEY000001", "k")}
     assert main(["login"], make_ctx(env)) == 0

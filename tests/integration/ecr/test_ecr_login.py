@@ -6,13 +6,12 @@ import base64
 import json
 import stat
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cs_registry.context import Context
 from cs_registry.ecr import records
 from cs_registry.main import main
+from tests.support.captured import CapturedContext, MakeCtx
 from tests.support.moto import MOTO_EXPIRES_AT, MOTO_PASSWORD, IamMoto, Moto
 
 HOST = "210987654321.dkr.ecr.eu-west-1.amazonaws.com"
@@ -29,9 +28,9 @@ def triplet(ident: str, server: str, user: str, password: str) -> dict[str, str]
     }
 
 
-def login(ctx: Context, *flags: str) -> tuple[int, dict[str, Any]]:
+def login(ctx: CapturedContext, *flags: str) -> tuple[int, dict[str, Any]]:
     status = main(["login", "--json", *flags], ctx)
-    stdout = ctx.stdout.getvalue()  # type: ignore[attr-defined]
+    stdout = ctx.stdout.getvalue()
     return status, json.loads(stdout)
 
 
@@ -40,7 +39,7 @@ def rows(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_swap_writes_the_token_under_the_host_the_user_gave(
-    make_ctx: Callable[..., Context], moto: Moto, docker_config: Path
+    make_ctx: MakeCtx, moto: Moto, docker_config: Path
 ) -> None:
     ctx = make_ctx(
         {**moto.endpoint_env(), **triplet("ECR", HOST, "AKIAEXAMPLEKEY000001", "s3cret")}
@@ -48,17 +47,17 @@ def test_swap_writes_the_token_under_the_host_the_user_gave(
 
     status, document = login(ctx)
 
-    assert status == 0, ctx.stderr.getvalue()  # type: ignore[attr-defined]
+    assert status == 0, ctx.stderr.getvalue()
     row = rows(document)["ECR"]
     assert (row["kind"], row["status"], row["code"]) == ("ecr", "written", "ok")
     config = json.loads(docker_config.read_text())
     # moto's proxyEndpoint names its own account (123456789012); we keep the user's host
     assert config["auths"] == {HOST: {"auth": MOTO_AUTH}}
-    assert "s3cret" not in ctx.stdout.getvalue() + ctx.stderr.getvalue()  # type: ignore[attr-defined]
+    assert "s3cret" not in ctx.stdout.getvalue() + ctx.stderr.getvalue()
 
 
 def test_several_registries_are_swapped_in_one_run(
-    make_ctx: Callable[..., Context], moto: Moto, docker_config: Path
+    make_ctx: MakeCtx, moto: Moto, docker_config: Path
 ) -> None:
     hosts = {
         "ECR_A": "111111111111.dkr.ecr.us-east-1.amazonaws.com",
@@ -78,9 +77,7 @@ def test_several_registries_are_swapped_in_one_run(
     assert auths == {host: {"auth": MOTO_AUTH} for host in hosts.values()}
 
 
-def test_user_aws_means_a_ready_token_written_as_is(
-    make_ctx: Callable[..., Context], docker_config: Path
-) -> None:
+def test_user_aws_means_a_ready_token_written_as_is(make_ctx: MakeCtx, docker_config: Path) -> None:
     # nothing listens on port 9: any AWS call would fail the row
     env = {
         "AWS_ENDPOINT_URL_ECR": "http://127.0.0.1:9",
@@ -96,9 +93,7 @@ def test_user_aws_means_a_ready_token_written_as_is(
     assert json.loads(docker_config.read_text())["auths"] == {HOST: {"auth": expected}}
 
 
-def test_ready_token_expiry_is_recorded_for_doctor(
-    make_ctx: Callable[..., Context], docker_config: Path
-) -> None:
+def test_ready_token_expiry_is_recorded_for_doctor(make_ctx: MakeCtx, docker_config: Path) -> None:
     # the shape of an ECR password: base64 JSON with the expiry in epoch seconds
     body = {"payload": "p", "datakey": "d", "version": "2", "type": "DATA_KEY"}
     ready = base64.b64encode(json.dumps({**body, "expiration": 1893456000}).encode()).decode()
@@ -111,7 +106,7 @@ def test_ready_token_expiry_is_recorded_for_doctor(
 
 
 def test_static_entry_records_its_expiry_for_doctor(
-    make_ctx: Callable[..., Context], moto: Moto, docker_config: Path
+    make_ctx: MakeCtx, moto: Moto, docker_config: Path
 ) -> None:
     ctx = make_ctx({**moto.endpoint_env(), **triplet("ECR", HOST, "AKIAEXAMPLEKEY000001", "k")})
 
@@ -126,7 +121,7 @@ def test_static_entry_records_its_expiry_for_doctor(
 
 
 def test_ecr_helper_flag_writes_cred_helpers_instead_of_a_token(
-    make_ctx: Callable[..., Context], moto: Moto, docker_config: Path
+    make_ctx: MakeCtx, moto: Moto, docker_config: Path
 ) -> None:
     env = {**moto.endpoint_env(), **triplet("ECR", HOST, "AKIAEXAMPLEKEY000001", "k"), "PATH": PATH}
     ctx = make_ctx(env)
@@ -154,7 +149,7 @@ def test_ecr_helper_flag_writes_cred_helpers_instead_of_a_token(
 
 
 def test_ecr_helper_not_on_path_falls_back_to_a_static_token(
-    make_ctx: Callable[..., Context], moto: Moto, docker_config: Path
+    make_ctx: MakeCtx, moto: Moto, docker_config: Path
 ) -> None:
     ctx = make_ctx({**moto.endpoint_env(), **triplet("ECR", HOST, "AKIAEXAMPLEKEY000001", "k")})
 
@@ -168,7 +163,7 @@ def test_ecr_helper_not_on_path_falls_back_to_a_static_token(
 
 
 def test_access_key_of_a_user_who_may_swap(
-    make_ctx: Callable[..., Context], moto_iam: IamMoto, docker_config: Path
+    make_ctx: MakeCtx, moto_iam: IamMoto, docker_config: Path
 ) -> None:
     key_id, secret = moto_iam.puller
     ctx = make_ctx({**moto_iam.moto.endpoint_env(), **triplet("ECR", HOST, key_id, secret)})
@@ -178,9 +173,7 @@ def test_access_key_of_a_user_who_may_swap(
     assert (status, rows(document)["ECR"]["status"]) == (0, "written")
 
 
-def test_unknown_key_id(
-    make_ctx: Callable[..., Context], moto_iam: IamMoto, docker_config: Path
-) -> None:
+def test_unknown_key_id(make_ctx: MakeCtx, moto_iam: IamMoto, docker_config: Path) -> None:
     ctx = make_ctx(
         {**moto_iam.moto.endpoint_env(), **triplet("ECR", HOST, "AKIANOTKNOWN00000000", "x")}
     )
@@ -193,9 +186,7 @@ def test_unknown_key_id(
     assert not docker_config.exists()
 
 
-def test_wrong_secret(
-    make_ctx: Callable[..., Context], moto_iam: IamMoto, docker_config: Path
-) -> None:
+def test_wrong_secret(make_ctx: MakeCtx, moto_iam: IamMoto, docker_config: Path) -> None:
     key_id, _secret = moto_iam.puller
     ctx = make_ctx({**moto_iam.moto.endpoint_env(), **triplet("ECR", HOST, key_id, "wrong")})
 
@@ -207,7 +198,7 @@ def test_wrong_secret(
 
 
 def test_user_without_ecr_permission(
-    make_ctx: Callable[..., Context], moto_iam: IamMoto, docker_config: Path
+    make_ctx: MakeCtx, moto_iam: IamMoto, docker_config: Path
 ) -> None:
     key_id, secret = moto_iam.nobody
     ctx = make_ctx({**moto_iam.moto.endpoint_env(), **triplet("ECR", HOST, key_id, secret)})
@@ -222,7 +213,7 @@ def test_user_without_ecr_permission(
 
 
 def test_one_bad_registry_does_not_stop_the_others(
-    make_ctx: Callable[..., Context], moto_iam: IamMoto, docker_config: Path
+    make_ctx: MakeCtx, moto_iam: IamMoto, docker_config: Path
 ) -> None:
     good_host = "111111111111.dkr.ecr.us-east-1.amazonaws.com"
     env = {

@@ -14,6 +14,7 @@ import fcntl
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -361,12 +362,12 @@ def test_a_signal_during_an_ecr_swap_gets_one_protocol_line(
 # -- text from outside is inert ----------------------------------------------------
 
 
-def _hostile_registry(req: R.Request, conn: object, srv: R.RawServer) -> None:
+def _hostile_registry(req: R.Request, conn: socket.socket, srv: R.RawServer) -> None:
     body = json.dumps(
         {"errors": [{"code": "UNAUTHORIZED", "message": HOSTILE, "detail": HOSTILE}]}
     ).encode()
     headers = {"WWW-Authenticate": 'Basic realm="hostile"', "Content-Type": "application/json"}
-    conn.sendall(R.response("401 Unauthorized", headers, body))  # type: ignore[attr-defined]
+    conn.sendall(R.response("401 Unauthorized", headers, body))
 
 
 def _assert_inert(text: str) -> None:

@@ -97,6 +97,11 @@ def test_32_concurrent_logins_x20_keep_every_entry_and_foreign_key(tmp_path: Pat
                         f"user{w}",
                         f"pw-{r}-{w}-secret",
                     ),
+                    # a cache (and so a login record) of its own: each process sees one
+                    # triplet, and with a shared record it would rightly remove the entries
+                    # the others wrote (their triplets are not in its environment); this
+                    # test is about the lock, so no entry may go
+                    XDG_CACHE_HOME=str(home / "caches" / f"r{r}-w{w}"),
                 )
                 procs.append(
                     subprocess.Popen(

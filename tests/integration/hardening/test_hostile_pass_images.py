@@ -26,7 +26,7 @@ def test_doctor_images_probes_a_bounded_number(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", str(workspace)], check=True)
     count = 500
     # port 1 refuses at once: the test is about how many are probed, not how long each is
-    features = {f"127.0.0.1:1/feature{i}:1": {} for i in range(count)}
+    features: dict[str, object] = {f"127.0.0.1:1/feature{i}:1": {} for i in range(count)}
     document = {"image": "127.0.0.1:1/base:1", "features": features}
     (workspace / ".devcontainer" / "devcontainer.json").write_text(json.dumps(document))
     env = cli.base_env(home)

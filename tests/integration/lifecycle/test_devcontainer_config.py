@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,18 +21,18 @@ FEATURE_JSON = dc.FEATURE / "devcontainer-feature.json"
 INSTALL = dc.FEATURE / "install.sh"
 
 
-def read_configuration(workspace: Path, *extra: str) -> dict[str, object]:
+def read_configuration(workspace: Path, *extra: str) -> dict[str, Any]:
     done = dc.run_cli(
         "read-configuration", "--workspace-folder", str(workspace), *extra, timeout=120
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, object] = dc.last_json(done.stdout)
+    result: dict[str, Any] = dc.last_json(done.stdout)
     return result
 
 
 def test_the_cli_reads_this_repositorys_devcontainer_json_as_we_do() -> None:
     result = read_configuration(ROOT)
-    configuration = dict(result["configuration"])  # type: ignore[call-overload]
+    configuration = dict(result["configuration"])
     configuration.pop("configFilePath")
     assert configuration == parse(CONFIG.read_text()).value
     assert set(configuration["features"]) == {
@@ -56,7 +57,7 @@ def test_the_cli_reads_the_feature_and_its_options(tmp_path: Path) -> None:
         '{"image": "debian:bookworm", "features": {"./cs-registry": {"ecrHelper": true}}}\n'
     )
     result = read_configuration(workspace, "--include-features-configuration")
-    sets = result["featuresConfiguration"]["featureSets"]  # type: ignore[index]
+    sets = result["featuresConfiguration"]["featureSets"]
     assert len(sets) == 1
     feature = sets[0]["features"][0]
     assert feature["id"] == "cs-registry"

@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
-from cs_registry.context import Context
 from cs_registry.main import main
+from tests.support.captured import MakeCtx
 from tests.support.fake_daemon import fake_daemon
 from tests.unit.explain.helpers import LOGS
 
 
 def test_json_is_one_document_with_the_documented_fields(
-    make_ctx: Callable[..., Context],
+    make_ctx: MakeCtx,
 ) -> None:
     ctx = make_ctx()
     path = LOGS / "codespaces/old-image-no-auth.log"
@@ -38,7 +37,7 @@ def test_json_is_one_document_with_the_documented_fields(
 
 
 def test_text_output_puts_the_root_first_then_cause_remedy_next(
-    make_ctx: Callable[..., Context],
+    make_ctx: MakeCtx,
 ) -> None:
     ctx = make_ctx()
     assert main(["explain", str(LOGS / "docker28-login-helper-missing.log")], ctx) == 1
@@ -49,7 +48,7 @@ def test_text_output_puts_the_root_first_then_cause_remedy_next(
     assert [line.split(":")[0].strip() for line in lines[4:]] == ["cause", "remedy", "next"]
 
 
-def test_standard_input_is_read_with_a_dash(make_ctx: Callable[..., Context]) -> None:
+def test_standard_input_is_read_with_a_dash(make_ctx: MakeCtx) -> None:
     text = (LOGS / "docker20-pull-rate-limited.log").read_text()
     ctx = make_ctx(stdin=text)
     assert main(["explain", "--json", "-"], ctx) == 1
@@ -58,7 +57,7 @@ def test_standard_input_is_read_with_a_dash(make_ctx: Callable[..., Context]) ->
     assert [f["code"] for f in document["failures"]] == ["rate_limited"]
 
 
-def test_a_clean_log_exits_0(make_ctx: Callable[..., Context], tmp_path: Path) -> None:
+def test_a_clean_log_exits_0(make_ctx: MakeCtx, tmp_path: Path) -> None:
     path = tmp_path / "ok.log"
     path.write_text("1: Pulling from app\nStatus: Downloaded newer image for app:1\n")
     ctx = make_ctx()
@@ -67,7 +66,7 @@ def test_a_clean_log_exits_0(make_ctx: Callable[..., Context], tmp_path: Path) -
 
 
 def test_no_argument_reads_the_creation_log_at_the_codespaces_path(
-    make_ctx: Callable[..., Context], tmp_path: Path
+    make_ctx: MakeCtx, tmp_path: Path
 ) -> None:
     creation = tmp_path / "persistedshare" / "creation.log"
     creation.parent.mkdir()
@@ -80,7 +79,7 @@ def test_no_argument_reads_the_creation_log_at_the_codespaces_path(
 
 
 def test_no_argument_and_no_creation_log_says_how_to_get_one(
-    make_ctx: Callable[..., Context], tmp_path: Path
+    make_ctx: MakeCtx, tmp_path: Path
 ) -> None:
     ctx = make_ctx({"CS_REGISTRY_CREATION_LOG": str(tmp_path / "absent.log")})
     assert main(["explain"], ctx) == 2
@@ -92,7 +91,7 @@ def test_no_argument_and_no_creation_log_says_how_to_get_one(
 
 
 def test_doctor_adds_one_line_per_failure_in_the_creation_log(
-    make_ctx: Callable[..., Context], tmp_path: Path
+    make_ctx: MakeCtx, tmp_path: Path
 ) -> None:
     workspace = tmp_path / "ws"
     workspace.mkdir()
@@ -114,7 +113,7 @@ def test_doctor_adds_one_line_per_failure_in_the_creation_log(
 
 
 def test_doctor_says_nothing_of_a_creation_log_that_is_not_there(
-    make_ctx: Callable[..., Context], tmp_path: Path
+    make_ctx: MakeCtx, tmp_path: Path
 ) -> None:
     workspace = tmp_path / "ws"
     workspace.mkdir()

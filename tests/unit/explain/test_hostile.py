@@ -6,14 +6,13 @@ import io
 import os
 import random
 import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
 
-from cs_registry.context import Context
 from cs_registry.diagnosis import Code
 from cs_registry.explain import analyse
 from cs_registry.explain.reader import CHUNK, MAX_LINE
 from cs_registry.main import main
+from tests.support.captured import MakeCtx
 
 
 class _Endless:
@@ -50,9 +49,7 @@ def test_a_100_mb_line_is_read_in_bounded_memory_and_quoted_cut() -> None:
     assert analysis.lines_read == 1
 
 
-def test_binary_garbage_gives_no_traceback(
-    make_ctx: Callable[..., Context], tmp_path: Path
-) -> None:
+def test_binary_garbage_gives_no_traceback(make_ctx: MakeCtx, tmp_path: Path) -> None:
     noise = random.Random(13).randbytes(3 << 20)
     path = tmp_path / "garbage.bin"
     path.write_bytes(noise)
@@ -72,9 +69,7 @@ def test_invalid_utf8_is_replaced_not_fatal() -> None:
     assert "\ufffd" in failure.lines[0][1]
 
 
-def test_a_log_of_only_ansi_codes_has_no_failure(
-    make_ctx: Callable[..., Context], tmp_path: Path
-) -> None:
+def test_a_log_of_only_ansi_codes_has_no_failure(make_ctx: MakeCtx, tmp_path: Path) -> None:
     path = tmp_path / "ansi.log"
     codes = b"\x1b[31m\x1b[0m\x1b[2J\x1b]0;title\x07"
     path.write_bytes(codes * 50_000 + b"\n" + b"\x1b[1m\n" * 1000)
@@ -84,9 +79,7 @@ def test_a_log_of_only_ansi_codes_has_no_failure(
     assert "\x1b" not in ctx.stdout.getvalue()
 
 
-def test_control_sequences_in_a_quoted_line_are_escaped(
-    make_ctx: Callable[..., Context], tmp_path: Path
-) -> None:
+def test_control_sequences_in_a_quoted_line_are_escaped(make_ctx: MakeCtx, tmp_path: Path) -> None:
     path = tmp_path / "evil.log"
     # ANSI sequences are stripped; a lone BEL and a C1 CSI are shown escaped
     evil = b"Error response from daemon: \x1b]0;pwned\x07\x1b[2J\x07\xc2\x9b no basic auth"
@@ -98,9 +91,7 @@ def test_control_sequences_in_a_quoted_line_are_escaped(
     assert "\\x07\\x9b no basic auth" in output
 
 
-def test_a_fifo_is_refused_without_blocking(
-    make_ctx: Callable[..., Context], tmp_path: Path
-) -> None:
+def test_a_fifo_is_refused_without_blocking(make_ctx: MakeCtx, tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     ctx = make_ctx()
@@ -108,9 +99,7 @@ def test_a_fifo_is_refused_without_blocking(
     assert f"{fifo} is a FIFO" in ctx.stderr.getvalue()
 
 
-def test_a_directory_and_a_missing_file_are_usage_errors(
-    make_ctx: Callable[..., Context], tmp_path: Path
-) -> None:
+def test_a_directory_and_a_missing_file_are_usage_errors(make_ctx: MakeCtx, tmp_path: Path) -> None:
     for target, words in ((tmp_path, "is a directory"), (tmp_path / "nope.log", "cannot read")):
         ctx = make_ctx()
         assert main(["explain", str(target)], ctx) == 2

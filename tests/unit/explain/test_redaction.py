@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from cs_registry.context import Context
 from cs_registry.explain.text import redact
 from cs_registry.main import main
+from tests.support.captured import MakeCtx
 from tests.unit.explain.helpers import LOGS
 
 TOKEN = "ghs_QmFzZTY0U2VjcmV0VG9rZW4xMjM0NTY3ODkw"  # in the wrapped prebuild fixture
@@ -24,7 +23,7 @@ PLANTED = {
 }
 
 
-def _run(make_ctx: Callable[..., Context], path: Path, *flags: str, **env: str) -> str:
+def _run(make_ctx: MakeCtx, path: Path, *flags: str, **env: str) -> str:
     ctx = make_ctx(env)
     assert main(["explain", *flags, str(path)], ctx) == 1
     return str(ctx.stdout.getvalue())
@@ -40,7 +39,7 @@ def test_the_token_in_the_prebuilds_clone_command_is_redacted() -> None:
 
 @pytest.mark.parametrize("flags", [(), ("--json",)])
 def test_credentials_in_every_usual_shape_are_redacted(
-    make_ctx: Callable[..., Context], tmp_path: Path, flags: tuple[str, ...]
+    make_ctx: MakeCtx, tmp_path: Path, flags: tuple[str, ...]
 ) -> None:
     captured = (LOGS / "docker28-pull-no-auth.log").read_text()
     planted = [

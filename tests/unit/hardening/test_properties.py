@@ -18,13 +18,13 @@ from hypothesis import strategies as st
 
 from cs_registry import auths, dockerconfig
 from cs_registry.devcontainer import jsonc
+from cs_registry.devcontainer.findings import LintOptions
 from cs_registry.devcontainer.lint import lint_text
-from cs_registry.devcontainer.model import LintOptions
 from cs_registry.errors import CsRegistryError
 from cs_registry.probe import challenge
 from cs_registry.secret import Secret
-from cs_registry.secrets import PASSWORD, SERVER, SESSION_TOKEN, USER, discover, valid_id
 from cs_registry.servers import DOCKER_HUB_KEY, Kind, ServerError, normalise
+from cs_registry.triplets import PASSWORD, SERVER, SESSION_TOKEN, USER, discover, valid_id
 
 T = TypeVar("T")
 BOUNDED = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

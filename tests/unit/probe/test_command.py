@@ -17,8 +17,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from cs_registry.context import Context
 from cs_registry.main import main
+from tests.support.captured import MakeCtx
 from tests.support.fake_servers import QuietServer, canned, closed_port
 
 STEP_NAMES = [
@@ -42,12 +42,14 @@ class _Tty(io.StringIO):
         return True
 
     @property
+    # typeshed declares encoding a writable attribute, but StringIO's is read-only (None)
+    # at runtime: a property is the only way to give it a value, which mypy calls an override
     def encoding(self) -> str:  # type: ignore[override]
         return "utf-8"
 
 
 def _run(
-    make_ctx: Callable[..., Context],
+    make_ctx: MakeCtx,
     *args: str,
     env: dict[str, str] | None = None,
     stdin: str = PASSWORD,
@@ -60,7 +62,7 @@ def _run(
     if clock is not None:
         ctx.clock = clock
     status = main(["debug-login", *args], ctx)
-    return status, ctx.stdout.getvalue(), ctx.stderr.getvalue()  # type: ignore[attr-defined]
+    return status, ctx.stdout.getvalue(), ctx.stderr.getvalue()
 
 
 @contextlib.contextmanager
@@ -86,7 +88,9 @@ def _bearer_registry(token_accepted: bool) -> Iterator[tuple[str, list[str]]]:
         def do_GET(self) -> None:
             authorization = self.headers.get("Authorization", "")
             seen.append(authorization)
-            port = int(self.server.server_address[1])  # type: ignore[index]
+            address = self.server.server_address  # typed for every family; this one is TCP
+            assert isinstance(address, tuple)
+            port = int(address[1])
             if self.path.startswith("/token"):
                 body = json.dumps({"token": "issued-token-value-123"}).encode()
                 self.send_response(200)
@@ -114,7 +118,7 @@ def _bearer_registry(token_accepted: bool) -> Iterator[tuple[str, list[str]]]:
         httpd.server_close()
 
 
-def test_json_follows_the_contract(make_ctx: Callable[..., Context]) -> None:
+def test_json_follows_the_contract(make_ctx: MakeCtx) -> None:
     status, out, _ = _run(
         make_ctx, f"127.0.0.1:{closed_port()}", "-u", "u", "--password-stdin", "--json"
     )
@@ -131,7 +135,7 @@ def test_json_follows_the_contract(make_ctx: Callable[..., Context]) -> None:
     assert status == 1
 
 
-def test_checklist_without_colour_when_not_a_tty(make_ctx: Callable[..., Context]) -> None:
+def test_checklist_without_colour_when_not_a_tty(make_ctx: MakeCtx) -> None:
     _, out, _ = _run(make_ctx, f"127.0.0.1:{closed_port()}", "-u", "u", "--password-stdin")
     assert "\x1b[" not in out
     assert "Diagnosis: connection_refused (docker login would fail)" in out
@@ -139,7 +143,7 @@ def test_checklist_without_colour_when_not_a_tty(make_ctx: Callable[..., Context
     assert " ms " in out
 
 
-def test_colour_on_a_tty_unless_no_color(make_ctx: Callable[..., Context]) -> None:
+def test_colour_on_a_tty_unless_no_color(make_ctx: MakeCtx) -> None:
     server = f"127.0.0.1:{closed_port()}"
     _, coloured, _ = _run(make_ctx, server, "-u", "u", "--password-stdin", tty=True)
     _, plain, _ = _run(
@@ -161,13 +165,13 @@ def test_colour_on_a_tty_unless_no_color(make_ctx: Callable[..., Context]) -> No
         (),
     ],
 )
-def test_usage_errors_exit_2(make_ctx: Callable[..., Context], args: tuple[str, ...]) -> None:
+def test_usage_errors_exit_2(make_ctx: MakeCtx, args: tuple[str, ...]) -> None:
     status, _, _ = _run(make_ctx, *args)
     assert status == 2
 
 
 def test_verbose_shows_requests_with_credentials_redacted(
-    make_ctx: Callable[..., Context],
+    make_ctx: MakeCtx,
 ) -> None:
     with canned(
         401,
@@ -184,7 +188,7 @@ def test_verbose_shows_requests_with_credentials_redacted(
     assert status == 1
 
 
-def test_verbose_json_has_traces_without_tokens(make_ctx: Callable[..., Context]) -> None:
+def test_verbose_json_has_traces_without_tokens(make_ctx: MakeCtx) -> None:
     with _bearer_registry(token_accepted=True) as (host, seen):
         status, out, err = _run(
             make_ctx, host, "-u", "alice", "--password-stdin", "--verbose", "--json"
@@ -199,7 +203,7 @@ def test_verbose_json_has_traces_without_tokens(make_ctx: Callable[..., Context]
 
 
 def test_rejected_token_with_a_skewed_clock_is_clock_skew(
-    make_ctx: Callable[..., Context],
+    make_ctx: MakeCtx,
 ) -> None:
     with _bearer_registry(token_accepted=False) as (host, _):
         _, out, _ = _run(
@@ -218,14 +222,14 @@ def test_rejected_token_with_a_skewed_clock_is_clock_skew(
 
 
 def test_rejected_token_with_a_good_clock_is_bad_credentials(
-    make_ctx: Callable[..., Context],
+    make_ctx: MakeCtx,
 ) -> None:
     with _bearer_registry(token_accepted=False) as (host, _):
         _, out, _ = _run(make_ctx, host, "-u", "alice", "--password-stdin", "--json")
     assert json.loads(out)["diagnosis"]["code"] == "bad_credentials"
 
 
-def test_cross_origin_token_redirect_is_refused(make_ctx: Callable[..., Context]) -> None:
+def test_cross_origin_token_redirect_is_refused(make_ctx: MakeCtx) -> None:
     with (
         canned(302, {"Location": "http://127.0.0.2:9/steal"}) as realm_host,
         canned(
@@ -243,9 +247,7 @@ def test_cross_origin_token_redirect_is_refused(make_ctx: Callable[..., Context]
     assert "127.0.0.2:9/steal" in auth["detail"]
 
 
-def test_identity_token_uses_the_oauth2_post(
-    make_ctx: Callable[..., Context], isolated_home: Path
-) -> None:
+def test_identity_token_uses_the_oauth2_post(make_ctx: MakeCtx, isolated_home: Path) -> None:
     with _bearer_registry(token_accepted=True) as (host, seen):
         config = isolated_home / ".docker"
         config.mkdir(exist_ok=True)

@@ -14,8 +14,8 @@ import pytest
 from cs_registry.diagnosis import Code
 from cs_registry.helper_client import HelperError
 from cs_registry.probe.credentials import Credentials
-from cs_registry.probe.dockerside import step_config
-from cs_registry.probe.model import Budget, StepFailed
+from cs_registry.probe.docker_steps import step_config
+from cs_registry.probe.report import Budget, StepFailed
 from cs_registry.probe.state import ProbeOptions, State
 from cs_registry.secret import Secret
 from cs_registry.servers import normalise

@@ -6,13 +6,13 @@ import contextlib
 import json
 import socketserver
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
-from cs_registry.context import Context
 from cs_registry.main import main
+from tests.support.captured import MakeCtx
 from tests.support.fake_servers import canned
 
 REGISTRY_HEADERS = {
@@ -72,19 +72,18 @@ def fake_daemon(
         server.server_close()
 
 
-def _run(make_ctx: Callable[..., Context], socket: Path, host: str) -> dict[str, Any]:
+def _run(make_ctx: MakeCtx, socket: Path, host: str) -> dict[str, Any]:
     ctx = make_ctx({"DOCKER_HOST": f"unix://{socket}"}, stdin="pw")
     main(["debug-login", host, "-u", "alice", "--password-stdin", "--json"], ctx)
-    return json.loads(ctx.stdout.getvalue())  # type: ignore[attr-defined,no-any-return]
+    document: dict[str, Any] = json.loads(ctx.stdout.getvalue())
+    return document
 
 
 def _step(document: dict[str, Any], name: str) -> dict[str, Any]:
     return next(s for s in document["steps"] if s["name"] == name)
 
 
-def test_daemon_login_gets_the_same_credentials(
-    make_ctx: Callable[..., Context], tmp_path: Path
-) -> None:
+def test_daemon_login_gets_the_same_credentials(make_ctx: MakeCtx, tmp_path: Path) -> None:
     socket = tmp_path / "docker.sock"
     with (
         fake_daemon(socket, 200, {"Status": "Login Succeeded"}) as logins,
@@ -96,7 +95,7 @@ def test_daemon_login_gets_the_same_credentials(
 
 
 def test_daemon_refusing_what_works_here_is_the_diagnosis(
-    make_ctx: Callable[..., Context], tmp_path: Path
+    make_ctx: MakeCtx, tmp_path: Path
 ) -> None:
     socket = tmp_path / "docker.sock"
     message = 'Get "https://r/v2/": x509: certificate signed by unknown authority'
@@ -113,9 +112,7 @@ def test_daemon_refusing_what_works_here_is_the_diagnosis(
     assert document["diagnosis"]["code"] == "tls_unknown_ca"
 
 
-def test_daemon_accepting_what_fails_here_is_a_warning(
-    make_ctx: Callable[..., Context], tmp_path: Path
-) -> None:
+def test_daemon_accepting_what_fails_here_is_a_warning(make_ctx: MakeCtx, tmp_path: Path) -> None:
     socket = tmp_path / "docker.sock"
     with (
         fake_daemon(socket, 200, {"Status": "Login Succeeded"}),

@@ -14,9 +14,9 @@ from cs_registry.diagnosis import Code
 from cs_registry.probe import platforms
 from cs_registry.probe.credentials import Credentials
 from cs_registry.probe.image import rate_note
-from cs_registry.probe.model import Budget
 from cs_registry.probe.pull import classify_pull, registry_auth
 from cs_registry.probe.pullerrors import denied, escape
+from cs_registry.probe.report import Budget
 from cs_registry.probe.state import ProbeOptions, State
 from cs_registry.probe.transport import Response
 from cs_registry.references import parse

@@ -9,7 +9,7 @@ import pytest
 
 from cs_registry.diagnosis import Code
 from cs_registry.probe import tlstrust
-from cs_registry.probe.daemon import DaemonInfo, classify_message, parse_info
+from cs_registry.probe.daemon_api import DaemonInfo, classify_message, parse_info
 
 
 def _verify_error(code: int, message: str) -> ssl.SSLCertVerificationError:

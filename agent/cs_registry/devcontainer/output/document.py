@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cs_registry import jsontext
-from cs_registry.devcontainer.model import Finding
+from cs_registry.devcontainer.findings import Finding
 from cs_registry.devcontainer.runner import LintReport
 
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cs_registry.devcontainer.model import Finding, Severity
+from cs_registry.devcontainer.findings import Finding
 from cs_registry.devcontainer.output.paths import repository_path
 from cs_registry.devcontainer.runner import LintReport
+from cs_registry.status import Severity
 from cs_registry.ui import inert
 
-COMMANDS = {Severity.FAIL: "error", Severity.WARN: "warning"}
+COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning"}
 
 
 def escape_data(text: str) -> str:

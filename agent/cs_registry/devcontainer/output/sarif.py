@@ -15,17 +15,18 @@ from pathlib import Path
 from typing import Any
 
 from cs_registry import __version__, jsontext
+from cs_registry.devcontainer.findings import LINT_CODES, Finding
 from cs_registry.devcontainer.jsonc import Pos
-from cs_registry.devcontainer.model import LINT_CODES, Finding, Severity
 from cs_registry.devcontainer.output.paths import repository_path
 from cs_registry.devcontainer.runner import LintReport
 from cs_registry.diagnosis import explain
+from cs_registry.status import Severity
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 README_URL = "https://github.com/cs-registry/cs-registry/blob/main/README.md"
 HELP_URI = f"{README_URL}#diagnosis-codes"
 SRCROOT = "SRCROOT"
-LEVELS = {Severity.FAIL: "error", Severity.WARN: "warning"}
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning"}
 
 
 def _sentence(text: str) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from cs_registry.devcontainer.model import Severity
 from cs_registry.devcontainer.runner import LintReport
+from cs_registry.status import Severity
 from cs_registry.ui import inert
 
-LEVEL = {Severity.FAIL: "error", Severity.WARN: "warning"}
+LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning"}
 
 
 def _where(where: str) -> str:
@@ -26,7 +26,7 @@ def text(report: LintReport) -> str:
         f"{_where(f.where)}: {LEVEL[f.severity]}: {inert(f.message)} [{f.code.value}]"
         for f in report.findings
     ]
-    errors = sum(f.severity is Severity.FAIL for f in report.findings)
+    errors = sum(f.severity is Severity.ERROR for f in report.findings)
     warnings = len(report.findings) - errors
     count = len(report.files)
     checked = f"{count} file{'s' if count != 1 else ''} checked"

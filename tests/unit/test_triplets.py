@@ -10,18 +10,18 @@ from hypothesis import strategies as st
 
 from cs_registry.diagnosis import Code
 from cs_registry.secret import Secret, redact
-from cs_registry.secrets import (
+from cs_registry.servers import DOCKER_HUB_KEY, Kind
+from cs_registry.status import Severity
+from cs_registry.triplets import (
     PASSWORD,
     SERVER,
     USER,
     Extra,
     Finding,
-    Severity,
     discover,
     shape,
     valid_id,
 )
-from cs_registry.servers import DOCKER_HUB_KEY, Kind
 
 CANARY = "canary-Secr3t-value-8f2a"
 

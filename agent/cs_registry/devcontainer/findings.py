@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from pathlib import Path
 
 from cs_registry.devcontainer.jsonc import Pos
 from cs_registry.diagnosis import Code
-
-
-class Severity(str, enum.Enum):
-    """A warning leaves ``doctor``'s exit status alone; a failure makes it 1."""
-
-    WARN = "warn"
-    FAIL = "fail"
-
-    def __str__(self) -> str:
-        return self.value
+from cs_registry.status import Severity
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from cs_registry import docker_verdict, docker_view, dockerconfig
 from cs_registry.diagnosis import Code
 from cs_registry.helper_client import DEFAULT_TIMEOUT as HELPER_TIMEOUT
-from cs_registry.probe import daemon
-from cs_registry.probe.model import StepFailed
+from cs_registry.probe import daemon_api
+from cs_registry.probe.report import StepFailed
 from cs_registry.probe.state import State
 from cs_registry.servers import Kind
 from cs_registry.status import Status
@@ -34,7 +34,7 @@ def _differences(state: State) -> str:
                 parts.append(
                     f"{name}: daemon {value or '(unset)'} vs shell {shell.get(name) or '(unset)'}"
                 )
-        extra = [c for c in info.insecure_cidrs if c not in daemon.ALWAYS_INSECURE]
+        extra = [c for c in info.insecure_cidrs if c not in daemon_api.ALWAYS_INSECURE]
         if extra or info.insecure_names:
             parts.append(f"daemon insecure registries: {', '.join(info.insecure_names + extra)}")
     parts.append(
@@ -65,6 +65,11 @@ def _not_run(state: State) -> str | None:
         )
     if server.kind is Kind.ECR and creds.username != "AWS":
         return "ECR access keys are swapped for a token before docker login"
+    return _no_daemon(state)
+
+
+def _no_daemon(state: State) -> str | None:
+    """Why no daemon can log in now (budget spent, none answers), or ``None`` when one can."""
     if state.budget.remaining() < 0.5:
         return "not run: the --timeout budget is spent"
     info = state.daemon.wait(state.budget.timeout(2.0, 0.3)) if state.daemon else None
@@ -88,7 +93,9 @@ def start_daemon_login(state: State) -> None:
     else:
         payload.update(username=creds.username, password=creds.secret.reveal())
     assert state.engine is not None
-    state.daemon_login = daemon.LoginRun(state.engine, payload, state.budget.timeout(30.0, 0.95))
+    state.daemon_login = daemon_api.LoginRun(
+        state.engine, payload, state.budget.timeout(30.0, 0.95)
+    )
 
 
 def step_docker(state: State) -> Outcome:
@@ -101,7 +108,7 @@ def step_docker(state: State) -> Outcome:
     assert state.daemon_login is not None
     try:
         worked, message = state.daemon_login.wait(state.budget.timeout(30.0, 0.95))
-    except daemon.DaemonError as exc:
+    except daemon_api.DaemonError as exc:
         return Status.WARN, Code.DAEMON_UNREACHABLE, f"the daemon's login did not finish: {exc}"
     # this shell's verdict: logged in, or an open /v2/ where docker login always "works"
     ours = state.authenticated
@@ -116,7 +123,7 @@ def step_docker(state: State) -> Outcome:
                 f"{_differences(state)}",
             )
         return Status.OK, Code.OK, f"the daemon says {message!r}"
-    code = daemon.classify_message(message)
+    code = daemon_api.classify_message(message)
     detail = f"the daemon says: {message}"
     if ours:
         detail += (

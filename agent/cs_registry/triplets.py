@@ -8,7 +8,6 @@ the shape of each value, normalises the server and detects conflicts, so that
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Iterable, Mapping
 
@@ -16,6 +15,7 @@ from cs_registry.diagnosis import Code
 from cs_registry.record import Record
 from cs_registry.secret import Secret
 from cs_registry.servers import Server, ServerError, normalise
+from cs_registry.status import Severity
 
 SERVER = "_CONTAINER_REGISTRY_SERVER"
 USER = "_CONTAINER_REGISTRY_USER"
@@ -28,14 +28,6 @@ _SUFFIXES = (*_PARTS, SESSION_TOKEN)
 # GitHub's secret-name rules: [A-Za-z0-9_], no leading digit, no GITHUB_ prefix.
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
 _QUOTES = ("'", '"', "`")
-
-
-class Severity(str, enum.Enum):
-    WARNING = "warning"
-    ERROR = "error"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class Finding(Record):

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from cs_registry import engine
-from cs_registry.checks.record import Check, ok, problem
+from cs_registry.checks.check import Check, ok, problem
 from cs_registry.diagnosis import Code
 from cs_registry.engine import Endpoint, endpoint
 from cs_registry.status import Status
