@@ -102,17 +102,18 @@ def scrub_json(text: str) -> str:
     Linear in the size of the document however many secrets are registered: a
     ``login --json`` over 1,000 triplets registers 2,000 of them.
     """
-    import json
+    # as jsontext.dumps writes it (a lone surrogate as \udcXX): the form in the document
+    from cs_registry.jsontext import dumps
 
     with _lock:
         values = [value for value in _registered if len(value) >= _MIN_JSON_SCRUB_LEN]
-    escaped = {json.dumps(value, ensure_ascii=False)[1:-1]: value for value in values}
+    escaped = {dumps(value, indent=None)[1:-1]: value for value in values}
     if len(escaped) * len(text) <= _DIRECT_SCAN_BUDGET:
         found = {needle for needle in escaped if needle in text}
     else:
         found = _occurring(text, escaped)
     for needle in sorted(found, key=len, reverse=True):
-        text = text.replace(needle, json.dumps(redact(escaped[needle]), ensure_ascii=False)[1:-1])
+        text = text.replace(needle, dumps(redact(escaped[needle]), indent=None)[1:-1])
     return text
 
 

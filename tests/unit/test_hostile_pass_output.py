@@ -11,15 +11,18 @@ text is; JSON carries it as a ``\\udcff`` escape (valid UTF-8, and
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from cs_registry import jsontext
+from cs_registry.context import Context
 from cs_registry.ui import inert
 
 #: a directory name with an undecodable byte, an 8-bit CSI and a forged workflow command
@@ -120,3 +123,22 @@ def test_credential_helper_cap_is_one_number() -> None:
     from cs_registry.credhelper import entry, wire
 
     assert entry._MAX_INPUT == wire.MAX_INPUT
+
+
+def test_json_output_masks_a_secret_holding_an_undecodable_byte(
+    make_ctx: Callable[..., Context],
+) -> None:
+    """jsontext writes a lone surrogate as ``\\udcff``; the JSON scrub must look for a
+    registered secret in that same form."""
+    from cs_registry import log
+    from cs_registry.ui import print_json
+
+    secret = os.fsdecode(b"pw\xff-a-long-enough-secret")
+    log.register_secret(secret)
+    ctx = make_ctx({})
+    print_json(ctx, {"detail": f"the helper said {secret}"})
+    out = ctx.stdout
+    assert isinstance(out, io.StringIO)
+    text = out.getvalue()
+    assert "a-long-enough-secret" not in text
+    json.loads(text)
