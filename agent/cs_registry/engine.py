@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import http.client
-import json
 import os
 import socket
 from collections.abc import Callable, Mapping
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from cs_registry import files
+from cs_registry import files, jsontext
 from cs_registry.errors import UsageError
 
 DEFAULT_SOCKET = "/var/run/docker.sock"
@@ -117,7 +116,7 @@ class Answer:
         if not self.body.strip():
             return None
         try:
-            return json.loads(self.body)
+            return jsontext.loads(self.body)
         except ValueError:
             return {"message": self.body.decode("utf-8", "replace").strip()}
 
@@ -130,7 +129,7 @@ def _read_json(path: Path, limit: int, what: str) -> Any:
     context only picks the daemon, and the config check reports the file itself."""
     try:
         raw = files.read_file(path, limit=limit, what=what)
-        return json.loads(raw) if raw is not None else None
+        return jsontext.loads(raw) if raw is not None else None
     except (files.FileError, ValueError):
         return None
 

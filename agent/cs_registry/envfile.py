@@ -59,6 +59,11 @@ def parse(text: str, source: str) -> dict[str, str]:
     not a ``secret_quoted`` finding. Errors name ``source:line``, never a value.
     """
     values: dict[str, str] = {}
+    if "\0" in text:
+        # no environment variable can hold a NUL: this is a binary file, or
+        # NUL-separated like /proc/PID/environ, never a dotenv file; no value is quoted
+        at = text.count("\n", 0, text.index("\0")) + 1
+        raise UsageError(f"{source}:{at}: a NUL byte; this is not a dotenv file")
     # only \n (and \r\n) end a line: str.splitlines would also split a value at
     # \x0b, \x0c, \x1c-\x1e, \x85 or \u2028, all legal inside a password
     for number, line in enumerate(text.split("\n"), start=1):

@@ -33,10 +33,10 @@ class Exit(Exception):
 
 def _json_error(ctx: Context, code: str, message: str) -> None:
     """With ``--json``, stdout still carries one document, even when the run stops early."""
-    import json
+    from cs_registry import jsontext
 
     document = {"ok": False, "error": {"code": code, "message": message}}
-    ctx.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    ctx.stdout.write(jsontext.dumps(document) + "\n")
 
 
 def boundary(ctx: Context, *, json_output: bool = False) -> _Boundary:

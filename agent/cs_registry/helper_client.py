@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING  # off the login and helper hot paths: typing is affordable
 
-from cs_registry import log
+from cs_registry import jsontext, log
 from cs_registry.auths import HELPER_PREFIX, helper_binary
 from cs_registry.bounded_process import Flooded, Stalled, run_bounded
 from cs_registry.diagnosis import Code
@@ -104,7 +104,7 @@ class Helper:
                 f"{self.program} get answered something that is not a credential "
                 '(expected JSON {"Username": "…", "Secret": "…"})',
             )
-        log.register_secret(secret)
+        log.register_secret(secret, user=user)
         return user, Secret(secret)
 
     def store(
@@ -231,7 +231,7 @@ def shown(text: str, hide: Iterable[str] = ()) -> str:
 
 def _json(text: str) -> object:
     try:
-        return json.loads(text)
+        return jsontext.loads(text)
     except (ValueError, RecursionError):
         return None
 

@@ -10,10 +10,9 @@ with ``CS_REGISTRY_CODESPACES_ENV_FILE`` (tests, unusual layouts).
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Mapping
 
-from cs_registry import files, paths
+from cs_registry import files, jsontext, paths
 from cs_registry.record import Record
 
 CODESPACES_ENV_FILE = "/workspaces/.codespaces/shared/environment-variables.json"
@@ -51,7 +50,7 @@ def _action_from_file(path: str) -> str | None:
     # hang the lifecycle hooks) tells nothing, as an absent one does
     try:
         raw = files.read_file(path, limit=files.TEXT_LIMIT, what="Codespaces environment file")
-        data = json.loads(raw) if raw is not None else None
+        data = jsontext.loads(raw) if raw is not None else None
     except (files.FileError, ValueError):
         return None
     if isinstance(data, dict):

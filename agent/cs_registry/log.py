@@ -39,15 +39,38 @@ _settings: dict[str, Any] = {
 }
 
 
-def register_secret(value: str) -> None:
+def register_secret(value: str, *, user: str | None = None) -> None:
     """Mask ``value`` wherever it would appear in a log event, a log file or a message.
 
     However short: a 3-character password is still a password (its masked form may
-    then hide the same letters elsewhere in a line, a price worth paying).
+    then hide the same letters elsewhere in a line, a price worth paying). Its base64
+    forms are masked too: ``user:value`` (Docker's ``auth`` field and the Basic
+    header, when ``user`` is known) and the value's own, which a helper or a registry
+    echoing its input would show, and which hide nothing.
     """
-    if value:
-        with _lock:
-            _registered.add(value)
+    if not value:
+        return
+    forms = {value}
+    forms.update(_base64_forms(value, user))
+    with _lock:
+        _registered.update(forms)
+
+
+def _base64_forms(value: str, user: str | None) -> list[str]:
+    # binascii, not base64: base64 stays off the login hot path (test_imports)
+    import binascii
+
+    def encode(raw: bytes) -> str:
+        return binascii.b2a_base64(raw, newline=False).decode("ascii")
+
+    forms = [encode(f"{user}:{value}".encode(errors="surrogateescape"))] if user else []
+    raw = value.encode(errors="surrogateescape")
+    # the value's own base64, cut at whole 3-byte groups: the same characters whatever
+    # follows it in a longer encoded text; too short a cut would mask ordinary words
+    whole = raw[: len(raw) - len(raw) % 3]
+    if len(whole) >= 6:
+        forms.append(encode(whole))
+    return forms
 
 
 def scrub(text: str) -> str:
@@ -79,17 +102,18 @@ def scrub_json(text: str) -> str:
     Linear in the size of the document however many secrets are registered: a
     ``login --json`` over 1,000 triplets registers 2,000 of them.
     """
-    import json
+    # as jsontext.dumps writes it (a lone surrogate as \udcXX): the form in the document
+    from cs_registry.jsontext import dumps
 
     with _lock:
         values = [value for value in _registered if len(value) >= _MIN_JSON_SCRUB_LEN]
-    escaped = {json.dumps(value, ensure_ascii=False)[1:-1]: value for value in values}
+    escaped = {dumps(value, indent=None)[1:-1]: value for value in values}
     if len(escaped) * len(text) <= _DIRECT_SCAN_BUDGET:
         found = {needle for needle in escaped if needle in text}
     else:
         found = _occurring(text, escaped)
     for needle in sorted(found, key=len, reverse=True):
-        text = text.replace(needle, json.dumps(redact(escaped[needle]), ensure_ascii=False)[1:-1])
+        text = text.replace(needle, dumps(redact(escaped[needle]), indent=None)[1:-1])
     return text
 
 

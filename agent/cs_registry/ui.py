@@ -32,8 +32,11 @@ _MARKS = {
 
 #: what a terminal acts on: C0 (CR, LF, ESC, BEL, TAB...), DEL, C1 (a lone U+009B is
 #: an 8-bit CSI), the line and paragraph separators, and the bidi overrides that make
-#: text read differently from what it is (Trojan Source)
-_CONTROL = "[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+#: text read differently from what it is (Trojan Source), and lone surrogates: a byte
+#: that was not UTF-8 (a file name), which a strict UTF-8 stdout cannot write at all
+_CONTROL = (
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 _SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -42,6 +45,8 @@ def _escape(match: re.Match[str]) -> str:
     if char in _SHORT_ESCAPES:
         return _SHORT_ESCAPES[char]
     code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the undecodable byte itself
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
@@ -82,12 +87,12 @@ def print_json(ctx: Context, document: Any) -> None:
     Strings are scrubbed on the way out: a detail quoting a registry's or a
     helper's own words may carry a secret it echoed back.
     """
-    import json
+    from cs_registry import jsontext
 
     short = log.short_secrets()
     if short:
         document = _scrub_free_text(document, short)
-    text = json.dumps(document, indent=2, ensure_ascii=False)
+    text = jsontext.dumps(document)
     ctx.stdout.write(log.scrub_json(text) + "\n")
 
 

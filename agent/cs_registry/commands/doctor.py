@@ -81,7 +81,7 @@ def collect(ctx: Context, options: DoctorOptions) -> list[Check]:
         # what login would count: settings applied (a broken settings file is its own check)
         _settings, discovery = settings.in_play(ctx, lenient=True)
         for triplet in discovery.triplets:
-            log.register_secret(triplet.password.reveal())
+            log.register_secret(triplet.password.reveal(), user=triplet.user)
         checks = check_environment(environ)
         checks += check_triplets(environ, discovery)
         checks += check_settings(ctx, workspace)
@@ -115,7 +115,8 @@ def run(ctx: Context, options: DoctorOptions) -> ExitStatus:
 def _label(check: Check) -> str:
     """The id shown: lint findings go under one ``devcontainer`` label, their code at the end."""
     grouped = check.id.startswith(("devcontainer:", "image:"))
-    return check.id.partition(":")[0] if grouped else check.id
+    # an id may carry a name from a file (helper:NAME from config.json): shown inert
+    return check.id.partition(":")[0] if grouped else inert(check.id)
 
 
 def report_checks(ctx: Context, checks: list[Check]) -> None:

@@ -66,7 +66,7 @@ def run(ctx: Context, options: DoctorOptions, *, dry_run: bool) -> ExitStatus:
         return ExitStatus.OK
     _settings, discovery = settings.in_play(ctx, lenient=True)
     for triplet in discovery.triplets:
-        log.register_secret(triplet.password.reveal())
+        log.register_secret(triplet.password.reveal(), user=triplet.user)
     path, checks = check_docker_config(ctx.environ, options.config_dir, [])
     checks += check_ecr_tokens(ctx.cache_dir, path, ctx.clock())
     fixes, backup = _apply_config(ctx, path, checks, discovery, dry_run)
@@ -229,10 +229,11 @@ def _report(ctx: Context, fixes: list[Fix], backup: str | None, dry_run: bool) -
         return
     for fix in fixes:
         status = "skipped" if fix.status == SKIPPED else "applied"
-        line = f"{mark(ctx, status)} {fix.id}: {fix.before} → {fix.after}"
+        # the names come from config.json: inert; the mark keeps its own colour
+        line = inert(f"{fix.id}: {fix.before} → {fix.after}")
         if fix.status == WOULD_APPLY:
             line += " (would apply)"
-        ctx.print(inert(line) + f" [{fix.code.value}]")
+        ctx.print(f"{mark(ctx, status)} {line} [{fix.code.value}]")
         if fix.message:
             ctx.print(f"    {inert(fix.message)}")
     if backup is not None:

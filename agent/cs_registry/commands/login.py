@@ -145,7 +145,7 @@ def _run(ctx: Context, options: LoginOptions) -> ExitStatus:
     )
     discovery = settings.discover(resolved, environ)
     for triplet in discovery.triplets:
-        log.register_secret(triplet.password.reveal())
+        log.register_secret(triplet.password.reveal(), user=triplet.user)
         if triplet.session_token is not None:
             log.register_secret(triplet.session_token.reveal())
     rows = [row_for(t) for t in discovery.triplets]

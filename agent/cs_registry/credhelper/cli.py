@@ -13,6 +13,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from cs_registry import __version__, log
 from cs_registry.context import Context
@@ -57,7 +58,7 @@ def _server_url(text: str) -> str:
 def _dispatch(action: str, text: str, store: Store, ctx: Context) -> str:
     if action == "get":
         username, secret = store.get(_server_url(text))
-        log.register_secret(secret)
+        log.register_secret(secret, user=username)
         return wire.credentials(text.strip(), username, secret)
     if action == "erase":
         store.erase(_server_url(text))
@@ -71,13 +72,23 @@ def _dispatch(action: str, text: str, store: Store, ctx: Context) -> str:
         secret = str(creds.get("Secret") or "")
     except (ValueError, AttributeError, RecursionError):
         raise _BadInput("invalid credentials JSON on stdin") from None
-    log.register_secret(secret)
+    log.register_secret(secret, user=username)
     if not server:
         raise _BadInput(wire.MISSING_SERVER_URL)
     if not username:
         raise _BadInput(wire.MISSING_USERNAME)
     store.store(server, username, secret)
     return ""
+
+
+def _oversized(out: TextIO, action: str) -> int:
+    """More on stdin than any Docker call writes. No server URL is that long: get and
+    erase answer as for any server they do not know; store names the size."""
+    if action == "erase":
+        return 0
+    size = f"the input on stdin is larger than {wire.MAX_INPUT >> 10} KiB"
+    out.write(wire.error_line(wire.NOT_FOUND if action == "get" else size))
+    return 1
 
 
 def run(
@@ -95,7 +106,13 @@ def run(
     if action == "version":
         out.write(f"{wire.NAME} (cs-registry) {__version__}\n")
         return 0
-    text = stdin_text if stdin_text is not None else ("" if action == "list" else ctx.stdin.read())
+    text = (
+        stdin_text
+        if stdin_text is not None
+        else ("" if action == "list" else ctx.stdin.read(wire.MAX_INPUT + 1))
+    )
+    if len(text) > wire.MAX_INPUT:
+        return _oversized(out, action)
     try:
         answer = _dispatch(action, text, store or EnvironmentStore(ctx), ctx)
     except NotFound:

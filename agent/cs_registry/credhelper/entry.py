@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 
 _NAME = "docker-credential-cs-registry"  # wire.NAME, without importing wire here
+_MAX_INPUT = 1 << 20  # wire.MAX_INPUT, likewise
 #: exit statuses of a helper run that did not finish (Docker reads the stdout line)
 _INTERRUPTED = 130
 _TERMINATED = 143
@@ -88,18 +89,23 @@ def _main(argv: Sequence[str] | None, ctx: Context | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     stdin_text: str | None = None
     if ctx is None and args in (["get"], ["store"], ["erase"]):
-        # bytes, decoded leniently: a UTF-8 locale's strict stdin raises on a stray byte
-        stdin_text = sys.stdin.buffer.read().decode("utf-8", "replace")
+        # bytes, decoded leniently: a UTF-8 locale's strict stdin raises on a stray byte;
+        # capped: one byte over the cap is enough for run() to refuse the input
+        stdin_text = sys.stdin.buffer.read(_MAX_INPUT + 1).decode("utf-8", "replace")
     if args == ["get"]:
         from cs_registry.credhelper.fast import cached_get, plain_get
 
         if stdin_text is None:
-            stdin_text = (ctx.stdin if ctx is not None else sys.stdin).read()
+            stdin_text = (ctx.stdin if ctx is not None else sys.stdin).read(_MAX_INPUT + 1)
         environ = ctx.environ if ctx is not None else os.environ
         now = ctx.clock() if ctx is not None else time.time()
         try:
-            answer = cached_get(stdin_text, environ, now) or plain_get(
-                stdin_text, environ, os.getcwd()
+            # an oversized input is the full path's error line, never a fast answer
+            fits = len(stdin_text) <= _MAX_INPUT
+            answer = (
+                cached_get(stdin_text, environ, now) or plain_get(stdin_text, environ, os.getcwd())
+                if fits
+                else None
             )
         except (OSError, ValueError):
             answer = None  # the full path reports the real problem

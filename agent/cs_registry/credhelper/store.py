@@ -73,7 +73,7 @@ class EnvironmentStore:
         discovery = self._in_play()
         for triplet in discovery.triplets:
             if triplet.server is not None and triplet.server.key == key:
-                log.register_secret(triplet.password.reveal())
+                log.register_secret(triplet.password.reveal(), user=triplet.user)
                 return triplet
         saved = records.helper_keys(self._ctx.cache_dir, key) if self._records_trusted() else None
         if saved is None:

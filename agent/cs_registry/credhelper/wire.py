@@ -12,6 +12,10 @@ NOT_FOUND = "credentials not found in native keychain"
 MISSING_SERVER_URL = "no credentials server URL"
 MISSING_USERNAME = "no credentials username"
 NAME = "docker-credential-cs-registry"
+#: what one call reads from stdin at most: Docker writes a server URL, or for
+#: ``store`` one JSON object whose secret GitHub caps at 48 KB; a caller that streams
+#: without end gets an error line instead of growing our memory
+MAX_INPUT = 1 << 20
 ACTIONS = ("store", "get", "erase", "list", "version")
 
 _SHORT = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}

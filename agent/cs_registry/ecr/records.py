@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from cs_registry import files, log
+from cs_registry import files, jsontext, log
 from cs_registry.ecr.keys import SwapTarget
 
 STATIC_NAME = "static.json"
@@ -74,7 +74,7 @@ def _read(path: Path) -> dict[str, Any]:
         return {}
     try:
         raw = files.read_file(path, limit=files.SMALL_LIMIT, what="ECR record", own=True)
-        data = json.loads(raw) if raw is not None else None
+        data = jsontext.loads(raw) if raw is not None else None
     except (files.FileError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -170,10 +170,9 @@ def ready_token_expiry(password: str) -> float | None:
     """
     import base64
     import binascii
-    import json
 
     try:
-        data = json.loads(base64.b64decode(password + "=" * (-len(password) % 4)))
+        data = jsontext.loads(base64.b64decode(password + "=" * (-len(password) % 4)))
         expiration = float(data["expiration"])
     except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
         return None

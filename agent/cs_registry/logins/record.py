@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 
-from cs_registry import files
+from cs_registry import files, jsontext
 from cs_registry.auths import CREDENTIAL_FIELDS
 from cs_registry.ecr.cache import TokenCache, default_dir
 from cs_registry.filecheck import private_dir_problem
@@ -90,7 +90,7 @@ class LoginRecord:
 
 def _read(path: str) -> Any:
     raw = files.read_file(path, limit=files.SMALL_LIMIT, what=_WHAT, own=True)
-    return None if raw is None else json.loads(raw)
+    return None if raw is None else jsontext.loads(raw)
 
 
 def load(cache_root: str, config_path: str) -> LoginRecord:

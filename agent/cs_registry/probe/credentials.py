@@ -75,7 +75,7 @@ def _from_stdin(username: str, stdin: TextIO) -> Credentials:
     password, findings = shape(raw, "the password on stdin")
     if not password:
         raise UsageError("--password-stdin: stdin was empty; pipe the password or token in")
-    log.register_secret(password)
+    log.register_secret(password, user=username)
     return Credentials(
         source="-u and --password-stdin",
         username=username,
@@ -87,7 +87,7 @@ def _from_stdin(username: str, stdin: TextIO) -> Credentials:
 
 def from_triplet(triplet: Triplet) -> Credentials:
     """The credentials of one environment triplet, its findings as warnings."""
-    log.register_secret(triplet.password.reveal())
+    log.register_secret(triplet.password.reveal(), user=triplet.user)
     return Credentials(
         source=f"environment triplet {triplet.id} ({triplet.var('_CONTAINER_REGISTRY_USER')})",
         username=triplet.user,
@@ -156,7 +156,7 @@ def _from_config(
     decoded = decode_auth(entry.get("auth"))
     if decoded is None:
         return None, [f"auths[{server.key!r}].auth cannot be decoded; Docker would not use it"]
-    log.register_secret(decoded[1].reveal())
+    log.register_secret(decoded[1].reveal(), user=decoded[0])
     return Credentials(
         source=f"Docker's config (auths[{server.key!r}])", username=decoded[0], secret=decoded[1]
     ), notes

@@ -10,9 +10,9 @@ config, which names its platform) is downloaded.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
+from cs_registry import jsontext
 from cs_registry.diagnosis import Code
 from cs_registry.probe import platforms
 from cs_registry.probe.pullerrors import escape, refused, short
@@ -74,7 +74,7 @@ def _document(response: Response, what: str) -> dict[str, Any]:
     if response.truncated:
         raise StepFailed(Code.NOT_A_REGISTRY, f"{what} is larger than we read; not a manifest")
     try:
-        document = json.loads(response.body)
+        document = jsontext.loads(response.body)
     except ValueError:
         document = None
     if not isinstance(document, dict):
@@ -177,14 +177,16 @@ def _single(state: State, wanted: platforms.Platform, source: str) -> Outcome:
     """A single image manifest: Docker pulls it whatever its platform; say which it is."""
     config = (state.image_manifest or {}).get("config")
     digest = str(config.get("digest") or "") if isinstance(config, dict) else ""
-    if not digest or int(config.get("size") or 0) > 64 * 1024:  # type: ignore[union-attr]
+    # the size is the registry's word: text, a float beyond int (1e400) or NaN is no size
+    size = config.get("size") if isinstance(config, dict) else None
+    if not digest or not isinstance(size, int) or size > 64 * 1024:
         return Status.SKIP, Code.OK, "a single-platform image; its config is not read here"
     image = _image(state)
     got = _send(state, "GET", f"/v2/{image.path}/blobs/{digest}", "*/*")
     document: Any = None
     if got.status == 200:
         try:
-            document = json.loads(got.body)
+            document = jsontext.loads(got.body)
         except ValueError:
             document = None
     if not isinstance(document, dict):

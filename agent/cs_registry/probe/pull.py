@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from cs_registry import engine
+from cs_registry import engine, jsontext
 from cs_registry.diagnosis import Code
 from cs_registry.engine import Endpoint
 from cs_registry.probe import daemon_api
@@ -92,7 +92,7 @@ def pull(
             if answer.status != 200:
                 body = answer.read(_MAX_LINE)
                 try:
-                    said = json.loads(body).get("message", "")
+                    said = jsontext.loads(body).get("message", "")
                 except (ValueError, AttributeError):
                     said = body.decode("utf-8", "replace").strip()
                 return False, str(said or f"HTTP {answer.status}")
@@ -103,7 +103,7 @@ def pull(
                 if not line:
                     break
                 try:
-                    event = json.loads(line)
+                    event = jsontext.loads(line)
                 except ValueError:
                     continue
                 if not isinstance(event, dict):

@@ -10,12 +10,11 @@ registry is unreachable".
 from __future__ import annotations
 
 import base64
-import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from cs_registry import log
+from cs_registry import jsontext, log
 from cs_registry.diagnosis import Code
 from cs_registry.probe import tlstrust
 from cs_registry.probe.proxy import ProxySettings, choose, resolve_proxy, tunnel
@@ -47,7 +46,7 @@ def basic_header(username: str, secret: str) -> str:
 def registry_errors(body: bytes) -> str:
     """``CODE: message`` of a registry or token-server error body, or a short excerpt."""
     try:
-        document: Any = json.loads(body)
+        document: Any = jsontext.loads(body)
     except ValueError:
         text = body.decode("utf-8", "replace").strip()
         return text[:120]
@@ -209,7 +208,7 @@ def _answer(response: Response) -> TokenAnswer:
     if response.status != 200:
         return TokenAnswer(None, response.status, registry_errors(response.body))
     try:
-        document = json.loads(response.body)
+        document = jsontext.loads(response.body)
     except ValueError:
         return TokenAnswer(None, 200, "the token server's answer is not JSON")
     token = (

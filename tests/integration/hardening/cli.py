@@ -22,8 +22,9 @@ from pathlib import Path
 
 _BIN = Path(sys.executable).parent
 
-#: what every child gets, whatever the test environment holds
-_KEEP = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT")
+#: what every child gets, whatever the test environment holds (PYTHONPATH: a worktree's
+#: tests run its own package, not the one the shared virtualenv's editable install names)
+_KEEP = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "PYTHONPATH")
 
 
 def program(name: str) -> list[str]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from cs_registry import jsontext
 from cs_registry.devcontainer.findings import Finding
 from cs_registry.devcontainer.runner import LintReport
 
@@ -40,4 +40,4 @@ def document(report: LintReport) -> str:
         "files": [str(f) for f in report.files],
         "findings": [finding_json(f) for f in report.findings],
     }
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(body) + "\n"

@@ -10,11 +10,11 @@ several repositories become ``relatedLocations`` and ``properties.entries``.
 
 from __future__ import annotations
 
-import json
+import os
 from pathlib import Path
 from typing import Any
 
-from cs_registry import __version__
+from cs_registry import __version__, jsontext
 from cs_registry.devcontainer.findings import LINT_CODES, Finding
 from cs_registry.devcontainer.jsonc import Pos
 from cs_registry.devcontainer.output.paths import repository_path
@@ -65,7 +65,8 @@ class _Locator:
 def _uri_path(relative: str) -> str:
     from urllib.parse import quote
 
-    return quote(relative, safe="/")
+    # the name's own bytes: a byte that is not UTF-8 is percent-encoded as itself
+    return quote(os.fsencode(relative), safe="/")
 
 
 def _result(finding: Finding, locate: _Locator) -> dict[str, Any]:
@@ -114,4 +115,4 @@ def sarif_log(report: LintReport, *, root: Path, cwd: Path) -> dict[str, Any]:
 
 def sarif(report: LintReport, *, root: Path, cwd: Path) -> str:
     """The SARIF log as indented JSON text."""
-    return json.dumps(sarif_log(report, root=root, cwd=cwd), indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(sarif_log(report, root=root, cwd=cwd)) + "\n"

@@ -9,10 +9,21 @@ from cs_registry.ui import inert
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning"}
 
 
+def _where(where: str) -> str:
+    """``file:line:col``, never the start of a GitHub Actions workflow command.
+
+    The runner reads any stdout line that starts, after blanks, with ``::`` as a
+    command; a path given on the command line may start so (``::stop-commands::x``
+    would silence every annotation after it). ``./`` names the same file.
+    """
+    shown = inert(where)
+    return f"./{shown}" if shown.lstrip().startswith("::") else shown
+
+
 def text(report: LintReport) -> str:
     """Findings as editors and terminals link them, then one summary line."""
     lines = [
-        f"{inert(f.where)}: {LEVEL[f.severity]}: {inert(f.message)} [{f.code.value}]"
+        f"{_where(f.where)}: {LEVEL[f.severity]}: {inert(f.message)} [{f.code.value}]"
         for f in report.findings
     ]
     errors = sum(f.severity is Severity.ERROR for f in report.findings)

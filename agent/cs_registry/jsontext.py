@@ -1,0 +1,48 @@
+"""JSON to and from outside text: one parser whose only error is ``ValueError``, and one
+writer whose output is always valid UTF-8.
+
+``json.loads`` raises ``RecursionError`` (not a ``ValueError``) on valid JSON nested
+deeper than the interpreter recurses: ``[`` a hundred thousand times fits in any
+body cap. Every reader of a registry's, token server's, daemon's, helper's or
+file's JSON goes through :func:`loads`, so its ``except ValueError`` covers that too.
+
+A path or value decoded with ``surrogateescape`` (a file name that is not UTF-8)
+holds lone surrogates; ``json.dumps(..., ensure_ascii=False)`` keeps them and the
+document stops being UTF-8. :func:`dumps` writes them as ``\\udcXX`` escapes, which
+every JSON parser reads, and which Python turns back into the original bytes
+(``os.fsencode``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
+if TYPE_CHECKING:
+    from typing import Any
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class TooDeep(ValueError):
+    """Valid JSON nested deeper than we parse."""
+
+
+def loads(data: str | bytes, **options: Any) -> Any:
+    """``json.loads(data)``; every failure, nesting too deep included, is a ``ValueError``."""
+    try:
+        return json.loads(data, **options)
+    except RecursionError:
+        raise TooDeep("JSON nested too deeply") from None
+
+
+def dumps(value: Any, *, indent: int | str | None = 2) -> str:
+    """``value`` as JSON text (non-ASCII kept readable), lone surrogates escaped."""
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    if text.isascii():  # the usual case: nothing to look for
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+__all__ = ["TooDeep", "dumps", "loads"]
