@@ -160,7 +160,9 @@ def ensure_dir(path: StrPath, *, what: str = "directory", mode: int = DIR_MODE) 
     missing: list[str] = []
     probe = os.path.abspath(name)
     while not os.path.isdir(probe):
-        if os.path.lexists(probe):
+        # another run may make it between the two looks: only a path that is there and
+        # still not a directory is an error
+        if os.path.lexists(probe) and not os.path.isdir(probe):
             raise UnwritableFile(f"{what} {probe} exists and is not a directory", probe)
         missing.append(probe)
         parent = os.path.dirname(probe)

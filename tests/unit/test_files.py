@@ -404,3 +404,26 @@ def test_write_atomic_own_never_inherits_another_users_owner(tmp_path: Path) -> 
 
     assert record.stat().st_uid == os.geteuid()
     assert stat.S_IMODE(record.stat().st_mode) == 0o600
+
+
+def test_ensure_dir_from_racing_threads_never_calls_a_directory_a_file(tmp_path: Path) -> None:
+    # helpers started together make the same cache directories at once
+    import threading
+
+    for trial in range(20):
+        target = tmp_path / f"t{trial}" / "a" / "b" / "c"
+        errors: list[BaseException] = []
+
+        def make(target: Path = target, errors: list[BaseException] = errors) -> None:
+            try:
+                files.ensure_dir(target)
+            except files.FileError as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=make) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert target.is_dir()
