@@ -192,3 +192,29 @@ def test_record_keeps_configs_apart(make_ctx: MakeCtx, tmp_path: Path, config: P
     login(make_ctx, ONLY_TWO, "--config", str(other))
     assert "one.example:5000" in json.loads(config.read_text())["auths"]
     assert "one.example:5000" not in json.loads((other / "config.json").read_text())["auths"]
+
+
+def test_an_env_file_login_and_a_plain_login_never_remove_each_others_entries(
+    make_ctx: MakeCtx, config: Path, tmp_path: Path
+) -> None:
+    # each sees only its own triplets: the other's entries only look gone
+    env_file = tmp_path / "local.env"
+    env_file.write_text(
+        "LOCAL_CONTAINER_REGISTRY_SERVER=local.example:5000\n"
+        "LOCAL_CONTAINER_REGISTRY_USER=me\n"
+        f"LOCAL_CONTAINER_REGISTRY_PASSWORD={CANARY}\n"
+    )
+    login(make_ctx, ONLY_TWO, "--env-file", str(env_file))
+    login(make_ctx, triplet("ONE", "one.example:5000"))
+    assert set(json.loads(config.read_text())["auths"]) == {
+        "local.example:5000",
+        "two.example:5000",
+        "one.example:5000",
+    }
+    # within one source the rule holds: the plain login's own entry goes with its secret
+    doc = login(make_ctx, {})
+    assert rows(doc)["one.example:5000"]["status"] == "removed"
+    assert set(json.loads(config.read_text())["auths"]) == {
+        "local.example:5000",
+        "two.example:5000",
+    }

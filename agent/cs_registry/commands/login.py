@@ -194,7 +194,11 @@ def _update(
     """
     notes: list[Finding] = []
     pending: list[tuple[Row, str]] = []
-    record = login_record.load(login_record.default_root(ctx.environ), config_path)
+    record = login_record.load(
+        login_record.default_root(ctx.environ),
+        config_path,
+        login_record.source_of(options.env_file),
+    )
     if record.problem is not None:
         notes.append(Finding(Code.RECORD_UNUSABLE, Severity.WARNING, record.problem))
     gone = record.gone(triplet_ids, (row.key for row in rows))

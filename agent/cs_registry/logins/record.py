@@ -39,19 +39,40 @@ HELPER_TO = "helper:"
 _WHAT = "login record"
 
 
+#: where a login's triplets came from when no ``--env-file`` was given
+ENVIRONMENT = "environment"
+
+
+def source_of(env_file: str | None) -> str:
+    """The ``from`` of what a login records: its environment, or ``env-file:PATH``.
+
+    A login removes only entries recorded from the same source: ``login --env-file A``
+    never removes what a plain login wrote, nor the other way round (each sees only
+    its own triplets, so the other's would look gone).
+    """
+    return ENVIRONMENT if not env_file else f"env-file:{os.path.abspath(env_file)}"
+
+
 class Recorded(Record):
-    """One entry login wrote: its key, where it went, the triplet ID and the keyed hash."""
+    """One entry login wrote: its key, where it went, the triplet ID, the keyed hash and
+    the source of the triplets of the login that wrote it (``""``: the current run's)."""
 
-    __slots__ = ("key", "mac", "to", "triplet_id")
+    __slots__ = ("key", "mac", "source", "to", "triplet_id")
 
-    def __init__(self, key: str, to: str, triplet_id: str, mac: str) -> None:
+    def __init__(self, key: str, to: str, triplet_id: str, mac: str, source: str = "") -> None:
         self.key = key
         self.to = to
         self.triplet_id = triplet_id
         self.mac = mac
+        self.source = source
 
-    def as_json(self) -> dict[str, str]:
-        return {"to": self.to, "id": self.triplet_id, "mac": self.mac}
+    def as_json(self, source: str) -> dict[str, str]:
+        return {
+            "to": self.to,
+            "id": self.triplet_id,
+            "mac": self.mac,
+            "from": self.source or source,
+        }
 
 
 class LoginRecord:
@@ -61,12 +82,15 @@ class LoginRecord:
     ``writable``: whether it may be replaced (false for a hostile path or cache).
     """
 
-    __slots__ = ("cache", "config_path", "entries", "path", "problem", "writable")
+    __slots__ = ("cache", "config_path", "entries", "path", "problem", "source", "writable")
 
-    def __init__(self, cache_root: str, config_path: str) -> None:
+    def __init__(self, cache_root: str, config_path: str, source: str = ENVIRONMENT) -> None:
         self.cache = TokenCache(cache_root)
         self.path = os.path.join(cache_root, RECORD_NAME)
         self.config_path = os.path.abspath(config_path)
+        #: where this run's triplets come from (:func:`source_of`): only entries recorded
+        #: from the same source can be gone
+        self.source = source
         self.entries: dict[str, Recorded] = {}
         self.problem: str | None = None
         self.writable = True
@@ -85,7 +109,11 @@ class LoginRecord:
         if self.problem is not None:
             return []
         ids, keys = set(live_ids), set(live_keys)
-        return [e for e in self.entries.values() if e.triplet_id not in ids and e.key not in keys]
+        return [
+            e
+            for e in self.entries.values()
+            if e.source == self.source and e.triplet_id not in ids and e.key not in keys
+        ]
 
 
 def _read(path: str) -> Any:
@@ -93,9 +121,10 @@ def _read(path: str) -> Any:
     return None if raw is None else jsontext.loads(raw)
 
 
-def load(cache_root: str, config_path: str) -> LoginRecord:
-    """The record of what login wrote into ``config_path`` (never raises)."""
-    record = LoginRecord(cache_root, config_path)
+def load(cache_root: str, config_path: str, source: str = ENVIRONMENT) -> LoginRecord:
+    """The record of what login wrote into ``config_path`` (never raises); ``source`` is
+    where this run's triplets come from (:func:`source_of`)."""
+    record = LoginRecord(cache_root, config_path, source)
     if not os.path.lexists(cache_root):
         return record  # nothing recorded yet: nothing to remove
     problem = private_dir_problem(cache_root)
@@ -132,9 +161,15 @@ def _entries(document: object, config_path: str) -> dict[str, Recorded] | None:
         if not isinstance(value, dict):
             return None
         to, triplet_id, mac = value.get("to"), value.get("id"), value.get("mac")
-        if not (isinstance(to, str) and isinstance(triplet_id, str) and isinstance(mac, str)):
+        source = value.get("from", ENVIRONMENT)  # records from before "from" were plain logins
+        if not (
+            isinstance(to, str)
+            and isinstance(triplet_id, str)
+            and isinstance(mac, str)
+            and isinstance(source, str)
+        ):
             return None
-        found[key] = Recorded(key, to, triplet_id, mac)
+        found[key] = Recorded(key, to, triplet_id, mac, source)
     return found
 
 
@@ -203,7 +238,7 @@ def save(
             for key in dropped:
                 mine.pop(key, None)
             for recorded in (*_in_auths(record, data, written), *stored):
-                mine[recorded.key] = recorded.as_json()
+                mine[recorded.key] = recorded.as_json(record.source)
             if not mine:
                 del configs[record.config_path]
             content = json.dumps(document, indent=2, sort_keys=True).encode()
