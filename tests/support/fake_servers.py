@@ -14,6 +14,18 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+@contextlib.contextmanager
+def serving(httpd: ThreadingHTTPServer) -> Iterator[str]:
+    """Serve ``httpd`` in the background for the block; yields its ``127.0.0.1:PORT``."""
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 class QuietServer(ThreadingHTTPServer):
     """A threading HTTP server that does not print tracebacks of clients that hang up."""
 
@@ -45,13 +57,8 @@ def canned(
             self.wfile.write(body)
 
     httpd = QuietServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(httpd) as address:
+        yield address
 
 
 @contextlib.contextmanager

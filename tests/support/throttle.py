@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 
-from tests.support.fake_servers import QuietServer
+from tests.support.fake_servers import QuietServer, serving
 
 RETRY_AFTER = "37"
 _BODY = (
@@ -87,10 +86,5 @@ def throttled(registry_host: str, *, rewrite: bool = False, stall: float = 0.0) 
     """
     host, _, port = registry_host.rpartition(":")
     httpd = QuietServer(("127.0.0.1", 0), _handler((host, int(port)), rewrite, stall))
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(httpd) as address:
+        yield address
