@@ -11,6 +11,7 @@ import pytest
 from hypothesis import settings
 
 from tests.support.captured import CapturedContext, MakeCtx
+from tests.support.require import missing
 
 # Property tests explore new examples on every local run; under CI they replay a fixed
 # sequence, so a landing never depends on the luck of the draw (what they find
@@ -69,3 +70,11 @@ def make_ctx(isolated_home: Path) -> MakeCtx:
         )
 
     return build
+
+
+@pytest.fixture
+def as_root() -> None:
+    """The test needs root (to chown, or to hold root's rules): CI runs as root, so
+    there a non-root run is a failure, never a skip; elsewhere it skips."""
+    if os.geteuid() != 0:
+        missing("root (the suite runs as root under CI)")

@@ -140,21 +140,20 @@ def _kind_at(name: str) -> str:
         return "not a regular file"
 
 
-def read_regular(
+def open_regular(
     path: str | os.PathLike[str],
     *,
-    limit: int,
     what: str = "file",
     own: bool = False,
     owners: Collection[int] | None = None,
-) -> bytes | None:
-    """The bytes of the regular file at ``path``, or ``None`` when it does not exist.
+) -> tuple[int, os.stat_result] | None:
+    """The open descriptor (non-blocking: a FIFO never hangs) and ``fstat`` of the
+    regular file at ``path``, or ``None`` when it does not exist; the caller closes it.
 
-    Opened non-blocking (a FIFO never hangs) and checked with ``fstat``; ``own``:
-    never through a symlink (``O_NOFOLLOW``), see :func:`file_problem`. ``owners``:
-    the file as opened must belong to one of these uids, checked first (another
-    user's FIFO is refused for its owner, with ``Refused.owner`` set). Raises
-    :class:`Refused` for anything else, or over ``limit`` bytes.
+    ``own``: never through a symlink (``O_NOFOLLOW``), see :func:`file_problem`.
+    ``owners``: the file as opened must belong to one of these uids, checked first
+    (another user's FIFO is refused for its owner, with ``Refused.owner`` set). Raises
+    :class:`Refused` for anything else.
     """
     name = os.fspath(path)
     try:
@@ -180,6 +179,31 @@ def read_regular(
         problem = file_problem(st, name, what, own=own)
         if problem is not None:
             raise Refused(problem, name)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
+
+
+def read_regular(
+    path: str | os.PathLike[str],
+    *,
+    limit: int,
+    what: str = "file",
+    own: bool = False,
+    owners: Collection[int] | None = None,
+) -> bytes | None:
+    """The bytes of the regular file at ``path``, or ``None`` when it does not exist.
+
+    Opened as :func:`open_regular` opens it; raises :class:`Refused` as it does, or
+    over ``limit`` bytes.
+    """
+    name = os.fspath(path)
+    opened = open_regular(name, what=what, own=own, owners=owners)
+    if opened is None:
+        return None
+    fd, st = opened
+    try:
         if st.st_size > limit:
             raise Refused(
                 f"{what} {name} is {st.st_size} bytes, over the {size_text(limit)} limit; "

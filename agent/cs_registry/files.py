@@ -37,6 +37,7 @@ from cs_registry.filecheck import (
     describe,
     file_problem,
     holder_problem,
+    open_regular,
     private_dir_problem,
     read_regular,
 )
@@ -45,6 +46,7 @@ from cs_registry.status import ExitStatus
 TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from collections.abc import Collection
+    from typing import BinaryIO
 
     StrPath = str | os.PathLike[str]
 
@@ -132,10 +134,33 @@ def read_file(
     try:
         return read_regular(path, limit=limit, what=what, own=own, owners=owners)
     except Refused as refused:
-        if refused.owner is not None:
-            raise UntrustedFile(refused.message, refused.path, refused.owner) from None
-        kind = UnsafeFile if refused.unsafe else FileError
-        raise kind(refused.message, refused.path) from None
+        raise _error(refused) from None
+
+
+def open_stream(path: StrPath, *, what: str = "file") -> BinaryIO | None:
+    """The regular file at ``path`` opened for reading as a stream (a log of any size,
+    read in bounded chunks by the caller), or ``None`` when it does not exist.
+
+    Refused exactly as :func:`read_file` refuses (a FIFO, device, socket or directory is
+    never read, and opening it never blocks); the stream blocks normally once checked.
+    """
+    try:
+        opened = open_regular(path, what=what)
+    except Refused as refused:
+        raise _error(refused) from None
+    if opened is None:
+        return None
+    fd, _st = opened
+    os.set_blocking(fd, True)
+    return open(fd, "rb", buffering=0)
+
+
+def _error(refused: Refused) -> FileError:
+    """The product error for what :mod:`cs_registry.filecheck` refused."""
+    if refused.owner is not None:
+        return UntrustedFile(refused.message, refused.path, refused.owner)
+    kind = UnsafeFile if refused.unsafe else FileError
+    return kind(refused.message, refused.path)
 
 
 def owner_for_new(directory: StrPath) -> tuple[int, int] | None:

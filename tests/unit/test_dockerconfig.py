@@ -153,7 +153,7 @@ def test_a_mode_others_can_read_is_tightened_with_a_warning(
     ]
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="only root can hand a file to another user")
+@pytest.mark.usefixtures("as_root")
 def test_root_keeps_the_owner_of_an_existing_file(make_ctx: MakeCtx, isolated_home: Path) -> None:
     path = isolated_home / ".docker" / "config.json"
     path.parent.mkdir()

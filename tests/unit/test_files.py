@@ -221,7 +221,7 @@ def test_sweep_stale_temps_keeps_others(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.abc.tmp", "config.json"]
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="root giving files to a user needs root")
+@pytest.mark.usefixtures("as_root")
 def test_root_gives_what_it_creates_in_a_users_directory_to_that_user(tmp_path: Path) -> None:
     home = tmp_path / "user-home"
     home.mkdir()
@@ -273,7 +273,7 @@ def test_write_atomic_own_writes_a_regular_file(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to chown files")
+@pytest.mark.usefixtures("as_root")
 def test_read_with_owners_refuses_another_users_file_before_its_kind(tmp_path: Path) -> None:
     """``owners`` (the settings trust rule): checked on the opened file, before its kind,
     so another user's FIFO is untrusted rather than an error; a symlink is followed."""
@@ -300,7 +300,7 @@ def test_read_with_owners_refuses_another_users_file_before_its_kind(tmp_path: P
     assert files.read_file(link, limit=100, owners={0}) == b"ok"
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="the rule is about what root follows")
+@pytest.mark.usefixtures("as_root")
 def test_root_follows_another_users_link_only_onto_that_users_files(tmp_path: Path) -> None:
     user = 4321
     mine = tmp_path / "mine.json"
@@ -331,7 +331,7 @@ def test_root_follows_another_users_link_only_onto_that_users_files(tmp_path: Pa
     assert roots.read_bytes() == b"[]"
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="the rule is about what root follows")
+@pytest.mark.usefixtures("as_root")
 def test_root_judges_a_missing_path_by_the_nearest_existing_directory(tmp_path: Path) -> None:
     root_dir = tmp_path / "root-dir"
     root_dir.mkdir()

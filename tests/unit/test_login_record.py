@@ -157,11 +157,10 @@ def test_bad_record_never_makes_login_remove_anything(
         assert record.is_symlink() if kind == "symlink" else stat.S_ISFIFO(record.lstat().st_mode)
 
 
+@pytest.mark.usefixtures("as_root")  # only root can give a file to another user
 def test_record_of_another_owner_is_never_trusted(
     make_ctx: MakeCtx, config: Path, record: Path
 ) -> None:
-    if os.geteuid() != 0:
-        pytest.skip("only root can give a file to another user")
     login(make_ctx, BOTH)
     before = json.loads(config.read_text())["auths"]
     os.chown(record, 12345, 12345)

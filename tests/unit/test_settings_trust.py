@@ -29,7 +29,7 @@ from tests.support.captured import CapturedContext, MakeCtx
 #: a uid nobody on the test machine has: "another user"
 STRANGER = 54321
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to chown files")
+pytestmark = pytest.mark.usefixtures("as_root")  # chowns files to other users
 
 
 @pytest.fixture

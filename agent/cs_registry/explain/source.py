@@ -1,22 +1,19 @@
 """Where the log comes from: a file (regular files only), standard input, or the creation log.
 
-:func:`open_log` is this package's one way to open a file. It does not go through
-:func:`cs_registry.files.read_file`, which reads a whole file under a size cap: a log is
-streamed instead, in bounded memory whatever its size, with the same refusal of FIFOs,
-devices, sockets and directories (``O_NONBLOCK`` open, then ``fstat``).
+:func:`open_log` is this package's one way to open a file: the safe file layer's
+streaming open (a log is read in bounded memory whatever its size), with the same
+refusal of FIFOs, devices, sockets and directories as every other read.
 """
 
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Mapping
 from typing import IO
 
-from cs_registry import lifecycle
+from cs_registry import files, lifecycle
 from cs_registry.errors import UsageError
 from cs_registry.explain.reader import Readable
-from cs_registry.files import describe
 
 HOW_TO_GET_ONE = (
     "explain: no log given, and no Codespaces creation log at {path}. Pass a file, or `-` "
@@ -27,21 +24,15 @@ HOW_TO_GET_ONE = (
 
 
 def open_log(path: str) -> IO[bytes]:
-    """``path`` opened for reading; a usage error unless it is a readable regular file.
-
-    ``O_NONBLOCK`` keeps a FIFO from blocking the open; ``fstat`` then refuses anything
-    that is not a regular file before a byte is read.
-    """
+    """``path`` opened for streaming (:func:`cs_registry.files.open_stream`); a usage error
+    unless it is a readable regular file (a FIFO, device or directory is never read)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        raise UsageError(f"explain: cannot read {path}: {exc.strerror or exc}") from None
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(fd)
-        raise UsageError(f"explain: {path} is {describe(mode)}, not a log file")
-    os.set_blocking(fd, True)
-    return open(fd, "rb", buffering=0)  # the caller closes it
+        stream = files.open_stream(path, what="log")
+    except files.FileError as exc:
+        raise UsageError(f"explain: {exc.message}") from None
+    if stream is None:
+        raise UsageError(f"explain: cannot read {path}: no such file")
+    return stream
 
 
 class _Encoded:
