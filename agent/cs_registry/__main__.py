@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from cs_registry.main import main
+from cs_registry.main import run
 
-raise SystemExit(main())
+run()

@@ -12,7 +12,7 @@ from cs_registry.context import Context
 from cs_registry.error_handler import Exit, boundary
 from cs_registry.errors import UsageError
 from cs_registry.status import ExitStatus
-from cs_registry.streams import process_streams
+from cs_registry.streams import exit_process, process_streams
 
 TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
@@ -420,6 +420,11 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
         # a refused command line, a signal and a closed stdout still say what happened
         hook = bool(parsed and getattr(parsed[0], "hook", False))
         return 0 if hook and exc.status not in _ENDINGS else int(exc.status)
+
+
+def run() -> NoReturn:
+    """The ``cs-registry`` console script: :func:`main` as this whole process."""
+    exit_process(main())
 
 
 #: each command's subparser, in the order ``--help`` lists them

@@ -84,6 +84,40 @@ def test_write_atomic_new_file_is_0600(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["config.json"]
 
 
+def _counting_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        calls.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(files.os, "fsync", fsync)
+    return calls
+
+
+def test_write_atomic_makes_the_file_and_its_rename_durable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _counting_fsyncs(monkeypatch)
+    files.write_atomic(tmp_path / "config.json", b"{}", private=True)
+    assert len(calls) == 2  # the temp file's data, then the directory's new entry
+
+
+def test_a_cache_write_is_atomic_without_fsync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _counting_fsyncs(monkeypatch)
+    target = tmp_path / "record.json"
+    target.write_bytes(b"old")
+    target.chmod(0o600)
+    files.write_atomic(target, b"new", private=True, own=True, durable=False)
+    assert calls == []
+    assert target.read_bytes() == b"new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["record.json"]
+
+
 def test_write_atomic_keeps_mode_unless_private(tmp_path: Path) -> None:
     target = tmp_path / "config.json"
     target.write_bytes(b"{}")

@@ -31,16 +31,15 @@ AVOIDED = (
     "cs_registry.helper_client",
     "cs_registry.envfile",
     "cs_registry.settings_file",
+    "cs_registry.explanations",
 )
 
-# Runs `python -m cs_registry login ...` in this interpreter, then reports what got imported.
+# Runs `cs-registry login ...` (its main, without the launcher's exit) in this
+# interpreter, then reports what got imported.
 WRAPPER = f"""
-import json, runpy, sys
-sys.argv = ["cs_registry", *sys.argv[1:]]
-try:
-    runpy.run_module("cs_registry", run_name="__main__", alter_sys=True)
-except SystemExit as exc:
-    code = exc.code
+import json, sys
+from cs_registry.main import main
+code = main(sys.argv[1:])
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in {HEAVY!r})
 avoided = sorted(m for m in sys.modules if m in {AVOIDED!r})
 print(json.dumps({{"code": code, "heavy": heavy, "avoided": avoided}}), file=sys.stderr)

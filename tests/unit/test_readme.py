@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cs_registry.diagnosis import EXPLANATIONS, Code
+from cs_registry.diagnosis import Code
+from cs_registry.explanations import EXPLANATIONS
 from cs_registry.status import ExitStatus
 
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -12,6 +12,8 @@ import os
 import sys
 import time
 
+from cs_registry.streams import silence
+
 TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -53,7 +55,7 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
     except OSError as exc:  # only writing stdout gets here: the run caught everything else
         err = ctx.stderr if ctx is not None else sys.stderr
         _quietly(err, f"{_NAME}: cannot write the answer: {exc.strerror}\n")
-        _silence(out)
+        silence(out)
         return 1
 
 
@@ -71,18 +73,7 @@ def _quietly(stream: TextIO | None, text: str) -> None:
         stream.write(text)
         stream.flush()
     except (OSError, ValueError):
-        _silence(stream)
-
-
-def _silence(stream: TextIO) -> None:
-    """Point ``stream`` at /dev/null: the interpreter's flush at exit must not fail again."""
-    try:
-        fd = stream.fileno()
-    except (AttributeError, ValueError, OSError):
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, fd)
-    os.close(devnull)
+        silence(stream)
 
 
 def _main(argv: Sequence[str] | None, ctx: Context | None) -> int:
@@ -123,4 +114,6 @@ def _main(argv: Sequence[str] | None, ctx: Context | None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from cs_registry.streams import exit_process
+
+    exit_process(main())

@@ -297,6 +297,7 @@ class TokenCache:
                 what="cached ECR token",
                 private=True,
                 own=True,
+                durable=False,  # a lost token is swapped again
             )
         except files.FileError as exc:
             return exc.message

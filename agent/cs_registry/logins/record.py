@@ -242,7 +242,11 @@ def save(
             if not mine:
                 del configs[record.config_path]
             content = json.dumps(document, indent=2, sort_keys=True).encode()
-            files.write_atomic(record.path, content, what=_WHAT, private=True, own=True)
+            # not durable: a record that loses its last write removes less, never more
+            # (removal needs each entry's MAC to still match)
+            files.write_atomic(
+                record.path, content, what=_WHAT, private=True, own=True, durable=False
+            )
     except files.FileError as exc:
         return exc.message
     return None

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import cs_registry.probe
-from cs_registry.diagnosis import EXPLANATIONS, Code, explain
+from cs_registry.diagnosis import Code, explain
+from cs_registry.explanations import EXPLANATIONS
 
 _PROBE = Path(cs_registry.probe.__file__).parent
 
