@@ -22,7 +22,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
 if TYPE_CHECKING:
     from typing import Any
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+#: compiled by ``re`` on first use only: most documents are ASCII
+_SURROGATE = "[\ud800-\udfff]"
 
 
 class TooDeep(ValueError):
@@ -42,7 +43,7 @@ def dumps(value: Any, *, indent: int | str | None = 2) -> str:
     text = json.dumps(value, indent=indent, ensure_ascii=False)
     if text.isascii():  # the usual case: nothing to look for
         return text
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    return re.sub(_SURROGATE, lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 __all__ = ["TooDeep", "dumps", "loads"]

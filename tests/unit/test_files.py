@@ -92,7 +92,7 @@ def _counting_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         calls.append(fd)
         real(fd)
 
-    monkeypatch.setattr(files.os, "fsync", fsync)
+    monkeypatch.setattr(os, "fsync", fsync)
     return calls
 
 
@@ -108,14 +108,16 @@ def test_a_cache_write_is_atomic_without_fsync(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = _counting_fsyncs(monkeypatch)
-    target = tmp_path / "record.json"
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    target = cache / "record.json"
     target.write_bytes(b"old")
     target.chmod(0o600)
     files.write_atomic(target, b"new", private=True, own=True, durable=False)
     assert calls == []
     assert target.read_bytes() == b"new"
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    assert [p.name for p in tmp_path.iterdir()] == ["record.json"]
+    assert [p.name for p in cache.iterdir()] == ["record.json"]
 
 
 def test_write_atomic_keeps_mode_unless_private(tmp_path: Path) -> None:

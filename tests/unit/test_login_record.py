@@ -64,6 +64,19 @@ def test_record_is_private_and_holds_no_credential(
     assert entries["one.example:5000"]["to"] == "auths"
 
 
+def test_a_record_that_already_says_it_is_not_rewritten(
+    make_ctx: MakeCtx, config: Path, record: Path
+) -> None:
+    login(make_ctx, BOTH)
+    before = record.stat()
+    config.unlink()  # the entries are written again, and recorded as they were
+    assert set(rows(login(make_ctx, BOTH))) == {"one.example:5000", "two.example:5000"}
+    after = record.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    login(make_ctx, ONLY_TWO)  # a change is still written
+    assert set(json.loads(record.read_text())["configs"][str(config)]) == {"two.example:5000"}
+
+
 def test_login_removes_exactly_the_entry_whose_triplet_is_gone(
     make_ctx: MakeCtx, config: Path
 ) -> None:

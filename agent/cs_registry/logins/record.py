@@ -223,8 +223,9 @@ def save(
         return problem
     try:
         with files.lock_beside(record.path):
+            raw = files.read_file(record.path, limit=files.SMALL_LIMIT, what=_WHAT, own=True)
             try:
-                document = _read(record.path)
+                document = None if raw is None else jsontext.loads(raw)
             except ValueError:
                 document = None  # corrupt: started again
             if not isinstance(document, dict) or document.get("format") != FORMAT:
@@ -242,6 +243,8 @@ def save(
             if not mine:
                 del configs[record.config_path]
             content = json.dumps(document, indent=2, sort_keys=True).encode()
+            if content == raw:
+                return None  # it already says this (a config emptied and logged in again)
             # not durable: a record that loses its last write removes less, never more
             # (removal needs each entry's MAC to still match)
             files.write_atomic(
