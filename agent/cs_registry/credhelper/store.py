@@ -111,7 +111,7 @@ class EnvironmentStore:
             raise Failure(
                 f"{triplet.id}: {'; '.join(f.message for f in triplet.errors)}", code=first.code
             )
-        if not needs_swap(triplet):
+        if not needs_swap(triplet.server, triplet.user):
             return triplet.user, triplet.password.reveal()
         try:
             token = self._make_provider(self._ctx).token(target_for(triplet))
@@ -143,5 +143,7 @@ class EnvironmentStore:
         found = dict.fromkeys(saved, TOKEN_USER)
         for triplet in self._in_play().usable:
             if triplet.server is not None:
-                found[triplet.server.key] = TOKEN_USER if needs_swap(triplet) else triplet.user
+                found[triplet.server.key] = (
+                    TOKEN_USER if needs_swap(triplet.server, triplet.user) else triplet.user
+                )
         return found

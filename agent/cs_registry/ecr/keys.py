@@ -8,7 +8,7 @@ from cs_registry.diagnosis import Code
 from cs_registry.ecr.names import HELPER_NAME, TOKEN_USER, needs_swap
 from cs_registry.errors import CsRegistryError
 from cs_registry.secret import Secret
-from cs_registry.servers import Kind
+from cs_registry.servers import Kind, Server
 from cs_registry.triplets import SESSION_TOKEN, Triplet
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "EcrError",
     "SwapTarget",
     "needs_swap",
+    "swap_target",
     "target_for",
 ]
 
@@ -66,15 +67,29 @@ class SwapTarget:
         return f"{self.triplet_id}{SESSION_TOKEN}"
 
 
-def target_for(triplet: Triplet) -> SwapTarget:
-    """The swap target of an ECR triplet (see :func:`needs_swap`)."""
-    server = triplet.server
-    if server is None or server.region is None:
-        raise ValueError(f"{triplet.id} is not an ECR triplet")
+def swap_target(
+    triplet_id: str,
+    server: Server,
+    access_key_id: str,
+    secret: Secret,
+    session_token: Secret | None = None,
+) -> SwapTarget:
+    """What to swap for the ECR ``server`` (see :func:`needs_swap`): the keys and where."""
+    if server.region is None:
+        raise ValueError(f"{triplet_id}: {server.host} is not an ECR registry")
     return SwapTarget(
-        triplet_id=triplet.id,
+        triplet_id=triplet_id,
         host=server.key,
         region=server.region,
         public=server.kind is Kind.ECR_PUBLIC,
-        keys=AwsKeys(triplet.user, triplet.password, triplet.session_token),
+        keys=AwsKeys(access_key_id, secret, session_token),
+    )
+
+
+def target_for(triplet: Triplet) -> SwapTarget:
+    """The swap target of an ECR triplet."""
+    if triplet.server is None:
+        raise ValueError(f"{triplet.id} is not an ECR triplet")
+    return swap_target(
+        triplet.id, triplet.server, triplet.user, triplet.password, triplet.session_token
     )

@@ -11,7 +11,7 @@ from cs_registry.servers import Kind
 
 TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
-    from cs_registry.triplets import Triplet
+    from cs_registry.servers import Server
 
 #: user name of every ECR registry token; as a triplet USER it means "PASSWORD is a token"
 TOKEN_USER = "AWS"
@@ -19,11 +19,7 @@ TOKEN_USER = "AWS"
 HELPER_NAME = "cs-registry"
 
 
-def needs_swap(triplet: Triplet) -> bool:
-    """An ECR (or ECR Public) triplet whose USER is an access key ID, not ``AWS``."""
-    server = triplet.server
-    return (
-        server is not None
-        and server.kind in (Kind.ECR, Kind.ECR_PUBLIC)
-        and triplet.user != TOKEN_USER
-    )
+def needs_swap(server: Server | None, user: str) -> bool:
+    """An ECR (or ECR Public) registry whose user is an access key ID, not ``AWS``:
+    Docker never sees such keys, they are swapped for a registry token first."""
+    return server is not None and server.kind in (Kind.ECR, Kind.ECR_PUBLIC) and user != TOKEN_USER

@@ -1,5 +1,9 @@
 """Fresh ECR tokens: from the cache while they are fresh, else from a swap.
 
+:func:`token_provider` is the one way into the swap: ``login`` (every ECR registry
+at once), the credential helper (one per ``get``) and ``debug-login`` (no cache: it
+tests the keys, which a cached token would not) all enter here.
+
 An expired token is never handed out, nor one whose times make no sense. A token
 inside its refresh window (under a quarter of its lifetime or an hour left) is
 swapped again; if that swap fails and the old token still has a few minutes, the
@@ -11,14 +15,18 @@ is skipped: every token is swapped fresh, and the log says why, once.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
-from cs_registry import log
+from cs_registry import log, retrying
 from cs_registry.context import Context
 from cs_registry.ecr.cache import CachedToken, TokenCache
 from cs_registry.ecr.keys import EcrError, SwapTarget
-from cs_registry.ecr.swap import Swapper
+from cs_registry.ecr.swap import Swapper, Timeouts
+
+if TYPE_CHECKING:
+    from cs_registry.paths import StrPath
 
 _log = log.get_logger("cs_registry.ecr")
 #: a token in its refresh window is still served, after a failed refresh, if it has this long
@@ -31,7 +39,7 @@ class TokenProvider:
 
     def __init__(
         self,
-        cache: TokenCache,
+        cache: TokenCache | None,
         clock: Callable[[], float],
         swapper: Callable[[], Swapper],
     ) -> None:
@@ -56,7 +64,9 @@ class TokenProvider:
         return self._swapper.swap(target)
 
     def _digest(self, target: SwapTarget) -> str | None:
-        """The cache key of ``target``'s keys; ``None`` when the cache may not be used."""
+        """The cache key of ``target``'s keys; ``None`` when there is no cache to use."""
+        if self._cache is None:
+            return None
         problem = self._cache.ready()
         if problem is not None:
             self._say_once("ecr_cache_not_used", problem)
@@ -71,7 +81,7 @@ class TokenProvider:
     def token(self, target: SwapTarget) -> CachedToken:
         """A token for ``target`` that is not expired (raises :class:`EcrError` otherwise)."""
         digest = self._digest(target)
-        if digest is None:
+        if self._cache is None or digest is None:
             return self._swap(target)
         cached = self._cache.get(target.host, digest)
         if cached is not None and not cached.needs_refresh(self._clock()):
@@ -118,14 +128,34 @@ class TokenProvider:
 
     def _needs_swap(self, target: SwapTarget) -> bool:
         digest = self._digest(target)
-        cached = self._cache.get(target.host, digest) if digest is not None else None
+        if self._cache is None or digest is None:
+            return True
+        cached = self._cache.get(target.host, digest)
         return cached is None or cached.needs_refresh(self._clock())
 
 
-def for_context(ctx: Context) -> TokenProvider:
-    """The provider of one invocation: cache under ``ctx.cache_dir``, swaps through botocore."""
+def token_provider(
+    environ: Mapping[str, str],
+    clock: Callable[[], float],
+    *,
+    cache_dir: StrPath | None,
+    policy: retrying.RetryPolicy = retrying.DEFAULT,
+    timeouts: Timeouts | None = None,
+) -> TokenProvider:
+    """Where every ECR token comes from: the cache under ``cache_dir`` (``None``: none,
+    every token swapped), else ``GetAuthorizationToken`` through botocore with ``policy``
+    and ``timeouts`` (default: :class:`Timeouts`); botocore is imported only when a swap
+    really runs."""
     from cs_registry.ecr.swap import BotocoreSwapper
 
+    cache = TokenCache(cache_dir) if cache_dir is not None else None
     return TokenProvider(
-        TokenCache(ctx.cache_dir), ctx.clock, lambda: BotocoreSwapper(ctx.environ, ctx.clock)
+        cache,
+        clock,
+        lambda: BotocoreSwapper(environ, clock, policy=policy, timeouts=timeouts or Timeouts()),
     )
+
+
+def for_context(ctx: Context) -> TokenProvider:
+    """The provider of ``login`` and the helper: cached, retried (:data:`retrying.DEFAULT`)."""
+    return token_provider(ctx.environ, ctx.clock, cache_dir=ctx.cache_dir)

@@ -7,7 +7,7 @@ import enum
 from cs_registry.auths import Credential, alias_index, put
 from cs_registry.diagnosis import Code
 from cs_registry.docker_view import resolve, who_answers
-from cs_registry.ecr.names import HELPER_NAME, needs_swap
+from cs_registry.ecr.names import HELPER_NAME, TOKEN_USER, needs_swap
 from cs_registry.servers import Kind
 
 TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
@@ -129,7 +129,7 @@ def _entry_kind(triplet: Triplet) -> RowKind:
     if triplet.server.kind is Kind.ECR_PUBLIC:
         return RowKind.ECR_PUBLIC
     if triplet.server.kind is Kind.ECR:
-        return RowKind.ECR_TOKEN if triplet.user == "AWS" else RowKind.ECR
+        return RowKind.ECR_TOKEN if triplet.user == TOKEN_USER else RowKind.ECR
     return RowKind.BASIC
 
 
@@ -148,7 +148,7 @@ def row_for(triplet: Triplet) -> Row:
         row.fail(first.code, "; ".join(f.message for f in triplet.errors))
     elif triplet.duplicate_of is not None:
         row.status, row.message = SKIPPED, f"{DUPLICATE} {triplet.duplicate_of}"
-    elif needs_swap(triplet):
+    elif needs_swap(server, triplet.user):
         # imported only now: plain logins never build a swap target
         from cs_registry.ecr.keys import target_for
 

@@ -12,72 +12,67 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from cs_registry.diagnosis import Code
+from cs_registry.ecr import names
 from cs_registry.probe.credentials import Credentials
 from cs_registry.probe.report import StepFailed
 from cs_registry.probe.state import State
 from cs_registry.secret import Secret
-from cs_registry.servers import Kind
 from cs_registry.status import Status
 
 Outcome = tuple[Status, Code, str]
-TOKEN_USER = "AWS"
 
 
 def needs_swap(state: State) -> bool:
-    """An ECR or ECR Public host with credentials whose user is not ``AWS``."""
-    server, creds = state.server, state.credentials
+    """Credentials for an ECR or ECR Public host whose user is an access key ID."""
+    creds = state.credentials
     return (
-        server is not None
-        and creds is not None
-        and not creds.anonymous
-        and server.kind in (Kind.ECR, Kind.ECR_PUBLIC)
-        and creds.username != TOKEN_USER
+        creds is not None and not creds.anonymous and names.needs_swap(state.server, creds.username)
     )
 
 
 def swap(state: State) -> str:
     """Swap the keys for a token; a failure ends the step with the ECR code.
 
-    Returns a sentence about the token; ``state.credentials`` become ``AWS`` + token.
+    The swap is login's and the helper's (:func:`cs_registry.ecr.provider.token_provider`)
+    without their cache, whose token would not test the keys, and with one attempt
+    bounded by what is left of ``--timeout``. Returns a sentence about the token;
+    ``state.credentials`` become ``AWS`` + token.
     """
     from cs_registry import retrying
-    from cs_registry.ecr.keys import AwsKeys, EcrError, SwapTarget
-    from cs_registry.ecr.swap import BotocoreSwapper, Timeouts
+    from cs_registry.ecr.keys import EcrError, swap_target
+    from cs_registry.ecr.provider import token_provider
+    from cs_registry.ecr.swap import Timeouts
 
     server, creds = state.server, state.credentials
     assert server is not None
     assert creds is not None
     assert creds.secret is not None
-    assert server.region is not None
     triplet = creds.triplet
-    target = SwapTarget(
-        triplet_id=triplet.id if triplet is not None else "ECR",
-        host=server.key,
-        region=server.region,
-        public=server.kind is Kind.ECR_PUBLIC,
-        keys=AwsKeys(
-            creds.username, creds.secret, triplet.session_token if triplet is not None else None
-        ),
+    target = swap_target(
+        triplet.id if triplet is not None else "ECR",
+        server,
+        creds.username,
+        creds.secret,
+        triplet.session_token if triplet is not None else None,
     )
     limit = state.budget.timeout(5.0, 0.4)
-    swapper = BotocoreSwapper(
+    provider = token_provider(
         state.environ,
         state.clock,
-        policy=retrying.OFF,  # one attempt: the --timeout budget is the bound here
+        cache_dir=None,
+        policy=retrying.OFF,
         timeouts=Timeouts(connect=limit, read=limit),
     )
     try:
-        token = swapper.swap(target)
+        token = provider.token(target)
     except EcrError as exc:
-        try:
-            code = Code(str(exc.code))
-        except ValueError:  # a code the ECR package added after this module
-            code = Code.ECR_UNREACHABLE
-        raise StepFailed(code, f"the key swap ({target.action}) failed: {exc.message}") from None
+        raise StepFailed(
+            exc.code, f"the key swap ({target.action}) failed: {exc.message}"
+        ) from None
     expires = datetime.fromtimestamp(token.expires_at, tz=timezone.utc)
     state.credentials = Credentials(
         source=f"{creds.source}, swapped for an ECR token",
-        username=TOKEN_USER,
+        username=names.TOKEN_USER,
         secret=Secret(token.password),
         triplet=triplet,
     )
