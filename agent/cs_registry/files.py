@@ -323,6 +323,7 @@ def write_atomic(
     private: bool = False,
     own: bool = False,
     durable: bool = True,
+    unless_same: bytes | None = None,
 ) -> int | None:
     """Replace ``path``'s target with ``content``: temp file, fsync, rename, fsync dir.
 
@@ -335,13 +336,20 @@ def write_atomic(
     ``durable=False`` (a cache, whose readers already take a corrupt or missing file
     as empty): still never half-written, but without the two fsyncs (about 0.2 ms
     each here, far more on network disks), so a power cut may lose the last write.
+    ``unless_same`` (the bytes the caller read, under its lock): nothing is written
+    when ``content`` is those bytes and the file already has the mode and owner a
+    write would give it.
     """
     if own and os.path.islink(path):
         name = os.fspath(path)
         raise UnsafeFile(f"{what} {name} is a symbolic link; it was not used", name)
     target = target_of(path, what=what)
     directory = os.path.dirname(target) or "."
-    mode, owner, tightened = _mode_and_owner(target, directory, what, private=private, own=own)
+    current, mode, owner, tightened = _mode_and_owner(
+        target, directory, what, private=private, own=own
+    )
+    if unless_same is not None and content == unless_same and _already(current, mode, owner):
+        return None
     try:
         fd, temp = _create_temp(directory, os.path.basename(target))
     except OSError as exc:
@@ -372,8 +380,9 @@ def write_atomic(
 
 def _mode_and_owner(
     target: str, directory: str, what: str, *, private: bool, own: bool
-) -> tuple[int, tuple[int, int] | None, int | None]:
-    """The replacement's mode and owner (``None``: ours), and the mode it tightened."""
+) -> tuple[os.stat_result | None, int, tuple[int, int] | None, int | None]:
+    """The file there now (if any), its replacement's mode and owner (``None``: ours),
+    and the mode that replacement tightens."""
     try:
         current: os.stat_result | None = os.stat(target)
     except FileNotFoundError:
@@ -388,7 +397,16 @@ def _mode_and_owner(
         owner = (current.st_uid, current.st_gid) if os.geteuid() == 0 else None
     else:  # our own files never inherit an owner from whatever was there (a planted file)
         owner = owner_for_new(directory)
-    return mode, owner, tightened
+    return current, mode, owner, tightened
+
+
+def _already(current: os.stat_result | None, mode: int, owner: tuple[int, int] | None) -> bool:
+    """Whether ``current`` already has the mode and owner a write would give it."""
+    if current is None or stat.S_IMODE(current.st_mode) != mode:
+        return False
+    if owner is None:
+        return current.st_uid == os.geteuid()
+    return (current.st_uid, current.st_gid) == owner
 
 
 def _create_temp(directory: str, name: str) -> tuple[int, str]:

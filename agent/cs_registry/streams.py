@@ -96,8 +96,9 @@ def exit_process(status: int) -> NoReturn:
     the kernel does at once when the process ends: about 0.3x of the bare
     interpreter's start-up for ``login`` (README, "Benchmarks"). It is skipped only
     when it has nothing else to do: no other thread to wait for, no ``atexit``
-    callback (logging, ``weakref.finalize`` and others register one) and output
-    that flushed; otherwise the process exits the usual way.
+    callback (logging, ``weakref.finalize`` and others register one), no profiler,
+    tracer or ``python -i`` prompt waiting for the end, and output that flushed;
+    otherwise the process exits the usual way.
     """
     try:
         for stream in (sys.stdout, sys.stderr):
@@ -107,7 +108,8 @@ def exit_process(status: int) -> NoReturn:
         raise SystemExit(status) from None  # the interpreter reports it, as it always has
     threading = sys.modules.get("threading")
     alone = threading is None or threading.active_count() == 1
+    watched = sys.getprofile() is not None or sys.gettrace() is not None or sys.flags.inspect
     callbacks = getattr(atexit, "_ncallbacks", None)  # CPython's; elsewhere: the usual way
-    if alone and callbacks is not None and callbacks() == 0:
+    if alone and not watched and callbacks is not None and callbacks() == 0:
         os._exit(status)
     raise SystemExit(status)

@@ -120,6 +120,23 @@ def test_a_cache_write_is_atomic_without_fsync(
     assert [p.name for p in cache.iterdir()] == ["record.json"]
 
 
+def test_unless_same_leaves_a_file_that_already_says_it_alone(tmp_path: Path) -> None:
+    target = tmp_path / "record.json"
+    files.write_atomic(target, b"same", private=True, own=True)
+    before = target.stat()
+    assert files.write_atomic(target, b"same", private=True, own=True, unless_same=b"same") is None
+    after = target.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_unless_same_still_repairs_a_loose_mode(tmp_path: Path) -> None:
+    target = tmp_path / "record.json"
+    target.write_bytes(b"same")
+    target.chmod(0o644)
+    assert files.write_atomic(target, b"same", private=True, own=True, unless_same=b"same") == 0o644
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
 def test_write_atomic_keeps_mode_unless_private(tmp_path: Path) -> None:
     target = tmp_path / "config.json"
     target.write_bytes(b"{}")

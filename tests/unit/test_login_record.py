@@ -77,6 +77,16 @@ def test_a_record_that_already_says_it_is_not_rewritten(
     assert set(json.loads(record.read_text())["configs"][str(config)]) == {"two.example:5000"}
 
 
+def test_an_unchanged_record_with_a_loose_mode_is_still_made_private(
+    make_ctx: MakeCtx, config: Path, record: Path
+) -> None:
+    login(make_ctx, BOTH)
+    record.chmod(0o644)
+    config.unlink()
+    login(make_ctx, BOTH)
+    assert stat.S_IMODE(record.stat().st_mode) == 0o600
+
+
 def test_login_removes_exactly_the_entry_whose_triplet_is_gone(
     make_ctx: MakeCtx, config: Path
 ) -> None:

@@ -87,6 +87,39 @@ def test_a_running_thread_is_waited_for() -> None:
     assert (done.returncode, done.stdout) == (5, "thread finished")
 
 
+def test_a_profiler_still_writes_its_results(tmp_path: Path) -> None:
+    script = tmp_path / "script.py"
+    script.write_text("from cs_registry.streams import exit_process\nexit_process(0)\n")
+    profile = tmp_path / "profile.out"
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(profile), str(script)],
+        env={**os.environ, "PYTHONPATH": AGENT},
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert profile.stat().st_size > 0
+
+
+def test_python_i_still_reaches_its_prompt() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-i",
+            "-c",
+            "from cs_registry.streams import exit_process; exit_process(3)",
+        ],
+        env={**os.environ, "PYTHONPATH": AGENT},
+        input='print("prompt reached")\n',
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert "prompt reached" in done.stdout
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_an_output_that_cannot_be_flushed_ends_as_the_interpreter_would() -> None:
     # the interpreter's own rule for a failed flush at exit: a message and status 120

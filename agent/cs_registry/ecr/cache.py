@@ -15,8 +15,9 @@ Layout under ``$XDG_CACHE_HOME/cs-registry/ecr/``:
   line after a format marker (plain lines, not JSON: the hot path skips the json
   module and the ``re`` it pulls in).
   ``<hash>`` is SHA-256 of host and digest; the host part lets ``erase`` find a
-  host's files. Writes are atomic (temp file, fsync, rename); refreshes serialise
-  on a bounded ``flock`` per file so concurrent helpers swap once, not once each.
+  host's files. Writes are atomic (temp file, rename; no fsync: a token lost to a
+  power cut is swapped again); refreshes serialise on a bounded ``flock`` per file so
+  concurrent helpers swap once, not once each.
 
 Trust (README, "Trust model"): the cache is used only when each of its directories
 is ours and closed to group and others (:func:`cs_registry.filecheck.private_dir_problem`);

@@ -243,12 +243,17 @@ def save(
             if not mine:
                 del configs[record.config_path]
             content = json.dumps(document, indent=2, sort_keys=True).encode()
-            if content == raw:
-                return None  # it already says this (a config emptied and logged in again)
             # not durable: a record that loses its last write removes less, never more
-            # (removal needs each entry's MAC to still match)
+            # (removal needs each entry's MAC to still match); not rewritten when it
+            # already says this (a config emptied and logged in again)
             files.write_atomic(
-                record.path, content, what=_WHAT, private=True, own=True, durable=False
+                record.path,
+                content,
+                what=_WHAT,
+                private=True,
+                own=True,
+                durable=False,
+                unless_same=raw,
             )
     except files.FileError as exc:
         return exc.message
