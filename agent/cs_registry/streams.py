@@ -61,11 +61,42 @@ def _output_error(exc: OSError | ValueError) -> OutputError:
     return OutputError(errno.EBADF, "stdout is closed")
 
 
+class BestEffort:
+    """A process's stderr: what it cannot take (closed, ``/dev/full``) is dropped, since
+    there is nowhere left to say so; the exit status still tells what happened."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if self._stream is not None:
+            try:
+                self._stream.write(text)
+            except (OSError, ValueError):
+                self._give_up()
+        return len(text)
+
+    def flush(self) -> None:
+        if self._stream is not None:
+            try:
+                self._stream.flush()
+            except (OSError, ValueError):
+                self._give_up()
+
+    def _give_up(self) -> None:
+        silence(self._stream)  # what stays buffered goes to /dev/null at the next flush
+        self._stream = None
+
+    def __getattr__(self, name: str) -> Any:
+        # isatty, fileno, encoding...: the stream's own (AttributeError when there is none)
+        return getattr(self._stream, name)
+
+
 def process_streams() -> tuple[TextIO, TextIO]:
-    """stdout and stderr for a process's Context: stdout as :class:`Output`, a closed
-    stderr (``2>&-``) as /dev/null (the exit status still tells what happened)."""
-    stderr = sys.stderr or open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  # the run's
-    return Output(sys.stdout), stderr  # type: ignore[return-value]  # Output is a TextIO
+    """stdout and stderr for a process's Context: stdout as :class:`Output`, stderr as
+    :class:`BestEffort`."""
+    # each is a TextIO to its readers
+    return Output(sys.stdout), BestEffort(sys.stderr)  # type: ignore[return-value]
 
 
 def is_broken_pipe(exc: BaseException) -> bool:

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 
-from cs_registry.streams import silence
+from cs_registry.streams import BestEffort, silence
 
 TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
@@ -67,13 +67,9 @@ def _stopped(out: TextIO, word: str, status: int) -> int:
 
 def _quietly(stream: TextIO | None, text: str) -> None:
     """Write and flush ``text``; a stream that cannot take it (or none: 2>&-) stays silent."""
-    if stream is None:
-        return
-    try:
-        stream.write(text)
-        stream.flush()
-    except (OSError, ValueError):
-        silence(stream)
+    quiet = BestEffort(stream)
+    quiet.write(text)
+    quiet.flush()
 
 
 def _main(argv: Sequence[str] | None, ctx: Context | None) -> int:
@@ -107,9 +103,8 @@ def _main(argv: Sequence[str] | None, ctx: Context | None) -> int:
     from cs_registry.credhelper.cli import run
 
     if ctx is None:
-        # started with stderr closed (2>&-): the cause goes to the log file only
-        quiet = sys.stderr or open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
-        ctx = Context(stderr=quiet)
+        # stderr closed (2>&-) or full: the cause goes to the log file only
+        ctx = Context(stderr=BestEffort(sys.stderr))  # type: ignore[arg-type]  # a TextIO
     return run(args, ctx, stdin_text=stdin_text)
 
 

@@ -168,6 +168,26 @@ def test_a_usage_error_with_stderr_closed_still_exits_2(home: Path) -> None:
     assert result.out == ""  # the usage text does not move to stdout
 
 
+@pytest.mark.parametrize(
+    ("command", "status"),
+    [
+        ("login --bogus", 2),
+        ("login --json --bogus", 2),
+        ("debug-login", 2),
+        ("doctor --wait nan", 2),
+        ("login --env-file /nonexistent/env", 2),
+        ("login", 0),
+    ],
+)
+def test_a_full_stderr_never_changes_the_exit_status(home: Path, command: str, status: int) -> None:
+    # stderr is where we would report a failure to write stderr: it is best effort
+    argv = " ".join(cli.program("cs-registry"))
+    env = cli.base_env(home, **cli.triplet("ONE", "127.0.0.1:5000", "u", "pw-one"))
+    result = _shell(f"{argv} {command} 2>/dev/full", env)
+    assert result.returncode == status, result.out
+    assert not (home / ".cache" / "cs-registry" / "cs-registry.log").exists()
+
+
 @pytest.mark.parametrize("redirect", [">&-", ">&- 2>&-", "2>&-"])
 def test_the_helper_with_closed_streams_never_crashes(home: Path, redirect: str) -> None:
     argv = " ".join(cli.program(HELPER))
