@@ -17,12 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.require import missing
+from tests.support import wheelhouse as wheels
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-WHEELHOUSE = ROOT / "tests" / ".cache" / "wheelhouse"
 README = ROOT / "README.md"
 # what `pip install .` of the hook repository reads
 HOOK_REPO_FILES = ("agent", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
@@ -73,20 +72,17 @@ def scratch_repository(tmp_path: Path) -> Path:
 def offline_env(tmp_path: Path) -> dict[str, str]:
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "LANG": "C.UTF-8",
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-        "PRE_COMMIT_COLOR": "never",
-        # no index, no pip.conf: only the wheelhouse
-        "PIP_NO_INDEX": "1",
-        "PIP_FIND_LINKS": str(WHEELHOUSE),
-        "PIP_CONFIG_FILE": os.devnull,
-        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-        # virtualenv seeds from its embedded wheels and must not look for newer ones
-        "VIRTUALENV_NO_PERIODIC_UPDATE": "1",
-    }
+    return wheels.pip_env(
+        {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(home),
+            "LANG": "C.UTF-8",
+            "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+            "PRE_COMMIT_COLOR": "never",
+            # virtualenv seeds from its embedded wheels and must not look for newer ones
+            "VIRTUALENV_NO_PERIODIC_UPDATE": "1",
+        }
+    )
 
 
 def pre_commit(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -113,9 +109,7 @@ def readme_config(hook_repo: Path, rev: str) -> str:
 
 @pytest.fixture
 def wheelhouse() -> Path:
-    if not any(WHEELHOUSE.glob("setuptools-*.whl")):
-        missing(f"the wheelhouse {WHEELHOUSE} (tests/run's ensure_wheelhouse)")
-    return WHEELHOUSE
+    return wheels.require()
 
 
 @pytest.mark.usefixtures("wheelhouse")

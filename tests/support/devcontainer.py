@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from tests.support import wheelhouse as wheels
 from tests.support.require import missing
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,7 +139,7 @@ def base_image() -> str:
 
 
 def _pip(*args: str) -> None:
-    env = {**os.environ, "PIP_CACHE_DIR": str(CACHE / "pip-cache")}
+    env = wheels.pip_env({**os.environ, "PIP_CACHE_DIR": str(CACHE / "pip-cache")})
     env.pop("PIP_REQUIRE_VIRTUALENV", None)
     done = subprocess.run(
         [sys.executable, "-m", "pip", "--disable-pip-version-check", *args],
@@ -158,6 +159,7 @@ def wheelhouse(dest: Path) -> Path:
     The dependency wheels are cached under a key made of ``pyproject.toml``'s
     dependency list; the project's own wheel is built fresh each time.
     """
+    wheels.require()  # the build backend and every dependency come from there
     dest.mkdir(parents=True, exist_ok=True)
     _pip("wheel", "--no-deps", "--quiet", "--wheel-dir", str(dest), str(ROOT))
     built = sorted(dest.glob("cs_registry-*.whl"))
@@ -222,7 +224,10 @@ def bundled_feature(dest: Path) -> Path:
     """The Feature folder made as the README tells users to: ``bundle.sh DEST`` copies
     it and builds this checkout's wheel into ``DEST/dist`` (what it installs by
     default); then ``installsAfter`` is dropped as in :func:`feature_copy`."""
-    env = {**os.environ, "PIP_CACHE_DIR": str(CACHE / "pip-cache"), "PYTHON": sys.executable}
+    wheels.require()
+    env = wheels.pip_env(
+        {**os.environ, "PIP_CACHE_DIR": str(CACHE / "pip-cache"), "PYTHON": sys.executable}
+    )
     env.pop("PIP_REQUIRE_VIRTUALENV", None)
     done = subprocess.run(
         ["sh", str(FEATURE / "bundle.sh"), str(dest)],

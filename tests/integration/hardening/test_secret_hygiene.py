@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.hardening import cli, fake_ecr, raw_http
+from tests.support import loopback_names
 
 REPO = Path(__file__).resolve().parents[3]
 _TOKEN_CACHE = ".cache/cs-registry/ecr/tokens/"
@@ -585,10 +586,12 @@ def test_debug_login_swapping_ecr_keys_keeps_key_and_token(
     ):
         aws = ecr.env() if swap_works else {"AWS_ENDPOINT_URL_ECR": broken.url}
         aws["AWS_EC2_METADATA_DISABLED"] = "true"
-        env = _env(
-            home,
-            **aws,
-            **cli.triplet("ECR", fake_ecr.HOST, "AKIAHYGIENE0000000A", canaries.aws_secret),
+        env = loopback_names.child_env(
+            _env(
+                home,
+                **aws,
+                **cli.triplet("ECR", fake_ecr.HOST, "AKIAHYGIENE0000000A", canaries.aws_secret),
+            )
         )
         for mode in ([], ["--json", "-v"]):
             result = cli.run(

@@ -1,0 +1,106 @@
+"""Name lookups in the tests never leave this machine.
+
+The test bed's rule is that traffic stays on loopback; but a lookup of a name that
+is not in ``/etc/hosts`` goes to the machine's resolver, which is another address
+(here ``10.255.255.53``). Tests use such names on purpose (an ECR host, ``*.invalid``)
+to get "no such host". :func:`install` answers them the way a resolver answers an
+unknown name, ``EAI_NONAME``, without asking one: ``debug-login``'s ``dns`` step and
+every library see exactly the error a real lookup gives. IP literals and the names in
+``/etc/hosts`` (``localhost`` and this machine's own names) are looked up as usual,
+since the C library answers those from the file.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HOSTS_FILE = "/etc/hosts"
+_NO_SUCH_NAME = "Name or service not known"  # glibc's gai_strerror(EAI_NONAME)
+
+
+def local_names(hosts_file: str = HOSTS_FILE) -> frozenset[str]:
+    """The names ``hosts_file`` maps (lowercase): the C library needs no resolver for them."""
+    names: set[str] = set()
+    try:
+        with open(hosts_file, encoding="utf-8", errors="replace") as lines:
+            for line in lines:
+                fields = line.partition("#")[0].split()
+                names.update(name.lower().rstrip(".") for name in fields[1:])
+    except OSError:
+        pass
+    return frozenset(names | {"localhost"})
+
+
+def _host_text(host: str | bytes | None) -> str | None:
+    if isinstance(host, bytes):
+        return host.decode("ascii", "replace")
+    return host
+
+
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]").partition("%")[0])
+    except ValueError:
+        return None
+
+
+def stays_local(host: str | bytes | None, names: frozenset[str]) -> bool:
+    """Whether looking ``host`` up needs no resolver: none (a bind), a literal, a hosts name."""
+    text = _host_text(host)
+    if not text:
+        return True
+    return _address(text) is not None or text.lower().rstrip(".") in names
+
+
+def reverse_stays_local(host: str | bytes | None, names: frozenset[str]) -> bool:
+    """Whether naming ``host`` needs no resolver: a loopback address or a hosts name."""
+    text = _host_text(host) or ""
+    address = _address(text)
+    if address is not None:
+        return address.is_loopback
+    return text.lower().rstrip(".") in names
+
+
+def install(names: frozenset[str] | None = None) -> None:
+    """Answer every lookup that would reach a resolver with "no such name" (once per process)."""
+    if getattr(socket.getaddrinfo, "stays_on_loopback", False):
+        return
+    known = local_names() if names is None else names
+
+    def guard(
+        real: Callable[..., Any],
+        error: Callable[[], OSError],
+        local: Callable[[Any, frozenset[str]], bool] = stays_local,
+    ) -> Callable[..., Any]:
+        def lookup(host: Any, *args: Any, **kwargs: Any) -> Any:
+            if not local(host, known):
+                raise error()
+            return real(host, *args, **kwargs)
+
+        lookup.stays_on_loopback = True  # type: ignore[attr-defined]
+        return lookup
+
+    def no_name() -> OSError:
+        return socket.gaierror(socket.EAI_NONAME, _NO_SUCH_NAME)
+
+    def no_host() -> OSError:
+        return socket.herror(1, "Unknown host")
+
+    socket.getaddrinfo = guard(socket.getaddrinfo, no_name)
+    socket.gethostbyname = guard(socket.gethostbyname, no_name)
+    socket.gethostbyname_ex = guard(socket.gethostbyname_ex, no_name)
+    socket.gethostbyaddr = guard(socket.gethostbyaddr, no_host, reverse_stays_local)
+
+
+#: a ``sitecustomize`` that calls :func:`install` in a Python child process
+CHILD_SITE = Path(__file__).resolve().parent / "offline_site"
+
+
+def child_env(env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a Python child whose lookups must stay on this machine too."""
+    path = env.get("PYTHONPATH")
+    return {**env, "PYTHONPATH": f"{CHILD_SITE}:{path}" if path else str(CHILD_SITE)}
