@@ -12,9 +12,10 @@ since the C library answers those from the file.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
-from collections.abc import Callable
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -65,35 +66,26 @@ def reverse_stays_local(host: str | bytes | None, names: frozenset[str]) -> bool
     return text.lower().rstrip(".") in names
 
 
+@functools.cache
 def install(names: frozenset[str] | None = None) -> None:
-    """Answer every lookup that would reach a resolver with "no such name" (once per process)."""
-    if getattr(socket.getaddrinfo, "stays_on_loopback", False):
-        return
+    """Answer every lookup that would reach a resolver with "no such name" (once per process).
+
+    An audit hook, not a patched ``socket``: it also holds for code that took its own
+    reference to ``socket.getaddrinfo`` before the tests started.
+    """
     known = local_names() if names is None else names
 
-    def guard(
-        real: Callable[..., Any],
-        error: Callable[[], OSError],
-        local: Callable[[Any, frozenset[str]], bool] = stays_local,
-    ) -> Callable[..., Any]:
-        def lookup(host: Any, *args: Any, **kwargs: Any) -> Any:
-            if not local(host, known):
-                raise error()
-            return real(host, *args, **kwargs)
+    def refuse(event: str, args: tuple[Any, ...]) -> None:
+        if event in _FORWARD and args and not stays_local(args[0], known):
+            raise socket.gaierror(socket.EAI_NONAME, _NO_SUCH_NAME)
+        if event == "socket.gethostbyaddr" and args and not reverse_stays_local(args[0], known):
+            raise socket.herror(1, "Unknown host")
 
-        lookup.stays_on_loopback = True  # type: ignore[attr-defined]
-        return lookup
+    sys.addaudithook(refuse)
 
-    def no_name() -> OSError:
-        return socket.gaierror(socket.EAI_NONAME, _NO_SUCH_NAME)
 
-    def no_host() -> OSError:
-        return socket.herror(1, "Unknown host")
-
-    socket.getaddrinfo = guard(socket.getaddrinfo, no_name)
-    socket.gethostbyname = guard(socket.gethostbyname, no_name)
-    socket.gethostbyname_ex = guard(socket.gethostbyname_ex, no_name)
-    socket.gethostbyaddr = guard(socket.gethostbyaddr, no_host, reverse_stays_local)
+#: the audit events of forward lookups; each one's first argument is the name
+_FORWARD = frozenset({"socket.getaddrinfo", "socket.gethostbyname"})
 
 
 #: a ``sitecustomize`` that calls :func:`install` in a Python child process

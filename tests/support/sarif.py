@@ -36,9 +36,19 @@ def schema(folder: Path) -> dict[str, Any]:
 
 
 def validate(folder: Path, logs: list[Path], output: Path) -> list[dict[str, Any]]:
-    """``Sarif.Multitool validate`` over ``logs``: the results its rules report."""
+    """``Sarif.Multitool validate`` over ``logs``: the results its rules report.
+
+    It runs in a network namespace of its own (``unshare --net``): given the schema
+    as a file it needs no network, yet it looks up the hosts of the URIs it reads
+    (``json.schemastore.org``, ``github.com``), which would leave loopback.
+    """
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        missing("unshare (util-linux), to keep the SARIF multitool off the network")
     done = subprocess.run(
         [
+            unshare,
+            "--net",
             str(folder / "Sarif.Multitool"),
             "validate",
             *map(str, logs),
