@@ -49,9 +49,22 @@ def cli() -> str:
 
 
 def run_cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """Run ``devcontainer ARGS``; stdout is its JSON result, stderr its log."""
+    """Run ``devcontainer ARGS``; stdout is its JSON result, stderr its log.
+
+    In a network namespace of its own (``unshare --net``): it reaches the daemon
+    through its Unix socket and the containers it starts use the daemon's network,
+    so it needs none; it does look up ``containers.dev`` now and then, which would
+    leave loopback.
+    """
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        missing("unshare (util-linux), to keep the devcontainers CLI off the network")
     return subprocess.run(
-        [cli(), *args], capture_output=True, text=True, timeout=timeout, check=False
+        [unshare, "--net", cli(), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 

@@ -24,13 +24,17 @@ _NO_SUCH_NAME = "Name or service not known"  # glibc's gai_strerror(EAI_NONAME)
 
 
 def local_names(hosts_file: str = HOSTS_FILE) -> frozenset[str]:
-    """The names ``hosts_file`` maps (lowercase): the C library needs no resolver for them."""
+    """The names and addresses ``hosts_file`` maps (names lowercase, addresses in their
+    normal form): the C library looks them up, both ways, without a resolver."""
     names: set[str] = set()
     try:
         with open(hosts_file, encoding="utf-8", errors="replace") as lines:
             for line in lines:
                 fields = line.partition("#")[0].split()
-                names.update(name.lower().rstrip(".") for name in fields[1:])
+                address = _address(fields[0]) if fields else None
+                if address is not None and len(fields) > 1:
+                    names.add(str(address))
+                    names.update(name.lower().rstrip(".") for name in fields[1:])
     except OSError:
         pass
     return frozenset(names | {"localhost"})
@@ -58,12 +62,11 @@ def stays_local(host: str | bytes | None, names: frozenset[str]) -> bool:
 
 
 def reverse_stays_local(host: str | bytes | None, names: frozenset[str]) -> bool:
-    """Whether naming ``host`` needs no resolver: a loopback address or a hosts name."""
+    """Whether naming ``host`` needs no resolver: an address or a name the hosts file
+    has (``127.0.0.2``, which it lacks, would be asked of the resolver)."""
     text = _host_text(host) or ""
     address = _address(text)
-    if address is not None:
-        return address.is_loopback
-    return text.lower().rstrip(".") in names
+    return str(address) in names if address is not None else text.lower().rstrip(".") in names
 
 
 @functools.cache

@@ -23,6 +23,8 @@ def test_a_name_outside_the_hosts_file_gets_no_such_name_without_a_resolver() ->
         socket.gethostbyname("123456789012.dkr.ecr.us-east-1.amazonaws.com")
     with pytest.raises(socket.herror):
         socket.gethostbyaddr("192.0.2.1")
+    with pytest.raises(socket.herror):  # loopback, but not in /etc/hosts: a PTR query
+        socket.gethostbyaddr("127.0.0.2")
 
 
 def test_loopback_literals_and_hosts_names_resolve_as_usual() -> None:
@@ -35,7 +37,9 @@ def test_the_hosts_file_is_read_as_the_c_library_reads_it(tmp_path: Path) -> Non
     hosts = tmp_path / "hosts"
     hosts.write_text("127.0.0.1 localhost\n::1 ip6-localhost  # comment\n# 10.0.0.1 gone\n")
     names = loopback_names.local_names(str(hosts))
-    assert names == {"localhost", "ip6-localhost"}
+    assert names == {"localhost", "ip6-localhost", "127.0.0.1", "::1"}
+    assert loopback_names.reverse_stays_local("::1", names)
+    assert not loopback_names.reverse_stays_local("127.0.0.2", names)
     assert loopback_names.stays_local("LOCALHOST.", names)
     assert loopback_names.stays_local("[::1]", names)
     assert not loopback_names.stays_local("gone", names)

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.hardening import cli
+from tests.support import loopback_names
 from tests.support.users import User, other_user, run_as
 
 pytestmark = pytest.mark.integration
@@ -120,17 +121,20 @@ def plant(stranger: User, shared: Path, text: str) -> Path:
 
 
 def victim_env(home: Path, secrets: dict[str, str]) -> dict[str, str]:
-    return cli.base_env(
-        home,
-        GITHUB_USER="victim",
-        GITHUB_TOKEN=secrets["github"],
-        AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE",
-        AWS_SECRET_ACCESS_KEY=secrets["aws"],
-        GHCR_CONTAINER_REGISTRY_SERVER="ghcr.io",
-        GHCR_CONTAINER_REGISTRY_USER="victim",
-        GHCR_CONTAINER_REGISTRY_PASSWORD=secrets["ghcr"],
-        CS_REGISTRY_SYSTEM_CONFIG=str(home / "no-system.yaml"),
-        GIT_CONFIG_NOSYSTEM="1",  # a CI image's /etc/gitconfig may say safe.directory=*
+    # `verify: true` would log in to ghcr.io too: its lookup gets "no such name" here
+    return loopback_names.child_env(
+        cli.base_env(
+            home,
+            GITHUB_USER="victim",
+            GITHUB_TOKEN=secrets["github"],
+            AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE",
+            AWS_SECRET_ACCESS_KEY=secrets["aws"],
+            GHCR_CONTAINER_REGISTRY_SERVER="ghcr.io",
+            GHCR_CONTAINER_REGISTRY_USER="victim",
+            GHCR_CONTAINER_REGISTRY_PASSWORD=secrets["ghcr"],
+            CS_REGISTRY_SYSTEM_CONFIG=str(home / "no-system.yaml"),
+            GIT_CONFIG_NOSYSTEM="1",  # a CI image's /etc/gitconfig may say safe.directory=*
+        )
     )
 
 
