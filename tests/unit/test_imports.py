@@ -12,6 +12,9 @@ HEAVY = ("docker", "botocore", "boto3", "structlog", "rich", "requests", "urllib
 # Standard-library and own modules a plain login does without (issue 2: whole process
 # <= 3x the bare interpreter); each cost it milliseconds when it was imported.
 AVOIDED = (
+    "argparse",  # a login of switches only is read from cs_registry.switches
+    "gettext",
+    "locale",
     "dataclasses",
     "inspect",
     "typing",

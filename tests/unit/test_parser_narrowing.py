@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from cs_registry.main import _COMMANDS, build_parser
+from cs_registry.command_line import _COMMANDS, build_parser
 
 
 def choices(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
