@@ -11,12 +11,12 @@ import argparse
 import os
 import sys
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from cs_registry import __version__, switches
 from cs_registry.context import Context
 from cs_registry.errors import UsageError
 
-TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from typing import Any, NoReturn
 

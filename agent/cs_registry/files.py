@@ -412,8 +412,8 @@ def _already(current: os.stat_result | None, mode: int, owner: tuple[int, int] |
 def _create_temp(directory: str, name: str) -> tuple[int, str]:
     """A new, empty 0600 file ``.NAME.<random>.tmp`` in ``directory``, as ``mkstemp`` makes it.
 
-    Kept, not ``tempfile.mkstemp``: tempfile imports ``shutil`` and ``random``, +9.3 ms
-    paired (0.55x the bare interpreter, README "Benchmarks") on every login.
+    Kept, not ``tempfile.mkstemp``: tempfile imports ``shutil`` and ``random``, +6.9 ms
+    paired (0.38x the bare interpreter, README "Benchmarks") on every login.
     ``O_EXCL | O_NOFOLLOW`` makes the name ours; a clash draws another.
     """
     flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~4 ms)
+TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
     from typing import Any
 

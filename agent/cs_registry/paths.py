@@ -1,6 +1,6 @@
 """Paths as text on the hot path, with exactly :mod:`pathlib`'s answers.
 
-Kept because importing pathlib costs a plain ``login`` +6.8 ms paired (0.40x the bare
+Kept because importing pathlib costs a plain ``login`` +4.8 ms paired (0.32x the bare
 interpreter, README "Benchmarks"; it pulls in ``urllib.parse``): :func:`normal` is
 ``str(Path(text))``, and pathlib is imported only for text that needs normalising.
 The predicates and ``mkdir`` twins that once lived here had no caller and are gone.

@@ -24,9 +24,20 @@ from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tests.benchmarks.cases import BARE_PYTHON, CASES, LOGIN_5, BenchContext, Case, Command
+from tests.benchmarks.cases import (
+    BARE_PYTHON,
+    CASES,
+    HELPER_PLAIN,
+    LOGIN_5,
+    BenchContext,
+    Case,
+    Command,
+)
+from tests.benchmarks.cases_ecr import HELPER_CACHED
 
-TARGET_RATIO = 3.0
+#: the hot paths' budget (issue 11): median paired ratio to the bare interpreter.
+#: login's hard limit is 3x; 2.7x keeps a margin for a shared machine's noise.
+TARGETS = {LOGIN_5: 2.7, HELPER_CACHED: 1.5, HELPER_PLAIN: 1.5}
 
 
 def load_case_modules() -> None:
@@ -190,13 +201,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         + "\n"
     )
     print(table(selected, samples))
-    if LOGIN_5 in samples and BARE_PYTHON in samples:
-        ratio = paired_ratio(samples[LOGIN_5], samples[BARE_PYTHON]) or 0.0
-        verdict = "met" if ratio <= TARGET_RATIO else "MISSED"
-        print(
-            f"\ntarget: {LOGIN_5} <= {TARGET_RATIO:g}x {BARE_PYTHON}: {verdict} "
-            f"(median paired ratio {ratio:.2f}x)"
-        )
+    print()
+    for name, limit in TARGETS.items():
+        if name in samples and BARE_PYTHON in samples:
+            ratio = paired_ratio(samples[name], samples[BARE_PYTHON]) or 0.0
+            verdict = "met" if ratio <= limit else "MISSED"
+            print(
+                f"target: {name} <= {limit:g}x {BARE_PYTHON}: {verdict} "
+                f"(median paired ratio {ratio:.2f}x)"
+            )
     return 0
 
 

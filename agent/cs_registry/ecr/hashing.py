@@ -1,6 +1,6 @@
 """SHA-256 and HMAC-SHA256 for the token cache's names and keys, without OpenSSL.
 
-Kept because ``hmac`` and ``hashlib`` load OpenSSL: +6.8 ms paired (0.40x the bare
+Kept because ``hmac`` and ``hashlib`` load OpenSSL: +4.7 ms paired (0.33x the bare
 interpreter, README "Benchmarks") on every cached ``get`` and ``login``,
 whose budgets are 1.5x and 2.7x. CPython's built-in SHA-256 module does the same job;
 tests/unit hold :func:`hmac_sha256` equal to ``hmac.new(key, message, sha256)``.
