@@ -56,10 +56,16 @@ class _Formatter(argparse.HelpFormatter):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse writing to the invocation's streams (usage errors exit 2, as documented)."""
+    """argparse writing to the invocation's streams (usage errors exit 2, as documented).
+
+    Flags are never abbreviated (``--js`` is not ``--json``), as in the docker CLI: an
+    abbreviation would read as ``--json`` without the promise of one JSON document
+    that the run makes before parsing, and a new flag could change an old script.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _Formatter)  # subcommand parsers too
+        kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
         self.ctx: Context | None = None
 

@@ -38,9 +38,10 @@ def loads(data: str | bytes, **options: Any) -> Any:
         raise TooDeep("JSON nested too deeply") from None
 
 
-def dumps(value: Any, *, indent: int | str | None = 2) -> str:
-    """``value`` as JSON text (non-ASCII kept readable), lone surrogates escaped."""
-    text = json.dumps(value, indent=indent, ensure_ascii=False)
+def dumps(value: Any, *, indent: int | str | None = 2, ascii_only: bool = False) -> str:
+    """``value`` as JSON text (non-ASCII kept readable unless ``ascii_only``, for an
+    output that cannot encode it), lone surrogates escaped."""
+    text = json.dumps(value, indent=indent, ensure_ascii=ascii_only)
     if text.isascii():  # the usual case: nothing to look for
         return text
     return re.sub(_SURROGATE, lambda m: f"\\u{ord(m.group(0)):04x}", text)

@@ -56,35 +56,70 @@ class Output:
 
 
 def _output_error(exc: OSError | ValueError) -> OutputError:
+    if isinstance(exc, UnicodeError):
+        return OutputError(errno.EILSEQ, f"its encoding cannot show the text ({exc})")
     if isinstance(exc, OSError) and exc.errno is not None:
         return OutputError(exc.errno, exc.strerror or os.strerror(exc.errno))
     return OutputError(errno.EBADF, "stdout is closed")
 
 
+#: how long, in all, a process waits for a stderr that is full but not broken (a
+#: non-blocking pipe or terminal its reader is slow to drain) before dropping the rest
+STDERR_PATIENCE_S = 2.0
+
+
 class BestEffort:
     """A process's stderr: what it cannot take (closed, ``/dev/full``) is dropped, since
-    there is nowhere left to say so; the exit status still tells what happened."""
+    there is nowhere left to say so; the exit status still tells what happened. A
+    non-blocking stderr that is only full is waited for, up to ``STDERR_PATIENCE_S``
+    over the whole run, before it is given up."""
 
-    def __init__(self, stream: TextIO | None) -> None:
+    def __init__(self, stream: TextIO | None, patience: float = STDERR_PATIENCE_S) -> None:
         self._stream = stream
+        self._patience = patience
+        self._deadline: float | None = None
 
     def write(self, text: str) -> int:
-        if self._stream is not None:
+        stream = self._stream  # once: another thread may give up meanwhile
+        if stream is not None:
             try:
-                self._stream.write(text)
+                stream.write(text)
+            except BlockingIOError:  # the text stays in the stream's buffer
+                self._wait_and_flush(stream)
             except (OSError, ValueError):
-                self._give_up()
+                self._give_up(stream)
         return len(text)
 
     def flush(self) -> None:
-        if self._stream is not None:
+        stream = self._stream
+        if stream is not None:
             try:
-                self._stream.flush()
+                stream.flush()
+            except BlockingIOError:
+                self._wait_and_flush(stream)
             except (OSError, ValueError):
-                self._give_up()
+                self._give_up(stream)
 
-    def _give_up(self) -> None:
-        silence(self._stream)  # what stays buffered goes to /dev/null at the next flush
+    def _wait_and_flush(self, stream: TextIO) -> None:
+        """Flush what is buffered as the reader makes room, until the patience is spent."""
+        import select
+        import time
+
+        if self._deadline is None:
+            self._deadline = time.monotonic() + self._patience
+        while (left := self._deadline - time.monotonic()) > 0:
+            try:
+                select.select([], [stream.fileno()], [], left)
+                stream.flush()
+                return
+            except BlockingIOError:
+                continue
+            except (OSError, ValueError):
+                break
+        self._give_up(stream)
+
+    def _give_up(self, stream: TextIO) -> None:
+        silence(stream)  # what stays buffered goes to /dev/null at the next flush
         self._stream = None
 
     def __getattr__(self, name: str) -> Any:
@@ -95,8 +130,14 @@ class BestEffort:
 def process_streams() -> tuple[TextIO, TextIO]:
     """stdout and stderr for a process's Context: stdout as :class:`Output`, stderr as
     :class:`BestEffort`."""
-    # each is a TextIO to its readers
-    return Output(sys.stdout), BestEffort(sys.stderr)  # type: ignore[return-value]
+    # a character stdout's encoding lacks (PYTHONIOENCODING=ascii) is shown as an escape,
+    # as stderr always does, instead of failing the run
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
+    # a closed stderr (2>&-) gets /dev/null, so that no file the run opens becomes fd 2
+    stderr = sys.stderr or open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  # the run's
+    return Output(sys.stdout), BestEffort(stderr)  # type: ignore[return-value]  # TextIOs
 
 
 def is_broken_pipe(exc: BaseException) -> bool:

@@ -64,6 +64,7 @@ def inert(text: str) -> str:
 
 
 def _unicode(ctx: Context) -> bool:
+    """Whether stdout takes any character (else: ASCII marks, ``\\u`` escapes in JSON)."""
     encoding = getattr(ctx.stdout, "encoding", None) or ""
     return encoding.lower().replace("-", "") in ("utf8", "utf16", "utf32")
 
@@ -92,7 +93,8 @@ def print_json(ctx: Context, document: Any) -> None:
     short = log.short_secrets()
     if short:
         document = _scrub_free_text(document, short)
-    text = jsontext.dumps(document)
+    # \u escapes for an output that cannot take Unicode: still the same JSON
+    text = jsontext.dumps(document, ascii_only=not _unicode(ctx))
     ctx.stdout.write(log.scrub_json(text) + "\n")
 
 

@@ -28,6 +28,17 @@ from tests.support.captured import MakeCtx
 BAD_NUMBERS = ["nan", "NaN", "inf", "-inf", "-1", "0", "1e-300", "0.0001", "1e400", "x", ""]
 
 
+@pytest.mark.parametrize(
+    "argv", [["login", "--js"], ["login", "--dry"], ["doctor", "--js"], ["lint", "--form", "json"]]
+)
+def test_a_flag_is_never_abbreviated(make_ctx: MakeCtx, argv: list[str]) -> None:
+    # an abbreviation of --json would not promise the one JSON document a refusal prints
+    ctx = make_ctx({"CS_REGISTRY_VERIFY": "bogus"})
+    assert main(argv, ctx) == 2
+    assert "unrecognized arguments" in ctx.stderr.getvalue()
+    assert ctx.stdout.getvalue() == ""
+
+
 @pytest.mark.parametrize("value", BAD_NUMBERS)
 @pytest.mark.parametrize(
     "argv", [["doctor", "--wait"], ["debug-login", "127.0.0.1:1", "--timeout"]]

@@ -33,7 +33,7 @@ def test_every_switch_only_login_reads_as_argparse_reads_it(words: list[str]) ->
         ["login", "--config", "/tmp"],
         ["login", "--config=/tmp"],
         ["login", "--ignore", "X"],
-        ["login", "--dry"],  # an abbreviation: argparse's to accept (or refuse)
+        ["login", "--dry"],  # an abbreviation: argparse refuses it
         ["login", "-h"],
         ["login", "--help"],
         ["login", "--"],

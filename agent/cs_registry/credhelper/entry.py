@@ -104,7 +104,9 @@ def _main(argv: Sequence[str] | None, ctx: Context | None) -> int:
 
     if ctx is None:
         # stderr closed (2>&-) or full: the cause goes to the log file only
-        ctx = Context(stderr=BestEffort(sys.stderr))  # type: ignore[arg-type]  # a TextIO
+        # a closed stderr gets /dev/null, so that no file the run opens becomes fd 2
+        stderr = sys.stderr or open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+        ctx = Context(stderr=BestEffort(stderr))  # type: ignore[arg-type]  # a TextIO
     return run(args, ctx, stdin_text=stdin_text)
 
 

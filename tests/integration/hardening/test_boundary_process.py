@@ -168,6 +168,23 @@ def test_a_usage_error_with_stderr_closed_still_exits_2(home: Path) -> None:
     assert result.out == ""  # the usage text does not move to stdout
 
 
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_a_stdout_that_cannot_encode_the_text_still_gets_it(
+    home: Path, json_flag: list[str]
+) -> None:
+    # PYTHONIOENCODING=ascii: the run ends as with UTF-8, the text escaped, JSON still JSON
+    env = cli.base_env(home, **cli.triplet("ONE", "r\u00e9gistry.example", "u", "pw-one"))
+    utf8 = cli.run(["login", *json_flag], {**env, "PYTHONIOENCODING": "utf-8"})
+    ascii_only = cli.run(["login", *json_flag], {**env, "PYTHONIOENCODING": "ascii"})
+    assert ascii_only.returncode == utf8.returncode, ascii_only.err
+    assert "stdout" not in ascii_only.err
+    assert ascii_only.out.isascii()
+    if json_flag:
+        assert json.loads(ascii_only.out) == json.loads(utf8.out)
+    else:
+        assert "r\\xe9gistry.example" in ascii_only.out
+
+
 @pytest.mark.parametrize(
     ("command", "status"),
     [
