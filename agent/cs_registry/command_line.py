@@ -109,9 +109,21 @@ def seconds(text: str) -> float:
     return value
 
 
+def _add_switch(parser: argparse.ArgumentParser, switch: switches.Switch) -> None:
+    """A flag without a value: True when given, else its default."""
+    parser.add_argument(
+        *switch.flags,
+        dest=switch.dest,
+        action="store_const",
+        const=True,
+        default=switch.default,
+        help=switch.help,
+    )
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print one JSON document on stdout")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug events to stderr")
+    _add_switch(parser, switches.JSON)
+    _add_switch(parser, switches.VERBOSE)
 
 
 def build_parser(ctx: Context | None = None, command: str | None = None) -> argparse.ArgumentParser:
@@ -140,14 +152,7 @@ def _add_login(commands: Any) -> None:
     )
     # its switches come from the table main also reads a switch-only login from
     for switch in switches.LOGIN:
-        login.add_argument(
-            *switch.flags,
-            dest=switch.dest,
-            action="store_const",
-            const=True,
-            default=switch.default,
-            help=switch.help,
-        )
+        _add_switch(login, switch)
     values = switches.login_values()
     login.add_argument(
         "--config", metavar="DIR", default=values["config"], help="Docker config directory"
@@ -176,7 +181,7 @@ def _add_debug_login(commands: Any) -> None:
         "scope, docker, config) and end with one diagnosis code and its remedy. Given an image "
         "reference, also what docker pull asks (manifest, platform, blob).",
     )
-    debug.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    _add_switch(debug, switches.JSON)
     debug.add_argument(
         "-v",
         "--verbose",

@@ -38,13 +38,20 @@ def loads(data: str | bytes, **options: Any) -> Any:
         raise TooDeep("JSON nested too deeply") from None
 
 
-def dumps(value: Any, *, indent: int | str | None = 2, ascii_only: bool = False) -> str:
-    """``value`` as JSON text (non-ASCII kept readable unless ``ascii_only``, for an
-    output that cannot encode it), lone surrogates escaped."""
-    text = json.dumps(value, indent=indent, ensure_ascii=ascii_only)
+def dumps(value: Any, *, indent: int | str | None = 2) -> str:
+    """``value`` as JSON text (non-ASCII kept readable), lone surrogates escaped."""
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
     if text.isascii():  # the usual case: nothing to look for
         return text
     return re.sub(_SURROGATE, lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
-__all__ = ["TooDeep", "dumps", "loads"]
+def as_ascii(text: str) -> str:
+    """JSON ``text`` (from :func:`dumps`) with every non-ASCII character as a ``\\u``
+    escape: the same document, for an output that cannot encode the characters."""
+    if text.isascii():
+        return text
+    return re.sub("[^\\x00-\\x7f]", lambda m: json.dumps(m.group(0))[1:-1], text)
+
+
+__all__ = ["TooDeep", "as_ascii", "dumps", "loads"]

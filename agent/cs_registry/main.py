@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from types import SimpleNamespace  # loaded by enum already
 
 from cs_registry import log, signals, switches
 from cs_registry.context import Context
@@ -19,7 +20,6 @@ from cs_registry.streams import exit_process, process_streams
 
 TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
-    from types import SimpleNamespace
     from typing import NoReturn
 
 
@@ -149,8 +149,6 @@ _ENDINGS = (ExitStatus.INTERRUPTED, ExitStatus.TERMINATED, ExitStatus.BROKEN_PIP
 def _main(ctx: Context, argv: list[str], parsed: list[SimpleNamespace]) -> int:
     read = switches.read_login(argv)
     if read is not None:
-        from types import SimpleNamespace
-
         args = SimpleNamespace(**read)
     else:
         from cs_registry import command_line

@@ -135,9 +135,14 @@ def process_streams() -> tuple[TextIO, TextIO]:
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:
         reconfigure(errors="backslashreplace")
-    # a closed stderr (2>&-) gets /dev/null, so that no file the run opens becomes fd 2
+    return Output(sys.stdout), process_stderr()  # type: ignore[return-value]  # a TextIO
+
+
+def process_stderr() -> TextIO:
+    """The process's stderr as :class:`BestEffort`; a closed one (``2>&-``) as /dev/null,
+    so that no file the run opens becomes descriptor 2."""
     stderr = sys.stderr or open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  # the run's
-    return Output(sys.stdout), BestEffort(stderr)  # type: ignore[return-value]  # TextIOs
+    return BestEffort(stderr)  # type: ignore[return-value]  # a TextIO to its readers
 
 
 def is_broken_pipe(exc: BaseException) -> bool:

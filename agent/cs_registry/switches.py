@@ -29,9 +29,13 @@ class Switch:
         self.default = default
 
 
+#: every command's but debug-login's (whose -v says more)
+JSON = Switch(("--json",), "json", "print one JSON document on stdout")
+VERBOSE = Switch(("-v", "--verbose"), "verbose", "log debug events to stderr")
+
 LOGIN = (
-    Switch(("--json",), "json", "print one JSON document on stdout"),
-    Switch(("-v", "--verbose"), "verbose", "log debug events to stderr"),
+    JSON,
+    VERBOSE,
     Switch(("--dry-run",), "dry_run", "show what would change"),
     Switch(("--hook",), "hook", "lifecycle mode: short summary, always exit 0"),
     Switch(
@@ -70,4 +74,4 @@ def read_login(argv: Sequence[str]) -> dict[str, object] | None:
     return read
 
 
-__all__ = ["LOGIN", "Switch", "login_values", "read_login"]
+__all__ = ["JSON", "LOGIN", "VERBOSE", "Switch", "login_values", "read_login"]

@@ -93,9 +93,10 @@ def print_json(ctx: Context, document: Any) -> None:
     short = log.short_secrets()
     if short:
         document = _scrub_free_text(document, short)
-    # \u escapes for an output that cannot take Unicode: still the same JSON
-    text = jsontext.dumps(document, ascii_only=not _unicode(ctx))
-    ctx.stdout.write(log.scrub_json(text) + "\n")
+    text = log.scrub_json(jsontext.dumps(document))  # masked in the form secrets take there
+    if not _unicode(ctx):
+        text = jsontext.as_ascii(text)  # \u escapes: the same JSON for an ASCII stdout
+    ctx.stdout.write(text + "\n")
 
 
 #: the fields that quote other programs' words; a short secret is masked only there,

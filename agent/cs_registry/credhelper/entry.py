@@ -12,7 +12,7 @@ import os
 import sys
 import time
 
-from cs_registry.streams import BestEffort, silence
+from cs_registry.streams import BestEffort, process_stderr, silence
 
 TYPE_CHECKING = False  # not typing's: importing typing adds 0.3x python's start-up (README)
 if TYPE_CHECKING:
@@ -104,9 +104,7 @@ def _main(argv: Sequence[str] | None, ctx: Context | None) -> int:
 
     if ctx is None:
         # stderr closed (2>&-) or full: the cause goes to the log file only
-        # a closed stderr gets /dev/null, so that no file the run opens becomes fd 2
-        stderr = sys.stderr or open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
-        ctx = Context(stderr=BestEffort(stderr))  # type: ignore[arg-type]  # a TextIO
+        ctx = Context(stderr=process_stderr())
     return run(args, ctx, stdin_text=stdin_text)
 
 

@@ -116,8 +116,12 @@ class LoginRecord:
         ]
 
 
+def _read_bytes(path: str) -> bytes | None:
+    return files.read_file(path, limit=files.SMALL_LIMIT, what=_WHAT, own=True)
+
+
 def _read(path: str) -> Any:
-    raw = files.read_file(path, limit=files.SMALL_LIMIT, what=_WHAT, own=True)
+    raw = _read_bytes(path)
     return None if raw is None else jsontext.loads(raw)
 
 
@@ -223,7 +227,7 @@ def save(
         return problem
     try:
         with files.lock_beside(record.path):
-            raw = files.read_file(record.path, limit=files.SMALL_LIMIT, what=_WHAT, own=True)
+            raw = _read_bytes(record.path)
             try:
                 document = None if raw is None else jsontext.loads(raw)
             except ValueError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import time
 
@@ -45,3 +46,24 @@ def test_thousands_of_secrets_over_a_large_document_stay_linear() -> None:
     assert json.loads(scrubbed)["registries"][1] == {"id": "R1", "message": ""}
     # one `in` per secret over this document would scan 4000 x 250 KB = 1 GB
     assert elapsed < 2.0
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "utf-8"])
+def test_a_non_ascii_secret_leaves_the_document_whatever_stdout_can_encode(
+    encoding: str,
+) -> None:
+    # an output that cannot take Unicode gets \u escapes: the secret must be masked first
+    from cs_registry.context import Context
+    from cs_registry.secret import redact
+    from cs_registry.ui import print_json
+
+    secret = "pässwörd-sécret-123"
+    log.register_secret(secret)
+    raw = io.BytesIO()
+    stdout = io.TextIOWrapper(raw, encoding=encoding)
+    print_json(Context(stdout=stdout, stderr=io.StringIO()), {"message": f"echoed {secret}"})
+    stdout.flush()
+    text = raw.getvalue().decode(encoding)
+    assert json.loads(text) == {"message": f"echoed {redact(secret)}"}
+    assert "s\\u00e9cret" not in text
+    assert "sécret" not in text
